@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError, errorMessage } from '../errors';
+import { configSchema, type WardenConfig } from './schema';
+import { YamlSource } from './yaml-source';
+
+/** Overrides from the command line and the environment; the only place that reads process.env. */
+export interface ConfigOverrides {
+  port?: number;
+  redisUrl?: string;
+}
+
+export function overridesFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigOverrides {
+  const out: ConfigOverrides = {};
+  if (env.WARDEN_PORT !== undefined && env.WARDEN_PORT !== '') {
+    const port = Number(env.WARDEN_PORT);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new ConfigError(`WARDEN_PORT must be a port number, got "${env.WARDEN_PORT}"`, { file: 'environment', field: 'WARDEN_PORT' });
+    }
+    out.port = port;
+  }
+  if (env.REDIS_URL) out.redisUrl = env.REDIS_URL;
+  return out;
+}
+
+export function parseConfig(file: string, text: string, overrides: ConfigOverrides = {}): WardenConfig {
+  const source = YamlSource.parse(file, text);
+  const config = source.validate(configSchema);
+  checkUniqueNames(source, config);
+  if (overrides.port !== undefined) config.server.port = overrides.port;
+  if (overrides.redisUrl !== undefined) config.redis.url = overrides.redisUrl;
+  return config;
+}
+
+export function loadConfig(file: string, overrides: ConfigOverrides = {}): WardenConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config: ${errorMessage(err)}`, { file });
+  }
+  return parseConfig(file, text, overrides);
+}
+
+function checkUniqueNames(source: YamlSource, config: WardenConfig): void {
+  const seen = new Set<string>();
+  config.components.forEach((c, i) => {
+    if (seen.has(c.name)) {
+      throw new ConfigError(`duplicate component "${c.name}"`, { file: source.file, ...source.position(['components', i, 'name']), field: `components[${i}].name` });
+    }
+    seen.add(c.name);
+  });
+  const tokens = new Set<string>();
+  config.auth.tokens.forEach((t, i) => {
+    if (tokens.has(t.token)) {
+      throw new ConfigError('duplicate token', { file: source.file, ...source.position(['auth', 'tokens', i, 'token']), field: `auth.tokens[${i}].token` });
+    }
+    tokens.add(t.token);
+  });
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { duration, byteSize, httpUrl } from './schema-types';
+import { remediationConfigSchema } from './remediation-schema';
+import { notifyConfigSchema } from './notify-schema';
+
+/** The one schema of warden.yaml: defaults first, unknown keys rejected (like Alertmanager). */
+
+const probeSchema = z.strictObject({
+  url: httpUrl(),
+  // spec §3.4 timeout policy: internal RPC 3 s; probes every 5 s by default.
+  interval: duration().default(5000),
+  timeout: duration().default(3000),
+  // spec §4.1: three consecutive failures mark a service down.
+  failure_threshold: z.number().int().min(1).default(3),
+});
+
+const componentSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lower-case letters, digits, - or _'),
+  critical: z.boolean().default(false),
+  probe: probeSchema.optional(),
+});
+
+const scrapeSchema = z.strictObject({
+  job: z.string().min(1),
+  url: httpUrl(),
+  interval: duration().default(15000),
+  timeout: duration().default(3000),
+  /** Extra labels put on every scraped series (Prometheus `static_configs.labels`). */
+  labels: z.record(z.string(), z.string()).default({}),
+});
+
+const limitsSchema = z.strictObject({
+  max_labels: z.number().int().min(1).default(32),
+  max_label_value_bytes: z.number().int().min(1).default(1024),
+  max_body: byteSize().default(10 * 1024 * 1024),
+  max_future: duration().default(5 * 60_000),
+  /** How much history each series keeps for range functions (rate, *_over_time). */
+  window: duration().default(15 * 60_000),
+  max_points_per_series: z.number().int().min(2).default(4096),
+});
+
+export const SCOPES = ['ingest', 'read', 'operate', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+const tokenSchema = z.strictObject({
+  name: z.string().min(1),
+  token: z.string().min(16, 'must be at least 16 characters'),
+  scopes: z.array(z.enum(SCOPES)).min(1),
+});
+
+export const configSchema = z.strictObject({
+  server: z.strictObject({
+    host: z.string().optional(),
+    port: z.number().int().min(0).max(65535).default(9097),
+  }).default({ port: 9097 }),
+  redis: z.strictObject({
+    url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+    /** Key prefix, so several Wardens (or tests) can share one Redis. */
+    prefix: z.string().default('warden'),
+  }).default({ prefix: 'warden' }),
+  components: z.array(componentSchema).default([]),
+  scrape: z.array(scrapeSchema).default([]),
+  rules: z.array(z.string().min(1)).default([]),
+  // spec §6.3: checkpoints every 60 s, so data older than that is not current.
+  staleness: duration().default(60_000),
+  /** How often the timer evaluates `for`, `keep_firing_for`, staleness and absent(). */
+  evaluation_interval: duration().default(1000),
+  limits: limitsSchema.default(limitsSchema.parse({})),
+  auth: z.strictObject({ tokens: z.array(tokenSchema).default([]) }).default({ tokens: [] }),
+  exchange: z.strictObject({ admin_url: httpUrl().optional() }).default({}),
+  remediation: remediationConfigSchema.default(remediationConfigSchema.parse({})),
+  notify: notifyConfigSchema.default(notifyConfigSchema.parse({})),
+  log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type WardenConfig = z.output<typeof configSchema>;
+export type ComponentConfig = WardenConfig['components'][number];
+export type ScrapeConfig = WardenConfig['scrape'][number];
+export type LimitsConfig = WardenConfig['limits'];
+
+/** JSON Schema for editors (`warden schema`, and schema/warden.schema.json). */
+export function configJsonSchema(): unknown {
+  return z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' });
+}

@@ -1,0 +1,80 @@
+import type { Labels } from './sample';
+
+/**
+ * One series: its latest value plus a bounded window of points for range functions.
+ * Points live in two parallel ring buffers (no per-point objects on the hot path).
+ */
+export class Series {
+  readonly key: string;
+  readonly name: string;
+  readonly labels: Labels;
+  readonly #ts: Float64Array;
+  readonly #vals: Float64Array;
+  #start = 0;
+  #count = 0;
+
+  constructor(key: string, name: string, labels: Labels, capacity: number) {
+    this.key = key;
+    this.name = name;
+    this.labels = labels;
+    this.#ts = new Float64Array(capacity);
+    this.#vals = new Float64Array(capacity);
+  }
+
+  get size(): number {
+    return this.#count;
+  }
+
+  get lastTimestampMs(): number {
+    return this.#count === 0 ? -Infinity : (this.#ts[(this.#start + this.#count - 1) % this.#ts.length] as number);
+  }
+
+  get lastValue(): number {
+    return this.#count === 0 ? NaN : (this.#vals[(this.#start + this.#count - 1) % this.#vals.length] as number);
+  }
+
+  /** False when the point is older than (or as old as) the newest one: Prometheus drops those too. */
+  push(timestampMs: number, value: number, windowMs: number): boolean {
+    if (timestampMs <= this.lastTimestampMs) return false;
+    const cap = this.#ts.length;
+    if (this.#count === cap) {
+      this.#start = (this.#start + 1) % cap;
+      this.#count--;
+    }
+    const at = (this.#start + this.#count) % cap;
+    this.#ts[at] = timestampMs;
+    this.#vals[at] = value;
+    this.#count++;
+    this.#trim(timestampMs - windowMs);
+    return true;
+  }
+
+  #trim(oldestMs: number): void {
+    const cap = this.#ts.length;
+    while (this.#count > 1 && (this.#ts[this.#start] as number) < oldestMs) {
+      this.#start = (this.#start + 1) % cap;
+      this.#count--;
+    }
+  }
+
+  /** Calls `fn` for each point with startMs < t <= endMs (Prometheus range-selector bounds), oldest first. */
+  forEachIn(startMs: number, endMs: number, fn: (timestampMs: number, value: number) => void): void {
+    const cap = this.#ts.length;
+    for (let i = 0; i < this.#count; i++) {
+      const at = (this.#start + i) % cap;
+      const t = this.#ts[at] as number;
+      if (t > startMs && t <= endMs) fn(t, this.#vals[at] as number);
+    }
+  }
+
+  /** The newest point at or before `atMs`, or undefined. */
+  valueAt(atMs: number): { timestampMs: number; value: number } | undefined {
+    const cap = this.#ts.length;
+    for (let i = this.#count - 1; i >= 0; i--) {
+      const at = (this.#start + i) % cap;
+      const t = this.#ts[at] as number;
+      if (t <= atMs) return { timestampMs: t, value: this.#vals[at] as number };
+    }
+    return undefined;
+  }
+}

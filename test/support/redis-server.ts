@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+
+/** A real redis-server of the test's own, on a free port, data in a temp dir. */
+export interface TestRedis {
+  readonly url: string;
+  readonly port: number;
+  readonly dir: string;
+  /** A fresh client; closed by stop(). */
+  client(): Redis;
+  /** Stops the server as kill -9 would not: data dir stays until stop(). */
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export async function startRedis(opts: { appendonly?: boolean } = {}): Promise<TestRedis> {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-redis-'));
+  const port = await freePort();
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', opts.appendonly ? 'yes' : 'no', '--logfile', ''];
+  const proc: ChildProcess = spawn('redis-server', args, { stdio: 'ignore' });
+  const clients: Redis[] = [];
+  const url = `redis://127.0.0.1:${port}`;
+  await waitForRedis(url);
+  return {
+    url,
+    port,
+    dir,
+    client() {
+      const c = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+      clients.push(c);
+      return c;
+    },
+    async stop() {
+      await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
+      if (proc.exitCode === null) {
+        const exited = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function waitForRedis(url: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const c = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    try {
+      await c.connect();
+      await c.ping();
+      c.disconnect();
+      return;
+    } catch (err) {
+      c.disconnect();
+      if (Date.now() > deadline) throw new Error(`redis-server did not start at ${url}: ${String(err)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
