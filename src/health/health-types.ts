@@ -10,6 +10,8 @@ export function worst(a: HealthStatus, b: HealthStatus): HealthStatus {
 export interface HealthReason {
   readonly kind: 'alert' | 'stale';
   readonly status: HealthStatus;
+  /** The component the reason belongs to (absent for exchange-scoped alerts without one). */
+  readonly component?: string;
   /** Alert name, for kind 'alert'. */
   readonly alert?: string;
   readonly fingerprint?: string;

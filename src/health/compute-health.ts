@@ -1,0 +1,86 @@
+import type { Alert } from '../rules/alert';
+import { type ComponentHealth, type HealthReason, type HealthSnapshot, type HealthStatus, HEALTH_RANK, worst } from './health-types';
+
+export interface HealthInput {
+  readonly components: ReadonlyArray<{ readonly name: string; readonly critical: boolean }>;
+  /** Alerts in any state; only firing ones count. */
+  readonly alerts: readonly Alert[];
+  /** Newest sample time for a component (ms), -Infinity when never seen. */
+  readonly lastSeenMs: (component: string) => number;
+  readonly stalenessMs: number;
+  readonly nowMs: number;
+}
+
+/** The `health` label of a firing alert, or undefined when it doesn't speak to health. */
+function alertHealth(alert: Alert): HealthStatus | undefined {
+  const h = alert.labels.health;
+  return h === 'yellow' || h === 'red' ? h : undefined;
+}
+
+function alertReason(alert: Alert, status: HealthStatus): HealthReason {
+  const summary = alert.annotations.summary ?? `${alert.name} firing`;
+  const component = alert.labels.component;
+  return { kind: 'alert', status, alert: alert.name, fingerprint: alert.fingerprint, summary, ...(component !== undefined ? { component } : {}) };
+}
+
+const byRankThenName = (a: HealthReason, b: HealthReason) =>
+  HEALTH_RANK[b.status] - HEALTH_RANK[a.status] || a.summary.localeCompare(b.summary);
+
+/**
+ * spec §11.1 rollup, pure. A component is the worst `health` of its firing alerts; a configured
+ * component without fresh data is Yellow 'stale' (fail fast: never Green for data Warden lacks).
+ * Overall is the worst of the critical components, non-critical ones count at most Yellow, and an
+ * alert labelled scope="exchange" sets overall directly.
+ */
+export function computeHealth(input: HealthInput): HealthSnapshot {
+  const reasonsOf = new Map<string, HealthReason[]>();
+  const exchangeReasons: HealthReason[] = [];
+  for (const alert of input.alerts) {
+    if (alert.state !== 'firing') continue;
+    const status = alertHealth(alert);
+    if (!status) continue;
+    const reason = alertReason(alert, status);
+    if (alert.labels.scope === 'exchange') exchangeReasons.push(reason);
+    const component = alert.labels.component;
+    if (component !== undefined) {
+      const list = reasonsOf.get(component) ?? [];
+      list.push(reason);
+      reasonsOf.set(component, list);
+    }
+  }
+
+  const configured = new Set(input.components.map((c) => c.name));
+  const components: ComponentHealth[] = input.components.map((c) => {
+    const reasons = [...(reasonsOf.get(c.name) ?? [])];
+    const age = input.nowMs - input.lastSeenMs(c.name);
+    if (!(age <= input.stalenessMs)) {
+      const summary = Number.isFinite(age) ? `no data for ${Math.round(age / 1000)}s` : 'no data received yet';
+      reasons.push({ kind: 'stale', status: 'yellow', component: c.name, summary });
+    }
+    return finish(c.name, c.critical, reasons);
+  });
+  // Alerts about components nobody configured are shown, not hidden, as non-critical components.
+  for (const [name, reasons] of reasonsOf) {
+    if (!configured.has(name)) components.push(finish(name, false, [...reasons]));
+  }
+
+  let status: HealthStatus = 'green';
+  const overallReasons: HealthReason[] = [];
+  for (const c of components) {
+    if (c.status === 'green') continue;
+    status = worst(status, c.critical ? c.status : 'yellow');
+    overallReasons.push(...c.reasons);
+  }
+  for (const r of exchangeReasons) {
+    status = worst(status, r.status);
+    if (!overallReasons.includes(r)) overallReasons.push(r);
+  }
+  overallReasons.sort(byRankThenName);
+  return { status, reasons: overallReasons, components, evaluatedAtMs: input.nowMs };
+}
+
+function finish(name: string, critical: boolean, reasons: HealthReason[]): ComponentHealth {
+  reasons.sort(byRankThenName);
+  const status = reasons.reduce<HealthStatus>((s, r) => worst(s, r.status), 'green');
+  return { name, critical, status, reasons };
+}
