@@ -31,7 +31,11 @@ export class SignalStore {
     return this.appendRaw(sample.name, sample.labels, sample.value, sample.timestampMs);
   }
 
-  appendRaw(name: string, labels: Labels, value: number, timestampMs: number): AppendResult {
+  /**
+   * `isData` false is for series Warden publishes about its own configuration (e.g. component
+   * criticality): they must not make a component look fresh.
+   */
+  appendRaw(name: string, labels: Labels, value: number, timestampMs: number, isData = true): AppendResult {
     let byKey = this.#byName.get(name);
     if (!byKey) {
       byKey = new Map();
@@ -46,7 +50,7 @@ export class SignalStore {
     }
     if (!series.push(timestampMs, value, this.options.windowMs)) return 'out_of_order';
     const component = labels.component;
-    if (component !== undefined && timestampMs > (this.#componentSeenMs.get(component) ?? -Infinity)) {
+    if (isData && component !== undefined && timestampMs > (this.#componentSeenMs.get(component) ?? -Infinity)) {
       this.#componentSeenMs.set(component, timestampMs);
     }
     return 'applied';
