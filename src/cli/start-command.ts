@@ -1,0 +1,83 @@
+import { dirname, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { loadConfig, overridesFromEnv } from '../config/load-config';
+import { ConfigError } from '../errors';
+import { startWarden } from '../main';
+import { type EmbeddedRedis, RedisUnavailableError, startEmbeddedRedis } from '../runtime/embedded-redis';
+import { createLogger } from '../telemetry/logger';
+
+interface StartFlags {
+  config: string;
+  port?: string;
+  dataDir: string;
+}
+
+/** `warden start`: load config (refuse to start on any error), find Redis, run until a signal. */
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('run Warden: ingest, evaluate rules, derive health, remediate and page')
+    .option('-c, --config <file>', 'configuration file', 'warden.yaml')
+    .option('-p, --port <port>', 'HTTP port (overrides server.port and WARDEN_PORT)')
+    .option('--data-dir <dir>', 'where the embedded redis-server keeps its data when REDIS_URL is not set', '.warden/redis')
+    .action(async (flags: StartFlags) => {
+      process.exitCode = await runStart(flags);
+    });
+}
+
+async function runStart(flags: StartFlags): Promise<number> {
+  let config;
+  try {
+    const overrides = overridesFromEnv();
+    if (flags.port !== undefined) {
+      const port = Number(flags.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be a port number, got "${flags.port}"`, { file: 'command line', field: '--port' });
+      overrides.port = port;
+    }
+    config = loadConfig(flags.config, overrides);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`warden: invalid configuration: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const log = createLogger(config.log_level);
+  let embedded: EmbeddedRedis | undefined;
+  if (!config.redis.url) {
+    try {
+      embedded = await startEmbeddedRedis(flags.dataDir, log);
+    } catch (err) {
+      if (err instanceof RedisUnavailableError) {
+        process.stderr.write(`warden: ${err.message}\n`);
+        return 2;
+      }
+      throw err;
+    }
+  }
+  const redisUrl = config.redis.url ?? (embedded?.url as string);
+  let warden;
+  try {
+    warden = await startWarden({ config, baseDir: dirname(resolve(flags.config)), redisUrl, log });
+  } catch (err) {
+    log.fatal({ err }, 'warden failed to start');
+    await embedded?.stop();
+    return 1;
+  }
+  process.stdout.write(`warden listening on ${warden.url}\n`);
+  return new Promise<number>((done) => {
+    const shutdown = (signal: string) => {
+      log.info({ signal }, 'shutting down');
+      void warden
+        .stop()
+        .then(() => embedded?.stop())
+        .then(() => done(0), () => done(1));
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGHUP', () => {
+      log.info('SIGHUP: reloading rules');
+      void warden.reloadRules();
+    });
+  });
+}

@@ -1,0 +1,38 @@
+import express, { type Express, type Router } from 'express';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { errorHandler, notFound } from './error-handler';
+
+export interface AppOptions {
+  log: Logger;
+  registry: Registry;
+  /** True once Redis is connected and rules are loaded. */
+  ready: () => { ready: boolean; checks: Record<string, boolean> };
+  /** Every stage's router (ingest, health, rules, remediation, incidents, ...). */
+  routers: readonly Router[];
+}
+
+/** The express app: operational endpoints first, then the stages' routers, then the one error shape. */
+export function createApp(opts: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    const r = opts.ready();
+    res.status(r.ready ? 200 : 503).json({ status: r.ready ? 'ready' : 'not_ready', checks: r.checks });
+  });
+  app.get('/metrics', async (_req, res, next) => {
+    try {
+      res.set('Content-Type', opts.registry.contentType).send(await opts.registry.metrics());
+    } catch (err) {
+      next(err);
+    }
+  });
+  for (const r of opts.routers) app.use(r);
+  app.use(notFound);
+  app.use(errorHandler(opts.log));
+  return app;
+}

@@ -1,0 +1,60 @@
+import express, { type Router } from 'express';
+import { Counter, type Registry } from 'prom-client';
+import type { Authenticator } from '../auth';
+import type { EvaluationLoop } from '../../evaluate/evaluation-loop';
+import type { PushValidator } from '../../ingest/push-validation';
+import { RequestError, errorMessage } from '../../errors';
+import type { Logger } from 'pino';
+
+export interface IngestRouteDeps {
+  auth: Authenticator;
+  loop: Pick<EvaluationLoop, 'ingest'>;
+  validator: PushValidator;
+  maxBodyBytes: number;
+  registry: Registry;
+  log: Logger;
+  clock?: () => number;
+}
+
+/** POST /v1/samples: validate the whole batch, then apply it; respond once its effects are durable. */
+export function ingestRoutes(deps: IngestRouteDeps): Router {
+  const router = express.Router();
+  const clock = deps.clock ?? Date.now;
+  const rejected = new Counter({ name: 'warden_samples_rejected_total', help: 'Push requests rejected, by reason (the whole batch is rejected).', labelNames: ['reason'], registers: [deps.registry] });
+  const parseJson = express.json({ limit: deps.maxBodyBytes, type: () => true, strict: true });
+
+  router.post(
+    '/v1/samples',
+    deps.auth.require('ingest'),
+    (req, _res, next) => {
+      if (!req.is('application/json')) {
+        return next(new RequestError(415, 'unsupported_media_type', 'Content-Type must be application/json'));
+      }
+      next();
+    },
+    parseJson,
+    async (req, res, next) => {
+      try {
+        const samples = deps.validator.validate(req.body, clock());
+        const result = deps.loop.ingest(samples, 'push');
+        try {
+          await result.persisted;
+        } catch (err) {
+          // Applied in memory but not durable: tell the client to retry (a retry is skipped as out of order).
+          throw new RequestError(503, 'persist_failed', `state change not persisted: ${errorMessage(err)}`);
+        }
+        res.json({ accepted: result.accepted, skipped: result.skipped });
+      } catch (err) {
+        next(err);
+      }
+    },
+  );
+  // Count rejections here, after the error is known, whichever stage raised it.
+  router.use('/v1/samples', (err: unknown, _req: express.Request, _res: express.Response, next: express.NextFunction) => {
+    const e = err as { code?: string; type?: string };
+    const reason = err instanceof RequestError ? err.code : e.type === 'entity.too.large' ? 'payload_too_large' : e.type === 'entity.parse.failed' ? 'malformed_json' : 'other';
+    rejected.inc({ reason });
+    next(err);
+  });
+  return router;
+}

@@ -1,0 +1,162 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Redis from 'ioredis';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { WardenConfig } from './config/schema';
+import { EvaluationLoop } from './evaluate/evaluation-loop';
+import { RuleReloader } from './evaluate/rule-reloader';
+import { HealthMetrics } from './health/health-metrics';
+import { HealthTracker } from './health/health-tracker';
+import { createApp } from './http/app';
+import { Authenticator } from './http/auth';
+import { healthRoutes } from './http/routes/health';
+import { ingestRoutes } from './http/routes/ingest';
+import { rulesRoutes } from './http/routes/rules';
+import { PushValidator } from './ingest/push-validation';
+import { ProbeSource } from './ingest/probe-source';
+import { ScrapeSource } from './ingest/scrape-source';
+import type { Source } from './ingest/source';
+import { loadRuleFiles, type RuleSet } from './rules/load-rules';
+import { RuleEngine } from './rules/rule-engine';
+import { SignalStore } from './signals/signal-store';
+import { createMetricsRegistry } from './telemetry/metrics-registry';
+import { WardenEvents } from './warden-events';
+
+export interface StartOptions {
+  config: WardenConfig;
+  /** Rule globs are relative to this directory (the config file's). */
+  baseDir: string;
+  redisUrl: string;
+  log: Logger;
+  clock?: () => number;
+  /** Collect prom-client's default process metrics (off in tests that start many instances). */
+  defaultMetrics?: boolean;
+}
+
+/** A running Warden. `stop()` is safe to call twice. */
+export interface Warden {
+  readonly url: string;
+  readonly port: number;
+  readonly config: WardenConfig;
+  readonly events: WardenEvents;
+  readonly store: SignalStore;
+  readonly engine: RuleEngine;
+  readonly loop: EvaluationLoop;
+  readonly tracker: HealthTracker;
+  readonly registry: Registry;
+  readonly redis: Redis;
+  reloadRules(): ReturnType<RuleReloader<RuleSet>['reload']>;
+  stop(): Promise<void>;
+}
+
+/** The composition root: wires every stage, in dependency order, and tears them down in reverse. */
+export async function startWarden(opts: StartOptions): Promise<Warden> {
+  const { config, log } = opts;
+  const clock = opts.clock ?? Date.now;
+  const registry = createMetricsRegistry({ defaultMetrics: opts.defaultMetrics ?? true });
+  const events = new WardenEvents();
+  const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 3, enableOfflineQueue: true });
+  redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  const cleanup: Array<() => Promise<void> | void> = [() => void redis.disconnect()];
+  try {
+    await redis.ping();
+    const store = new SignalStore({ windowMs: config.limits.window, maxPointsPerSeries: config.limits.max_points_per_series, stalenessMs: config.staleness });
+    const engine = new RuleEngine({ store });
+    const tracker = new HealthTracker({ redis, prefix: config.redis.prefix, log });
+    await tracker.restore();
+    const loop = new EvaluationLoop({ store, rules: engine, tracker, healthMetrics: new HealthMetrics(registry), events, components: config.components, registry, log, clock });
+
+    let rulesLoaded = false;
+    const reloader = new RuleReloader<RuleSet>({
+      load: () => loadRuleFiles(config.rules, opts.baseDir),
+      apply: async (set) => {
+        const transitions = engine.replace(set, clock());
+        await loop.applyTransitions(transitions);
+        rulesLoaded = true;
+        events.emit('rules-loaded', { files: set.files, groups: set.groups.length, rules: set.groups.reduce((n, g) => n + g.rules.length, 0), atMs: clock() });
+        log.info({ files: set.files.length, groups: set.groups.length }, 'rules loaded');
+      },
+      watchFiles: (set) => set.files,
+      log,
+      clock,
+    });
+    cleanup.push(() => reloader.stop());
+    const first = await reloader.reload();
+    if (!first.ok) throw new Error(`rules not loaded: ${first.error}`);
+    await loop.tick();
+
+    const auth = new Authenticator(config.auth.tokens);
+    const app = createApp({
+      log,
+      registry,
+      ready: () => {
+        const checks = { redis: redis.status === 'ready', rules: rulesLoaded };
+        return { ready: checks.redis && checks.rules, checks };
+      },
+      routers: [
+        ingestRoutes({ auth, loop, validator: new PushValidator(config.limits), maxBodyBytes: config.limits.max_body, registry, log, clock }),
+        healthRoutes({ auth, tracker }),
+        rulesRoutes({ auth, activeAlerts: () => engine.activeAlerts(), groupsStatus: () => engine.groupsStatus(), reload: () => reloader.reload(), lastReload: () => reloader.last }),
+      ],
+    });
+    const host = auth.open ? '127.0.0.1' : (config.server.host ?? '0.0.0.0');
+    if (auth.open) log.warn({ host }, 'no auth tokens configured: binding 127.0.0.1 only and asking for no token');
+    const server = createServer(app);
+    await listen(server, config.server.port, host);
+    cleanup.push(() => closeServer(server));
+    const port = (server.address() as AddressInfo).port;
+
+    const sink = (samples: Parameters<EvaluationLoop['ingest']>[0]) => void loop.ingest(samples, 'pull').persisted.catch(() => undefined);
+    const sources: Source[] = [
+      ...config.scrape.map((s) => new ScrapeSource(s, sink, { clock, log, registry })),
+      ...config.components.filter((c) => c.probe).map((c) => new ProbeSource(c, sink, { clock, log, registry })),
+    ];
+    for (const s of sources) s.start();
+    cleanup.push(() => Promise.all(sources.map((s) => s.stop())).then(() => undefined));
+
+    const ticker = setInterval(() => {
+      loop.tick().catch((err: unknown) => log.error({ err }, 'evaluation tick failed to persist'));
+    }, config.evaluation_interval);
+    cleanup.push(() => clearInterval(ticker));
+
+    const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+    log.info({ url, components: config.components.length, scrape: config.scrape.length }, 'warden started');
+    let stopping: Promise<void> | undefined;
+    return {
+      url, port, config, events, store, engine, loop, tracker, registry, redis,
+      reloadRules: () => reloader.reload(),
+      stop: () => (stopping ??= runCleanup(cleanup, log)),
+    };
+  } catch (err) {
+    await runCleanup(cleanup, log);
+    throw err;
+  }
+}
+
+async function runCleanup(steps: Array<() => Promise<void> | void>, log: Logger): Promise<void> {
+  for (const step of [...steps].reverse()) {
+    try {
+      await step();
+    } catch (err) {
+      log.error({ err }, 'error during shutdown');
+    }
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,127 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import Redis from 'ioredis';
+import type { Logger } from 'pino';
+import { errorMessage } from '../errors';
+
+export interface EmbeddedRedis {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** Thrown when neither REDIS_URL nor redis-server is available; main prints it and exits 2. */
+export class RedisUnavailableError extends Error {
+  constructor() {
+    super('no Redis: install redis-server (apt-get install -y redis-server) or set REDIS_URL=redis://host:6379');
+    this.name = 'RedisUnavailableError';
+  }
+}
+
+export function redisServerAvailable(): boolean {
+  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * Starts redis-server from PATH for `npm start` without REDIS_URL: data under `<dir>` with AOF on,
+ * so Warden's state (health, jobs, incidents, audit) survives restarts. A server left running by a
+ * Warden that was killed with -9 is adopted rather than started twice on the same data directory.
+ */
+export async function startEmbeddedRedis(dir: string, log: Logger): Promise<EmbeddedRedis> {
+  if (!redisServerAvailable()) throw new RedisUnavailableError();
+  const dataDir = resolve(dir);
+  mkdirSync(dataDir, { recursive: true });
+  const stateFile = join(dataDir, 'embedded.json');
+  const adopted = await adopt(stateFile);
+  if (adopted) {
+    log.warn({ url: adopted.url, pid: adopted.pid }, 'adopted embedded redis-server left by a previous run');
+    return handle(adopted.url, adopted.pid, undefined, stateFile);
+  }
+  const port = await freePort();
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--logfile', join(dataDir, 'redis.log'), '--protected-mode', 'yes'];
+  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  const url = `redis://127.0.0.1:${port}`;
+  await waitForPing(url, child);
+  writeFileSync(stateFile, JSON.stringify({ pid: child.pid, url }));
+  log.info({ url, dir: dataDir }, 'started embedded redis-server (appendonly on)');
+  return handle(url, child.pid as number, child, stateFile);
+}
+
+function handle(url: string, pid: number, child: ChildProcess | undefined, stateFile: string): EmbeddedRedis {
+  let stopped: Promise<void> | undefined;
+  return {
+    url,
+    stop() {
+      stopped ??= (async () => {
+        const c = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        try {
+          await c.connect();
+          await c.call('SHUTDOWN').catch(() => undefined); // the connection drops as the server exits
+        } catch {
+          if (isAlive(pid)) process.kill(pid, 'SIGTERM');
+        } finally {
+          c.disconnect();
+        }
+        if (child && child.exitCode === null) await new Promise((r) => child.once('exit', r));
+        rmSync(stateFile, { force: true });
+      })();
+      return stopped;
+    },
+  };
+}
+
+async function adopt(stateFile: string): Promise<{ url: string; pid: number } | undefined> {
+  if (!existsSync(stateFile)) return undefined;
+  try {
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { url: string; pid: number };
+    if (!isAlive(state.pid)) return undefined;
+    await ping(state.url);
+    return state;
+  } catch {
+    return undefined; // stale or unreadable state: start a fresh server
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function ping(url: string): Promise<void> {
+  const c = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
+  try {
+    await c.connect();
+    await c.ping();
+  } finally {
+    c.disconnect();
+  }
+}
+
+async function waitForPing(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
+    try {
+      return await ping(url);
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`redis-server did not answer at ${url}: ${errorMessage(err)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.on('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      srv.close(() => (a && typeof a === 'object' ? res(a.port) : rej(new Error('no free port'))));
+    });
+  });
+}

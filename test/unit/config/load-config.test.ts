@@ -1,0 +1,73 @@
+import { parseConfig, overridesFromEnv } from '../../../src/config/load-config';
+import { configJsonSchema } from '../../../src/config/schema';
+import { ConfigError } from '../../../src/errors';
+
+function expectConfigError(text: string, match: { line?: number; field?: string; message: RegExp }) {
+  let caught: unknown;
+  try {
+    parseConfig('warden.yaml', text);
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught).toBeInstanceOf(ConfigError);
+  const e = caught as ConfigError;
+  if (match.line !== undefined) expect(e.line).toBe(match.line);
+  if (match.field !== undefined) expect(e.field).toBe(match.field);
+  expect(e.message).toMatch(match.message);
+  expect(e.message.startsWith('warden.yaml:')).toBe(true);
+}
+
+describe('warden.yaml loading', () => {
+  it('applies the documented defaults to an empty file', () => {
+    const c = parseConfig('warden.yaml', '');
+    expect(c.server.port).toBe(9097);
+    expect(c.staleness).toBe(60_000);
+    expect(c.limits).toMatchObject({ max_labels: 32, max_label_value_bytes: 1024, max_body: 10 * 1024 * 1024, max_future: 300_000 });
+    expect(c.auth.tokens).toEqual([]);
+  });
+
+  it('parses durations and probe defaults (5 s interval, 3 s timeout, 3 failures)', () => {
+    const c = parseConfig('warden.yaml', 'components:\n  - name: settlement\n    critical: true\n    probe: {url: "http://127.0.0.1:1/healthz"}\nstaleness: 1m30s\n');
+    expect(c.components[0]).toMatchObject({ name: 'settlement', critical: true, probe: { interval: 5000, timeout: 3000, failure_threshold: 3 } });
+    expect(c.staleness).toBe(90_000);
+  });
+
+  it('names the line and field of an unknown key', () => {
+    expectConfigError('server:\n  port: 9097\n  hots: 0.0.0.0\n', { line: 3, field: 'server.hots', message: /unknown key "hots"/ });
+  });
+
+  it('names the line and field of a wrong type', () => {
+    expectConfigError('components:\n  - name: db\n    critical: "yes"\n', { line: 3, field: 'components[0].critical', message: /boolean/ });
+  });
+
+  it('rejects a malformed duration with its line', () => {
+    expectConfigError('staleness: 60 seconds\n', { line: 1, field: 'staleness', message: /duration/ });
+  });
+
+  it('rejects duplicate component names', () => {
+    expectConfigError('components:\n  - name: db\n  - name: db\n', { line: 3, message: /duplicate component "db"/ });
+  });
+
+  it('rejects YAML syntax errors with a line', () => {
+    expectConfigError('server:\n  port: [9097\n', { message: /warden\.yaml:\d+/ });
+  });
+
+  it('rejects short tokens and unknown scopes', () => {
+    expectConfigError('auth:\n  tokens:\n    - {name: a, token: short, scopes: [read]}\n', { field: 'auth.tokens[0].token', message: /16 characters/ });
+    expectConfigError('auth:\n  tokens:\n    - {name: a, token: aaaaaaaaaaaaaaaaaaaa, scopes: [root]}\n', { field: 'auth.tokens[0].scopes[0]', message: /ingest|read/ });
+  });
+
+  it('lets WARDEN_PORT and REDIS_URL override the file, and rejects a bad WARDEN_PORT', () => {
+    const c = parseConfig('warden.yaml', 'server: {port: 1}\n', overridesFromEnv({ WARDEN_PORT: '9999', REDIS_URL: 'redis://h:1' }));
+    expect(c.server.port).toBe(9999);
+    expect(c.redis.url).toBe('redis://h:1');
+    expect(() => overridesFromEnv({ WARDEN_PORT: 'abc' })).toThrow(/WARDEN_PORT/);
+  });
+
+  it('emits a JSON Schema that editors can use', () => {
+    const schema = configJsonSchema() as { type: string; properties: Record<string, unknown>; additionalProperties: boolean };
+    expect(schema.type).toBe('object');
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['server', 'components', 'scrape', 'rules', 'staleness', 'limits', 'auth']));
+    expect(schema.additionalProperties).toBe(false);
+  });
+});
