@@ -37,6 +37,8 @@ export interface StartOptions {
 /** A running Warden. `stop()` is safe to call twice. */
 export interface Warden {
   readonly url: string;
+  /** The address actually bound: 127.0.0.1 whenever no auth tokens are configured. */
+  readonly host: string;
   readonly port: number;
   readonly config: WardenConfig;
   readonly events: WardenEvents;
@@ -124,7 +126,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     log.info({ url, components: config.components.length, scrape: config.scrape.length }, 'warden started');
     let stopping: Promise<void> | undefined;
     return {
-      url, port, config, events, store, engine, loop, tracker, registry, redis,
+      url, host, port, config, events, store, engine, loop, tracker, registry, redis,
       reloadRules: () => reloader.reload(),
       stop: () => (stopping ??= runCleanup(cleanup, log)),
     };
