@@ -1,0 +1,88 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startRedis, type TestRedis } from '../../support/redis-server';
+import { startHarness, type WardenHarness } from '../../support/warden-harness';
+
+const rule = (threshold: number) => `groups:
+  - name: test
+    rules:
+      - alert: LagHigh
+        expr: replication_lag_seconds > ${threshold}
+        labels: {health: red, severity: P1}
+`;
+const CONFIG = `
+components: [{name: database, critical: true}]
+rules: [test.rules.yaml]
+`;
+
+let ts = Date.now() - 60_000;
+const next = () => (ts += 10);
+const lag = (value: number) => [{ name: 'replication_lag_seconds', labels: { component: 'database' }, value, timestamp: next() }];
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('rule reload', () => {
+  let h: WardenHarness;
+  beforeAll(async () => {
+    h = await startHarness({ config: CONFIG, files: { 'test.rules.yaml': rule(10) } });
+    await h.push(lag(5));
+  });
+  afterAll(() => h?.stop());
+
+  it('POST /v1/rules/reload applies a changed file', async () => {
+    expect((await h.request('GET', '/v1/health')).body.status).toBe('green');
+    writeFileSync(join(h.dir, 'test.rules.yaml'), rule(4));
+    const res = await h.request('POST', '/v1/rules/reload');
+    expect(res.status).toBe(200);
+    expect((await h.request('GET', '/v1/health')).body.status).toBe('red');
+  });
+
+  it('rejects a bad file with its file:line error and keeps the previous rules running', async () => {
+    writeFileSync(join(h.dir, 'test.rules.yaml'), 'groups:\n  - name: test\n    rules:\n      - alert: Bad\n        expr: replication_lag_seconds >\n');
+    const res = await h.request('POST', '/v1/rules/reload');
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('invalid_rules');
+    expect(res.body.error.message).toMatch(/test\.rules\.yaml:\d+/);
+    expect((await h.request('GET', '/v1/health')).body.status).toBe('red');
+    const rules = await h.request('GET', '/v1/rules');
+    expect(rules.body.lastReload).toMatchObject({ ok: false });
+    expect(JSON.stringify(rules.body.groups)).toContain('LagHigh');
+  });
+
+  it('reloads by itself when a rule file changes on disk', async () => {
+    writeFileSync(join(h.dir, 'test.rules.yaml'), rule(10));
+    await waitFor(async () => (await h.request('GET', '/v1/health')).body.status === 'green');
+  });
+});
+
+describe('restart', () => {
+  let redis: TestRedis;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(() => redis?.stop());
+
+  it('keeps current health and its transition history in Redis across a restart', async () => {
+    const first = await startHarness({ config: CONFIG, files: { 'test.rules.yaml': rule(10) }, redis });
+    await first.push(lag(20));
+    expect((await first.request('GET', '/v1/health')).body.status).toBe('red');
+    await first.stop();
+
+    const stored = JSON.parse((await redis.client().get('warden:health:current')) as string);
+    expect(stored.status).toBe('red');
+
+    const second = await startHarness({ config: CONFIG, files: { 'test.rules.yaml': rule(10) }, redis });
+    try {
+      const events = await second.request('GET', '/v1/health/events?limit=1000');
+      expect(events.body.events.some((e: { component: string | null; to: string }) => e.component === null && e.to === 'red')).toBe(true);
+    } finally {
+      await second.stop();
+    }
+  });
+});
