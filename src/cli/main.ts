@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerStartCommand } from './start-command';
 import { registerSchemaCommand } from './schema-command';
 import { registerRulesCommands } from './rules-command';
+import { registerSimCommands } from './sim-command';
 
 /** Builds the `warden` command tree; each stage registers its own subcommands. */
 export function buildProgram(): Command {
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerSchemaCommand(program);
   registerRulesCommands(program);
+  registerSimCommands(program);
   return program;
 }
 
