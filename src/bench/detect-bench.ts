@@ -1,0 +1,54 @@
+import { Agent, request } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, percentile, round, startBenchWarden } from './bench-env';
+
+const COMPONENTS = ['matching-engine', 'settlement', 'database', 'market-data', 'order-gateway', 'reporting'];
+
+function push(agent: Agent, port: number, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/v1/samples', method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * Detection latency: from sending a push that crosses the 10 s replication-lag threshold (or back)
+ * to the health transition event, with the shipped exchange rules, over HTTP on loopback.
+ */
+export async function benchDetect(iterations = 400): Promise<{ detect_p50_ms: number; detect_p99_ms: number; samples: number }> {
+  const config = `components:\n${COMPONENTS.map((c, i) => `  - {name: ${c}, critical: ${i < 3}}`).join('\n')}\nrules: [exchange.rules.yaml]\n`;
+  const env = await startBenchWarden(config, { 'exchange.rules.yaml': readFileSync(join(REPO_ROOT, 'rules', 'exchange.rules.yaml'), 'utf8') });
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  let ts = Date.now() - 60_000;
+  const body = (lag: number) => JSON.stringify({ samples: COMPONENTS.map((component) => ({ name: 'replication_lag_seconds', labels: { component }, value: component === 'database' ? lag : 0, timestamp: ++ts })) });
+  const latencies: number[] = [];
+  try {
+    await push(agent, env.warden.port, body(0));
+    for (let i = 0; i < iterations; i++) {
+      const lag = i % 2 === 0 ? 11 : 0.5;
+      const transition = new Promise<number>((resolve) => {
+        const on = (t: { component: string | null }) => {
+          if (t.component !== 'database') return;
+          env.warden.events.off('health', on);
+          resolve(performance.now());
+        };
+        env.warden.events.on('health', on);
+      });
+      const sent = performance.now();
+      const status = await push(agent, env.warden.port, body(lag));
+      if (status !== 200) throw new Error(`push answered ${status}`);
+      latencies.push((await transition) - sent);
+    }
+  } finally {
+    agent.destroy();
+    await env.stop();
+  }
+  latencies.sort((a, b) => a - b);
+  return { detect_p50_ms: round(percentile(latencies, 50)), detect_p99_ms: round(percentile(latencies, 99)), samples: latencies.length };
+}

@@ -1,0 +1,45 @@
+import { cpus, totalmem } from 'node:os';
+import { benchDetect } from './detect-bench';
+import { benchIngest } from './ingest-bench';
+import { benchRuleScaling } from './scaling-bench';
+
+type Figures = Record<string, number | string>;
+
+/** Targets from the issues: a figure that misses its target is flagged, never hidden. */
+const TARGETS: Record<string, { op: '>=' | '<='; value: number }> = {
+  ingest_samples_per_s: { op: '>=', value: 300_000 },
+  detect_p99_ms: { op: '<=', value: 5 },
+  rule_scaling_ratio: { op: '<=', value: 1.5 },
+};
+
+async function main(argv: string[]): Promise<void> {
+  const json = argv.includes('--json');
+  const figures: Figures = { machine: `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}` };
+  const steps: Array<[string, () => Promise<Figures>]> = [
+    ['ingest', benchIngest],
+    ['detect', () => benchDetect()],
+    ['rule scaling', benchRuleScaling],
+  ];
+  for (const [name, run] of steps) {
+    if (!json) process.stderr.write(`bench: ${name}...\n`);
+    Object.assign(figures, await run());
+  }
+  if (json) {
+    process.stdout.write(JSON.stringify(figures) + '\n');
+    return;
+  }
+  const rows = Object.entries(figures).map(([k, v]) => {
+    const t = TARGETS[k];
+    const verdict = t && typeof v === 'number' ? ((t.op === '>=' ? v >= t.value : v <= t.value) ? `ok (${t.op} ${t.value})` : `MISSED (${t.op} ${t.value})`) : '';
+    return `| ${k} | ${v} | ${verdict} |`;
+  });
+  process.stdout.write(['| figure | value | target |', '|---|---|---|', ...rows].join('\n') + '\n');
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);
