@@ -1,0 +1,69 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO, exited, runCli, spawnCli } from '../../support/cli';
+import { startRedis, type TestRedis } from '../../support/redis-server';
+
+let dir: string;
+let redis: TestRedis;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'warden-cli-'));
+  writeFileSync(join(dir, 'warden.yaml'), 'components: [{name: database, critical: true}]\nrules: []\n');
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('warden start', () => {
+  it('refuses to start on an invalid config, exit 2, naming file, line and field', async () => {
+    writeFileSync(join(dir, 'bad.yaml'), 'server:\n  port: "http"\n');
+    const r = await runCli(['start', '--config', join(dir, 'bad.yaml')], { env: { REDIS_URL: redis.url } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad\.yaml:2:\d+: server\.port: /);
+  });
+
+  it('exits 2 with one line when there is neither REDIS_URL nor redis-server', async () => {
+    const r = await runCli(['start', '--config', join(dir, 'warden.yaml')], { env: { REDIS_URL: '', PATH: '/nonexistent' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/install redis-server .*REDIS_URL/);
+  });
+
+  it('serves with REDIS_URL, honours --port over WARDEN_PORT, and stops cleanly on SIGTERM', async () => {
+    const { child, match } = await spawnCli(['start', '--config', join(dir, 'warden.yaml'), '--port', '0'], /listening on (http:\/\/\S+)/, { env: { REDIS_URL: redis.url, WARDEN_PORT: '1' } });
+    const url = match[1] as string;
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    expect(((await (await fetch(`${url}/v1/health`)).json()) as { status: string }).status).toBe('yellow');
+    child.kill('SIGTERM');
+    expect(await exited(child)).toBe(0);
+  });
+
+  it('starts an embedded redis-server with appendonly data under --data-dir and stops it on exit', async () => {
+    const dataDir = join(dir, 'data');
+    const { child, match } = await spawnCli(['start', '--config', join(dir, 'warden.yaml'), '--port', '0', '--data-dir', dataDir], /listening on (http:\/\/\S+)/, { env: { REDIS_URL: '' } });
+    const state = JSON.parse(readFileSync(join(dataDir, 'embedded.json'), 'utf8')) as { pid: number };
+    expect((await fetch(`${match[1]}/readyz`)).status).toBe(200);
+    expect(existsSync(join(dataDir, 'appendonlydir')) || existsSync(join(dataDir, 'appendonly.aof'))).toBe(true);
+    child.kill('SIGINT');
+    expect(await exited(child)).toBe(0);
+    expect(() => process.kill(state.pid, 0)).toThrow();
+  });
+});
+
+describe('warden schema', () => {
+  it('prints the JSON Schema, identical to the checked-in copy for editors', async () => {
+    const r = await runCli(['schema']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(readFileSync(join(REPO, 'schema', 'warden.schema.json'), 'utf8')));
+  });
+
+  it('has --help on every command', async () => {
+    for (const cmd of [[], ['start'], ['schema'], ['rules', 'check'], ['rules', 'test']]) {
+      const r = await runCli([...cmd, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/Usage: warden/);
+    }
+  });
+});
