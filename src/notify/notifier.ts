@@ -1,0 +1,60 @@
+/**
+ * The delivery contract (issue 5 §2). One `Notifier` per receiver and channel, like Alertmanager's
+ * `notify.Notifier`; the incidents stage decides *what* to send and *when*, a notifier only delivers.
+ *
+ * `send` either resolves with what the channel gave back (a ref to thread later messages on) or
+ * throws `TransientError` (worth retrying: network, timeout, 5xx, rate limits) or `PermanentError`
+ * (retrying cannot help: 4xx, bad credentials, unknown channel) — Alertmanager's `notify/util.go`
+ * retry decision, made per integration.
+ */
+
+export type Channel = 'pagerduty' | 'slack' | 'email';
+export const CHANNELS: readonly Channel[] = ['pagerduty', 'slack', 'email'];
+
+export type Transition = 'trigger' | 'acknowledge' | 'resolve' | 'escalate' | 'repeat';
+export type Severity = 'P0' | 'P1' | 'P2' | 'P3';
+export type IncidentStatus = 'triggered' | 'acknowledged' | 'resolved';
+
+export interface NotificationAlert {
+  name: string;
+  labels: Record<string, string>;
+  state: string;
+  activeAtMs: number;
+}
+
+export interface Notification {
+  /** Idempotency key: incident + transition + channel (+ seq). Also makes the email Message-ID stable. */
+  key: string;
+  incidentId: string;
+  fingerprint: string;
+  transition: Transition;
+  severity: Severity;
+  summary: string;
+  status: IncidentStatus;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** The grouped alerts behind the incident. */
+  alerts: NotificationAlert[];
+  startedAtMs: number;
+  acknowledgedBy?: string;
+  /** Shown prominently, e.g. "PagerDuty unreachable" on the Slack/email fallback (issue 5 §4). */
+  note?: string;
+  escalationLevel?: number;
+  /** Slack: the trigger's `ts`; email: the trigger's Message-ID. What an earlier `send` returned as `ref`. */
+  threadRef?: string;
+  /** Receiver name from config. */
+  receiver: string;
+}
+
+export interface DeliveryResult {
+  channel: Channel;
+  /** PagerDuty: dedup_key; Slack: message ts; email: Message-ID. Keep the trigger's as `threadRef`. */
+  ref?: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface Notifier {
+  readonly channel: Channel;
+  readonly receiver: string;
+  send(n: Notification, signal: AbortSignal): Promise<DeliveryResult>;
+}
