@@ -1,0 +1,20 @@
+import { parseDurationMs } from '../../../config/duration';
+import type { ExecutionContext, ExecutionResult } from '../../executor';
+import { attemptDeadline } from '../attempt-deadline';
+import { errorForStatus, postJson } from '../http-outcome';
+import { substituteTarget, type HttpRestartParams } from './restart-params';
+
+/**
+ * POSTs to a service's admin endpoint. The Idempotency-Key is the job's (same on every attempt,
+ * spec §9.1) so a retry after a lost response does not restart twice; the fencing token lets the
+ * service refuse a stale Warden replica (spec §5).
+ */
+export async function restartWithHttp(target: string, p: HttpRestartParams, ctx: ExecutionContext): Promise<ExecutionResult> {
+  const url = substituteTarget(p.url, encodeURIComponent(target));
+  const deadline = attemptDeadline(ctx.signal, parseDurationMs(p.timeout) as number);
+  const what = `restart ${target}: POST ${url}`;
+  const headers = { 'idempotency-key': ctx.idempotencyKey, 'x-fencing-token': String(ctx.fencingToken) };
+  const res = await postJson(url, { target, ...p.body }, headers, deadline, what);
+  if (res.status < 200 || res.status >= 300) throw errorForStatus(what, res.status, res.body);
+  return { summary: `restarted ${target} via ${url} (HTTP ${res.status})`, details: { driver: 'http', url, status: res.status, response: res.body } };
+}
