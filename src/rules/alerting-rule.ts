@@ -1,0 +1,187 @@
+import type { Labels } from '../signals/sample';
+import type { SignalStore } from '../signals/signal-store';
+import { errorMessage } from '../errors';
+import type { Alert, AlertState, AlertTransition } from './alert';
+import { renderTemplate } from './annotation-template';
+import type { CompiledRule } from './compiled-rule';
+import { fingerprint } from './fingerprint';
+import { evaluate } from './promql-evaluate';
+import { EvaluationError, type InstantVector, type VectorElement } from './promql-values';
+
+export type RuleHealth = 'unknown' | 'ok' | 'err';
+
+/** One pending or firing alert of a rule; mutable inside the rule, handed out as frozen snapshots. */
+interface ActiveAlert {
+  readonly fingerprint: string;
+  labels: Labels;
+  annotations: Readonly<Record<string, string>>;
+  state: 'pending' | 'firing';
+  readonly activeAtMs: number;
+  firedAtMs?: number;
+  value: number;
+  /** keep_firing_for: when the condition stopped holding while firing. */
+  keepFiringSinceMs?: number;
+  snapshot?: Alert;
+}
+
+interface Candidate {
+  readonly labels: Labels;
+  readonly annotations: Record<string, string>;
+  readonly value: number;
+}
+
+/**
+ * An alerting rule and its alerts: the state machine of Prometheus' rules/alerting.go Eval.
+ * inactive -> pending -> firing once the condition held for `for`; `keep_firing_for` holds a firing
+ * alert after the condition stops; a resolved alert is reported once (one transition) and dropped.
+ */
+export class AlertingRule {
+  readonly rule: CompiledRule;
+  #active = new Map<string, ActiveAlert>();
+  health: RuleHealth = 'unknown';
+  lastError: string | undefined;
+  lastEvaluationMs: number | undefined;
+  evaluationTimeMs = 0;
+  /** Set by the engine to evaluate a rule once per batch however many of its metrics arrived. */
+  epoch = 0;
+
+  constructor(rule: CompiledRule) {
+    this.rule = rule;
+  }
+
+  get hasActiveAlerts(): boolean {
+    return this.#active.size > 0;
+  }
+
+  /** Takes over the alerts of the rule this one replaces on reload (same rule, state kept). */
+  adoptStateOf(previous: AlertingRule): void {
+    this.#active = previous.#active;
+    this.health = previous.health;
+    this.lastError = previous.lastError;
+    this.lastEvaluationMs = previous.lastEvaluationMs;
+    this.evaluationTimeMs = previous.evaluationTimeMs;
+  }
+
+  /** Evaluates at `nowMs` and appends the alert transitions to `out`. Never throws. */
+  evaluate(store: SignalStore, nowMs: number, out: AlertTransition[]): void {
+    const started = performance.now();
+    try {
+      const result = evaluate(this.rule.expr, store, nowMs);
+      const vector: InstantVector = result.type === 'scalar' ? [{ name: undefined, labels: {}, value: result.value }] : result.vector;
+      this.#apply(this.#candidates(vector), nowMs, out);
+      this.health = 'ok';
+      this.lastError = undefined;
+    } catch (err) {
+      // Like Prometheus: the rule is marked bad and its alerts stay as they were.
+      this.health = 'err';
+      this.lastError = errorMessage(err);
+    }
+    this.lastEvaluationMs = nowMs;
+    this.evaluationTimeMs = performance.now() - started;
+  }
+
+  #candidates(vector: InstantVector): Map<string, Candidate> {
+    const byFingerprint = new Map<string, Candidate>();
+    for (const el of vector) {
+      const c = this.#candidate(el);
+      const fp = fingerprint(c.labels);
+      if (byFingerprint.has(fp)) throw new EvaluationError('vector contains metrics with the same labelset after applying alert labels');
+      byFingerprint.set(fp, c);
+    }
+    return byFingerprint;
+  }
+
+  /** Alert labels = series labels (no __name__) + templated rule labels + alertname. */
+  #candidate(el: VectorElement): Candidate {
+    const labels: Record<string, string> = { ...el.labels };
+    for (const [k, t] of this.rule.labelTemplates) labels[k] = renderTemplate(t, el.labels, el.value);
+    labels.alertname = this.rule.name;
+    const annotations: Record<string, string> = {};
+    for (const [k, t] of this.rule.annotationTemplates) annotations[k] = renderTemplate(t, el.labels, el.value);
+    return { labels, annotations, value: el.value };
+  }
+
+  #apply(candidates: Map<string, Candidate>, nowMs: number, out: AlertTransition[]): void {
+    const fresh = new Set<string>();
+    for (const [fp, c] of candidates) {
+      const a = this.#active.get(fp);
+      if (a) {
+        if (a.value !== c.value || !sameRecord(a.annotations, c.annotations)) a.snapshot = undefined;
+        a.value = c.value;
+        a.annotations = c.annotations;
+        continue;
+      }
+      this.#active.set(fp, { fingerprint: fp, labels: c.labels, annotations: c.annotations, state: 'pending', activeAtMs: nowMs, value: c.value });
+      fresh.add(fp);
+    }
+    for (const [fp, a] of this.#active) {
+      if (!candidates.has(fp)) {
+        if (this.#keepsFiring(a, nowMs)) continue;
+        this.#active.delete(fp);
+        out.push({ alert: this.#snapshot(a, 'inactive', nowMs), from: a.state, to: 'inactive', atMs: nowMs });
+        continue;
+      }
+      if (a.keepFiringSinceMs !== undefined) {
+        a.keepFiringSinceMs = undefined;
+        a.snapshot = undefined;
+      }
+      const wasNew = fresh.has(fp);
+      if (a.state === 'pending' && nowMs - a.activeAtMs >= this.rule.forMs) {
+        a.state = 'firing';
+        a.firedAtMs = nowMs;
+        a.snapshot = undefined;
+        out.push({ alert: this.#snapshotOf(a), from: wasNew ? 'inactive' : 'pending', to: 'firing', atMs: nowMs });
+      } else if (wasNew) {
+        out.push({ alert: this.#snapshotOf(a), from: 'inactive', to: 'pending', atMs: nowMs });
+      }
+    }
+  }
+
+  #keepsFiring(a: ActiveAlert, nowMs: number): boolean {
+    if (a.state !== 'firing' || this.rule.keepFiringForMs <= 0) return false;
+    a.keepFiringSinceMs ??= nowMs;
+    return nowMs - a.keepFiringSinceMs < this.rule.keepFiringForMs;
+  }
+
+  /** Resolves every alert (the rule was removed by a reload). */
+  resolveAll(nowMs: number, out: AlertTransition[]): void {
+    for (const a of this.#active.values()) out.push({ alert: this.#snapshot(a, 'inactive', nowMs), from: a.state, to: 'inactive', atMs: nowMs });
+    this.#active.clear();
+  }
+
+  alerts(): Alert[] {
+    const out: Alert[] = [];
+    for (const a of this.#active.values()) out.push(this.#snapshotOf(a));
+    return out;
+  }
+
+  /** The rule's state as Prometheus reports it: the most advanced state of its alerts. */
+  get state(): AlertState {
+    let state: AlertState = 'inactive';
+    for (const a of this.#active.values()) {
+      if (a.state === 'firing') return 'firing';
+      state = 'pending';
+    }
+    return state;
+  }
+
+  #snapshotOf(a: ActiveAlert): Alert {
+    return (a.snapshot ??= this.#snapshot(a, a.state));
+  }
+
+  #snapshot(a: ActiveAlert, state: AlertState, resolvedAtMs?: number): Alert {
+    const r = this.rule;
+    return Object.freeze({
+      fingerprint: a.fingerprint, name: r.name, group: r.group, file: r.file,
+      labels: Object.freeze(a.labels), annotations: Object.freeze(a.annotations), state,
+      activeAtMs: a.activeAtMs, value: a.value,
+      ...(a.firedAtMs !== undefined ? { firedAtMs: a.firedAtMs } : {}),
+      ...(resolvedAtMs !== undefined ? { resolvedAtMs } : {}),
+    });
+  }
+}
+
+function sameRecord(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  for (const k in a) if (a[k] !== b[k]) return false;
+  return true;
+}

@@ -1,0 +1,160 @@
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import fg from 'fast-glob';
+import { isScalar } from 'yaml';
+import { ConfigError, errorMessage } from '../errors';
+import { YamlSource } from '../config/yaml-source';
+import { remediationRuleSchema } from '../remediate/remediation-rule-schema';
+import type { CompiledGroup, CompiledRule, LoadedRemediation, RuleFile, RuleSet } from './compiled-rule';
+import { compileRule } from './compile-rule';
+import { parsePromql } from './promql-parse';
+import { PromqlError } from './promql-error';
+import { RuleFileErrors, ruleErrorsOf } from './rule-file-errors';
+import { ruleFileSchema, type RuleGroupInput } from './rule-file-schema';
+
+export type { CompiledGroup, CompiledRule, LoadedRemediation, RuleFile, RuleSet } from './compiled-rule';
+
+/**
+ * Parses and compiles one rule file (Prometheus alerting-rule format plus Warden's `remediations:`).
+ * Throws RuleFileErrors listing every problem as file:line:col, or ConfigError for broken YAML.
+ */
+export function parseRuleFile(file: string, text: string): RuleFile {
+  const source = YamlSource.parse(file, text);
+  const errors: ConfigError[] = [];
+  const raw = source.toJS();
+  rejectRecordingRules(source, raw, errors);
+  const parsed = ruleFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) errors.push(source.errorFor(issue));
+    throw new RuleFileErrors(errors);
+  }
+  if (errors.length) throw new RuleFileErrors(errors);
+  const groups: CompiledGroup[] = [];
+  const seenGroups = new Map<string, number>();
+  parsed.data.groups.forEach((g, gi) => {
+    const previous = seenGroups.get(g.name);
+    if (previous !== undefined) {
+      const pos = source.position(['groups', gi, 'name']);
+      errors.push(new ConfigError(`duplicate group name "${g.name}" (first defined in groups[${previous}])`, { file, ...pos, field: `groups[${gi}].name` }));
+      return;
+    }
+    seenGroups.set(g.name, gi);
+    groups.push(compileGroup(source, text, g, gi, errors));
+  });
+  const remediations = loadRemediations(source, parsed.data.remediations, errors);
+  if (errors.length) throw new RuleFileErrors(errors);
+  return { file, groups, remediations };
+}
+
+function rejectRecordingRules(source: YamlSource, raw: unknown, errors: ConfigError[]): void {
+  const groups = (raw as { groups?: unknown })?.groups;
+  if (!Array.isArray(groups)) return;
+  groups.forEach((g: unknown, gi) => {
+    const rules = (g as { rules?: unknown })?.rules;
+    if (!Array.isArray(rules)) return;
+    rules.forEach((r: unknown, ri) => {
+      if (r && typeof r === 'object' && 'record' in r) {
+        const path = ['groups', gi, 'rules', ri];
+        const pos = source.keyPosition(path, 'record');
+        errors.push(new ConfigError('recording rules ("record:") are not supported; Warden evaluates alerting rules only', { file: source.file, ...pos, field: `groups[${gi}].rules[${ri}].record` }));
+      }
+    });
+  });
+}
+
+function compileGroup(source: YamlSource, text: string, g: RuleGroupInput, gi: number, errors: ConfigError[]): CompiledGroup {
+  const rules: CompiledRule[] = [];
+  g.rules.forEach((r, ri) => {
+    const path = ['groups', gi, 'rules', ri];
+    const line = source.position(path)?.line ?? 0;
+    const field = `groups[${gi}].rules[${ri}]`;
+    let expr;
+    try {
+      expr = parsePromql(r.expr);
+    } catch (err) {
+      if (!(err instanceof PromqlError)) throw err;
+      const pos = exprPosition(source, text, [...path, 'expr'], err.offset);
+      errors.push(new ConfigError(err.message, { file: source.file, ...pos, field: `${field}.expr` }));
+      return;
+    }
+    try {
+      rules.push(compileRule(r, expr, { group: g.name, file: source.file, line }));
+    } catch (err) {
+      const pos = source.position(path);
+      errors.push(new ConfigError(errorMessage(err), { file: source.file, ...pos, field }));
+    }
+  });
+  return { name: g.name, file: source.file, intervalMs: g.interval, rules };
+}
+
+/** Where character `offset` of an expr value is in the file (exact for one-line and block scalars). */
+function exprPosition(source: YamlSource, text: string, path: PropertyKey[], offset: number): { line: number; column: number } | undefined {
+  const start = source.position(path);
+  const node = source.doc.getIn(path as unknown[], true);
+  if (!start || !isScalar(node)) return start;
+  const before = String(node.value).slice(0, offset).split('\n');
+  const lineInValue = before.length - 1;
+  const colInLine = (before[before.length - 1] as string).length;
+  if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') {
+    const lines = text.split('\n');
+    let line = start.line; // the `|` line; content starts below it
+    let seen = -1;
+    while (line < lines.length && seen < lineInValue) {
+      line++;
+      if ((lines[line - 1] ?? '').trim() !== '' || seen + 1 < lineInValue) seen++;
+    }
+    const indent = /^ */.exec(lines[line - 1] ?? '')?.[0].length ?? 0;
+    return { line, column: indent + 1 + colInLine };
+  }
+  if (lineInValue > 0) return { line: start.line + lineInValue, column: 1 };
+  const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : 0;
+  return { line: start.line, column: start.column + quoted + colInLine };
+}
+
+function loadRemediations(source: YamlSource, entries: readonly unknown[], errors: ConfigError[]): LoadedRemediation[] {
+  const out: LoadedRemediation[] = [];
+  entries.forEach((entry, i) => {
+    const result = remediationRuleSchema.safeParse(entry);
+    if (!result.success) {
+      for (const issue of result.error.issues) errors.push(source.errorFor(issue, ['remediations', i]));
+      return;
+    }
+    const pos = source.position(['remediations', i]) ?? { line: 0, column: 0 };
+    out.push({ rule: result.data, file: source.file, line: pos.line, column: pos.column });
+  });
+  return out;
+}
+
+/**
+ * Loads every file the globs name (relative to baseDir). A glob that matches nothing is fine; a
+ * plain path (no glob characters) that does not exist is an error. All-or-nothing: any error
+ * throws RuleFileErrors and returns no rules, so a reload keeps the previous set.
+ */
+export async function loadRuleFiles(globs: readonly string[], baseDir: string): Promise<RuleSet> {
+  const files: string[] = [];
+  const errors: ConfigError[] = [];
+  for (const pattern of globs) {
+    const absolute = isAbsolute(pattern) ? pattern : resolve(baseDir, pattern);
+    if (!fg.isDynamicPattern(pattern)) {
+      if (!existsSync(absolute)) errors.push(new ConfigError('rule file not found', { file: absolute }));
+      else if (!files.includes(absolute)) files.push(absolute);
+      continue;
+    }
+    const glob = isAbsolute(pattern) ? pattern : `${fg.convertPathToPattern(baseDir)}/${pattern.replace(/^\.\//, '')}`;
+    const found = await fg(glob, { absolute: true, onlyFiles: true });
+    for (const f of found.sort()) if (!files.includes(f)) files.push(f);
+  }
+  const parsed: RuleFile[] = [];
+  for (const file of files) {
+    try {
+      parsed.push(parseRuleFile(file, await readFile(file, 'utf8')));
+    } catch (err) {
+      const list = ruleErrorsOf(err);
+      if (list.length === 0) errors.push(new ConfigError(errorMessage(err), { file }));
+      else errors.push(...list);
+    }
+  }
+  if (errors.length) throw new RuleFileErrors(errors);
+  return { files, groups: parsed.flatMap((p) => p.groups), remediations: parsed.flatMap((p) => p.remediations) };
+}

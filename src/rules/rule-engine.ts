@@ -1,0 +1,162 @@
+import type { SignalStore } from '../signals/signal-store';
+import type { Alert, AlertTransition } from './alert';
+import { AlertingRule } from './alerting-rule';
+import type { CompiledGroup, CompiledRule, RuleSet } from './compiled-rule';
+import { ruleGroupStatus, type RuleGroupStatus } from './rule-status';
+
+export type { RuleGroupStatus, RuleStatus } from './rule-status';
+
+export interface RuleEngineOptions {
+  store: SignalStore;
+}
+
+interface LoadedGroup {
+  readonly group: CompiledGroup;
+  readonly rules: readonly AlertingRule[];
+  /** Rules the timer must re-evaluate whatever samples arrive (see CompiledRule.timeDriven). */
+  readonly timeDriven: readonly AlertingRule[];
+  lastTickMs: number;
+}
+
+/** Everything `replace` swaps in one assignment, so a reader never sees half a rule set. */
+interface Loaded {
+  readonly groups: readonly LoadedGroup[];
+  readonly all: readonly AlertingRule[];
+  /** metric name -> rules selecting it: built at load so a sample costs one lookup (pino's lesson). */
+  readonly byMetric: ReadonlyMap<string, readonly AlertingRule[]>;
+  readonly anyMetric: readonly AlertingRule[];
+}
+
+const NO_TRANSITIONS: AlertTransition[] = Object.freeze([]) as unknown as AlertTransition[];
+const EMPTY: Loaded = { groups: [], all: [], byMetric: new Map(), anyMetric: [] };
+
+/**
+ * Event-driven rule evaluation (issue 3 §4): a sample re-evaluates only the rules selecting its
+ * metric; the timer (`tick`) covers what time alone changes. Pure apart from its own alert state:
+ * evaluation errors are recorded on the rule (health "err"), never thrown.
+ */
+export class RuleEngine {
+  readonly #store: SignalStore;
+  #loaded: Loaded = EMPTY;
+  #epoch = 0;
+
+  constructor(opts: RuleEngineOptions) {
+    this.#store = opts.store;
+  }
+
+  /**
+   * Swaps in a new rule set. A rule identical to one already running (same file, group, name,
+   * expression and labels) keeps its alerts; removed rules resolve theirs. Every rule of the new
+   * set is evaluated once at `nowMs`, so new conditions are detected at once.
+   */
+  replace(set: RuleSet, nowMs: number): AlertTransition[] {
+    const previous = new Map<string, AlertingRule[]>();
+    for (const r of this.#loaded.all) {
+      const key = identity(r.rule);
+      previous.set(key, [...(previous.get(key) ?? []), r]);
+    }
+    const groups = set.groups.map((group): LoadedGroup => {
+      const rules = group.rules.map((compiled) => {
+        const rule = new AlertingRule(compiled);
+        const old = previous.get(identity(compiled))?.shift();
+        if (old) rule.adoptStateOf(old);
+        return rule;
+      });
+      return { group, rules, timeDriven: rules.filter((r) => r.rule.timeDriven), lastTickMs: -Infinity };
+    });
+    const out: AlertTransition[] = [];
+    for (const leftovers of previous.values()) for (const r of leftovers) r.resolveAll(nowMs, out);
+    this.#loaded = index(groups);
+    for (const r of this.#loaded.all) r.evaluate(this.#store, nowMs, out);
+    return out;
+  }
+
+  /** Re-evaluates the rules selecting any of these metrics, each once. */
+  onSamples(metricNames: Iterable<string>, nowMs: number): AlertTransition[] {
+    const { byMetric, anyMetric } = this.#loaded;
+    const epoch = ++this.#epoch;
+    let out: AlertTransition[] | undefined;
+    for (const name of metricNames) {
+      const rules = byMetric.get(name);
+      if (rules === undefined) continue;
+      for (let i = 0; i < rules.length; i++) {
+        const r = rules[i]!;
+        if (r.epoch === epoch) continue;
+        r.epoch = epoch;
+        out = this.#evaluate(r, nowMs, out);
+      }
+    }
+    for (let i = 0; i < anyMetric.length; i++) {
+      const r = anyMetric[i]!;
+      if (r.epoch !== epoch) {
+        r.epoch = epoch;
+        out = this.#evaluate(r, nowMs, out);
+      }
+    }
+    return out ?? NO_TRANSITIONS;
+  }
+
+  /**
+   * Time-driven evaluation: rules whose result can change without a sample (for, keep_firing_for,
+   * range functions, absent, aggregations, or/unless), honouring a group's `interval`, plus any rule
+   * with pending or firing alerts (their series may have gone stale).
+   */
+  tick(nowMs: number): AlertTransition[] {
+    let out: AlertTransition[] | undefined;
+    for (const g of this.#loaded.groups) {
+      const due = g.group.intervalMs === undefined || nowMs - g.lastTickMs >= g.group.intervalMs;
+      if (due) {
+        g.lastTickMs = nowMs;
+        for (const r of g.timeDriven) out = this.#evaluate(r, nowMs, out);
+      }
+      for (const r of g.rules) if (!r.rule.timeDriven && r.hasActiveAlerts) out = this.#evaluate(r, nowMs, out);
+    }
+    return out ?? NO_TRANSITIONS;
+  }
+
+  #evaluate(r: AlertingRule, nowMs: number, out: AlertTransition[] | undefined): AlertTransition[] | undefined {
+    if (out) {
+      r.evaluate(this.#store, nowMs, out);
+      return out;
+    }
+    const fresh: AlertTransition[] = [];
+    r.evaluate(this.#store, nowMs, fresh);
+    return fresh.length ? fresh : undefined;
+  }
+
+  /** Pending and firing alerts of every rule. */
+  activeAlerts(): Alert[] {
+    const out: Alert[] = [];
+    for (const r of this.#loaded.all) if (r.hasActiveAlerts) out.push(...r.alerts());
+    return out;
+  }
+
+  /** Like Prometheus' /api/v1/rules. */
+  groupsStatus(): RuleGroupStatus[] {
+    return this.#loaded.groups.map((g) => ruleGroupStatus(g.group, g.rules));
+  }
+
+  /** How many rules a sample of this metric re-evaluates (rules without a fixed metric name included). */
+  rulesSelecting(metricName: string): number {
+    return (this.#loaded.byMetric.get(metricName)?.length ?? 0) + this.#loaded.anyMetric.length;
+  }
+}
+
+function identity(r: CompiledRule): string {
+  return JSON.stringify([r.file, r.group, r.name, r.exprText, r.labels]);
+}
+
+function index(groups: LoadedGroup[]): Loaded {
+  const all = groups.flatMap((g) => g.rules);
+  const byMetric = new Map<string, AlertingRule[]>();
+  const anyMetric: AlertingRule[] = [];
+  for (const r of all) {
+    for (const name of r.rule.metricNames) {
+      const list = byMetric.get(name);
+      if (list) list.push(r);
+      else byMetric.set(name, [r]);
+    }
+    if (r.rule.selectsAnyMetric) anyMetric.push(r);
+  }
+  return { groups, all, byMetric, anyMetric };
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { parseDurationMs } from '../config/duration';
+import { LABEL_NAME_RE, METRIC_NAME_RE } from '../signals/sample';
+
+/** Prometheus alerting-rule files (rules/rulefmt), strict like promtool: unknown keys are errors. */
+
+const durationMs = () =>
+  z.string().transform((text, ctx) => {
+    const ms = parseDurationMs(text);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `invalid duration "${text}" (use e.g. 30s, 5m, 1h)` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const labelMap = z.record(z.string().regex(LABEL_NAME_RE, 'invalid label name'), z.union([z.string(), z.number(), z.boolean()]).transform(String));
+
+export const alertingRuleSchema = z.strictObject({
+  alert: z.string().regex(METRIC_NAME_RE, 'invalid alert name (letters, digits, _ and :)'),
+  expr: z.union([z.string().min(1, 'expr must not be empty'), z.number()]).transform(String),
+  for: durationMs().optional(),
+  keep_firing_for: durationMs().optional(),
+  labels: labelMap.default({}),
+  annotations: labelMap.default({}),
+});
+
+export const ruleGroupSchema = z.strictObject({
+  name: z.string().min(1, 'group name must not be empty'),
+  interval: durationMs().optional(),
+  rules: z.array(alertingRuleSchema).default([]),
+});
+
+export const ruleFileSchema = z.strictObject({
+  groups: z.array(ruleGroupSchema).default([]),
+  /** Checked entry by entry with remediationRuleSchema (issue 4), so each keeps its own line. */
+  remediations: z.array(z.unknown()).default([]),
+});
+
+export type AlertingRuleInput = z.output<typeof alertingRuleSchema>;
+export type RuleGroupInput = z.output<typeof ruleGroupSchema>;
