@@ -1,0 +1,135 @@
+import type { Logger } from 'pino';
+import type { Counter, Registry } from 'prom-client';
+import type { ComponentConfig } from '../config/schema';
+import type { Sample } from '../signals/sample';
+import { type FetchFn, HttpGetError, httpGet } from './http-get';
+import { PeriodicTask } from './periodic-task';
+import { probesCounter } from './pull-metrics';
+import type { SampleSink, Source } from './source';
+
+export type ProbeOutcome = 'success' | 'http_error' | 'timeout' | 'connection_error';
+
+export interface ProbeSourceOptions {
+  /** Wall clock (ms since the epoch) for sample timestamps and durations. @defaultValue Date.now */
+  readonly clock?: () => number;
+  readonly log: Logger;
+  /** @defaultValue globalThis.fetch */
+  readonly fetch?: FetchFn;
+  /** Where warden_probes_total{component,outcome} is registered; none when omitted. */
+  readonly registry?: Registry;
+}
+
+/** What Warden believes of a component from its probes; `undefined` up means not known yet. */
+export interface ProbeState {
+  readonly up: 0 | 1 | undefined;
+  readonly consecutiveFailures: number;
+}
+
+export const INITIAL_PROBE_STATE: ProbeState = { up: undefined, consecutiveFailures: 0 };
+
+/**
+ * spec §4.1: a service is down after `failureThreshold` consecutive failures, and one success brings
+ * it back. Before either, up stays unknown: Warden never pretends a component is up.
+ */
+export function nextProbeState(state: ProbeState, success: boolean, failureThreshold: number): ProbeState {
+  if (success) return { up: 1, consecutiveFailures: 0 };
+  const consecutiveFailures = state.consecutiveFailures + 1;
+  return { up: consecutiveFailures >= failureThreshold ? 0 : state.up, consecutiveFailures };
+}
+
+/**
+ * HTTP GET of a component's probe URL on its interval; any 2xx is success, anything else (status,
+ * refused connection, timeout) a failure. Every probe emits probe_success and probe_duration_seconds,
+ * and component_up once it is known, so component_up never goes stale while probing works.
+ */
+export class ProbeSource implements Source {
+  readonly name: string;
+  readonly #component: string;
+  readonly #probe: NonNullable<ComponentConfig['probe']>;
+  readonly #sink: SampleSink;
+  readonly #clock: () => number;
+  readonly #log: Logger;
+  readonly #fetch: FetchFn;
+  readonly #probes: Counter<string> | undefined;
+  readonly #task: PeriodicTask;
+  #state: ProbeState = INITIAL_PROBE_STATE;
+
+  constructor(component: ComponentConfig, sink: SampleSink, opts: ProbeSourceOptions) {
+    if (!component.probe) throw new TypeError(`component "${component.name}" has no probe configured`);
+    this.#component = component.name;
+    this.#probe = component.probe;
+    this.#sink = sink;
+    this.#clock = opts.clock ?? Date.now;
+    this.#fetch = opts.fetch ?? globalThis.fetch;
+    this.#probes = opts.registry ? probesCounter(opts.registry) : undefined;
+    this.name = `probe:${component.name}`;
+    this.#log = opts.log.child({ source: this.name });
+    this.#task = new PeriodicTask({
+      intervalMs: this.#probe.interval,
+      clock: this.#clock,
+      run: (signal) => this.#probeAndReport(signal),
+      onError: (err) => this.#log.error({ err }, 'probe loop failed unexpectedly'),
+    });
+  }
+
+  /** What the probes say so far (for tests and diagnostics). */
+  get state(): ProbeState {
+    return this.#state;
+  }
+
+  start(): void {
+    this.#task.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#task.stop();
+  }
+
+  async #probeAndReport(stopSignal: AbortSignal): Promise<void> {
+    const startedAtMs = this.#clock();
+    const { outcome, error } = await this.#probeOnce(stopSignal);
+    if (stopSignal.aborted) return; // stopping is not a failed probe
+    const durationSeconds = Math.max(0, this.#clock() - startedAtMs) / 1000;
+    const previous = this.#state;
+    this.#state = nextProbeState(previous, outcome === 'success', this.#probe.failure_threshold);
+    this.#probes?.inc({ component: this.#component, outcome });
+    this.#logChange(previous, outcome, error);
+    try {
+      this.#sink(this.#samples(outcome === 'success', durationSeconds, startedAtMs));
+    } catch (err) {
+      this.#log.error({ err }, 'sample sink failed for a probe');
+    }
+  }
+
+  async #probeOnce(stopSignal: AbortSignal): Promise<{ outcome: ProbeOutcome; error?: string }> {
+    try {
+      const res = await httpGet(this.#fetch, this.#probe.url, { timeoutMs: this.#probe.timeout, stopSignal, readBody: false });
+      if (res.status >= 200 && res.status <= 299) return { outcome: 'success' };
+      return { outcome: 'http_error', error: `HTTP status ${res.status}` };
+    } catch (err) {
+      if (!(err instanceof HttpGetError)) throw err;
+      return { outcome: err.failure === 'timeout' ? 'timeout' : 'connection_error', error: err.message };
+    }
+  }
+
+  #samples(success: boolean, durationSeconds: number, timestampMs: number): Sample[] {
+    const labels = { component: this.#component };
+    const samples: Sample[] = [
+      { name: 'probe_success', labels, value: success ? 1 : 0, timestampMs },
+      { name: 'probe_duration_seconds', labels, value: durationSeconds, timestampMs },
+    ];
+    if (this.#state.up !== undefined) samples.push({ name: 'component_up', labels, value: this.#state.up, timestampMs });
+    return samples;
+  }
+
+  #logChange(previous: ProbeState, outcome: ProbeOutcome, error: string | undefined): void {
+    const fields = { url: this.#probe.url, outcome, error, consecutiveFailures: this.#state.consecutiveFailures };
+    if (this.#state.up === previous.up) {
+      if (outcome !== 'success') this.#log.debug(fields, 'probe failed');
+    } else if (this.#state.up === 0) {
+      this.#log.warn(fields, 'component is down (component_up 0)');
+    } else {
+      this.#log.info(fields, 'component is up (component_up 1)');
+    }
+  }
+}
