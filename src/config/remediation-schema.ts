@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { duration } from './schema-types';
 
 /**
  * warden.yaml `remediation:` — global switches for the remediation pipeline (issue 4).
@@ -7,5 +8,12 @@ import { z } from 'zod';
 export const remediationConfigSchema = z.strictObject({
   /** Global dry run: every job is recorded with what it would have done; nothing runs. */
   dry_run: z.boolean().default(false),
+  /** Jobs one Warden runs at once (different targets; one target is leased to one job at a time). */
+  concurrency: z.number().int().min(1).max(256).default(8),
+  /**
+   * How long finished jobs and enqueue markers are kept: a replayed firing within this window is
+   * a no-op (spec §9.1: idempotency keys live 24 h).
+   */
+  job_retention: duration().default(24 * 3_600_000),
 });
 export type RemediationConfig = z.output<typeof remediationConfigSchema>;

@@ -1,26 +1,66 @@
 import { z } from 'zod';
+import { duration, labelName } from '../config/schema-types';
+import { parseLabelMatcher } from './label-matchers';
+import { parseTargetTemplate } from './target-template';
 
 /**
  * One entry of a rule file's `remediations:` section (issue 4). Validated by the rule loader with
- * the same file:line error reporting as alerting rules. Owned by the remediation pipeline; this is
- * the starting shape and may grow.
+ * the same file:line error reporting as alerting rules. Durations are Prometheus strings in YAML
+ * and milliseconds once parsed.
  */
+
+const ACTIONS = ['restart', 'reap_connections', 'archive_logs', 'halt_trading'] as const;
+
+const matcherString = z.string().superRefine((text, ctx) => {
+  const parsed = parseLabelMatcher(text);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+});
+
+const onSchema = z
+  .strictObject({
+    /** The alert's name (the rule's `alert:`). */
+    alert: z.string().min(1).optional(),
+    /** Label equality matchers on the firing alert, e.g. {severity: critical}. */
+    labels: z.record(labelName(), z.string()).optional(),
+    /** Alertmanager-style matchers: 'component=~"db.*"', 'severity!="info"'. */
+    matchers: z.array(matcherString).optional(),
+  })
+  .refine((on) => on.alert !== undefined || Object.keys(on.labels ?? {}).length > 0 || (on.matchers ?? []).length > 0, {
+    message: 'needs an alert name, labels or matchers: a remediation must never match every alert (spec §2.1 fail safe)',
+  });
+
+const targetTemplate = z.string().min(1).superRefine((text, ctx) => {
+  const parsed = parseTargetTemplate(text);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+});
+
 export const remediationRuleSchema = z.strictObject({
-  name: z.string().min(1),
-  on: z.strictObject({
-    alert: z.string().optional(),
-    /** Label equality matchers on the firing alert. */
-    labels: z.record(z.string(), z.string()).optional(),
-  }),
-  action: z.enum(['restart', 'reap_connections', 'archive_logs', 'halt_trading']),
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be letters, digits, _ . or - (it is part of job ids)'),
+  on: onSchema,
+  action: z.enum(ACTIONS),
   /** Template over the alert's labels, e.g. "{{ $labels.component }}". */
-  target: z.string().min(1),
+  target: targetTemplate,
+  /** Passed to the executor as is; each executor validates its own (a bad one fails permanently). */
   params: z.record(z.string(), z.unknown()).default({}),
-  cooldown: z.string().optional(),
-  max_per_window: z.strictObject({ count: z.number().int().min(1), window: z.string() }).optional(),
+  /** After a success, further jobs for the same rule and target are skipped for this long. */
+  cooldown: duration().default(5 * 60_000),
+  /** Budget: at most `count` actions per rule and target in `window`; then stop and page (P0). */
+  max_per_window: z.strictObject({ count: z.number().int().min(1), window: duration() }).optional(),
   dry_run: z.boolean().default(false),
-  verify: z.strictObject({ expr: z.string().min(1), within: z.string() }).optional(),
+  /** After acting, `expr` must hold within `within`, else `on_failure`. */
+  verify: z.strictObject({ expr: z.string().min(1), within: duration() }).optional(),
   on_failure: z.enum(['escalate', 'ignore']).default('escalate'),
+  /** Per-attempt deadline; defaults per action (see attempt-timeouts.ts, spec §10.3). */
+  timeout: duration().optional(),
 });
 export type RemediationRuleInput = z.input<typeof remediationRuleSchema>;
 export type RemediationRule = z.output<typeof remediationRuleSchema>;
+
+/** A whole `remediations:` section: names must be unique (they key cooldowns and budgets). */
+export const remediationRulesSchema = z.array(remediationRuleSchema).superRefine((rules, ctx) => {
+  const seen = new Set<string>();
+  rules.forEach((r, i) => {
+    if (seen.has(r.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate remediation name "${r.name}"` });
+    seen.add(r.name);
+  });
+});

@@ -1,0 +1,34 @@
+/**
+ * The part of the audit log the pipeline writes to (src/audit/audit-log.ts `AuditLog.append`),
+ * typed structurally so this stage does not depend on how entries are chained or stored.
+ */
+export interface RemediationAuditSink {
+  append(entry: { actor: string; action: string; target: string; details: Record<string, unknown> }): Promise<unknown>;
+}
+
+/** Every step the pipeline records (issue 4 §4), always with the job id. */
+export type RemediationStep =
+  | 'matched'
+  | 'enqueued'
+  | 'skipped'
+  | 'attempt'
+  | 'failure'
+  | 'success'
+  | 'verified'
+  | 'verify_failed'
+  | 'escalated'
+  | 'dry_run'
+  | 'cancelled';
+
+export const REMEDIATION_ACTOR = 'warden:remediation';
+
+/** Audit action names are `remediation.<step>`, e.g. `remediation.enqueued`. */
+export function auditRemediationStep(
+  audit: RemediationAuditSink,
+  step: RemediationStep,
+  target: string,
+  details: Record<string, unknown> & { job_id: string },
+  actor: string = REMEDIATION_ACTOR,
+): Promise<unknown> {
+  return audit.append({ actor, action: `remediation.${step}`, target, details });
+}

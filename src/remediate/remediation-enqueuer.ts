@@ -1,0 +1,106 @@
+import type { Queue } from 'bullmq';
+import type Redis from 'ioredis';
+import type { Alert, AlertTransition } from '../rules/alert';
+import type { Logger } from '../telemetry/logger';
+import { BACKOFF_TYPE, MAX_ATTEMPTS } from './backoff';
+import { remediationJobId } from './job-id';
+import { auditRemediationStep, type RemediationAuditSink } from './remediation-audit';
+import type { RemediationJobData, RemediationJobResult } from './remediation-job';
+import type { RemediationKeys } from './remediation-keys';
+import { matchRemediations, type RemediationMatch } from './remediation-matcher';
+import type { RemediationMetrics } from './remediation-metrics';
+import type { RemediationRule } from './remediation-rule-schema';
+
+export interface RemediationEnqueuerDeps {
+  queue: Queue<RemediationJobData, RemediationJobResult>;
+  redis: Redis;
+  keys: RemediationKeys;
+  audit: RemediationAuditSink;
+  metrics: RemediationMetrics;
+  log: Logger;
+  clock: () => number;
+  globalDryRun: boolean;
+  retentionMs: number;
+}
+
+export type EnqueueOutcome = { readonly jobId: string; readonly rule: string; readonly target: string; readonly enqueued: boolean };
+
+/**
+ * Alert transitions -> jobs (issue 4 §2). Only a transition *to* firing acts; the job id is the
+ * idempotency key of (rule, target, firing start), and a Redis marker set after the add makes a
+ * replayed transition, a restart or a second replica a no-op even after BullMQ dropped the job.
+ */
+export class RemediationEnqueuer {
+  readonly #d: RemediationEnqueuerDeps;
+  #rules: readonly RemediationRule[];
+
+  constructor(deps: RemediationEnqueuerDeps, rules: readonly RemediationRule[]) {
+    this.#d = deps;
+    this.#rules = rules;
+  }
+
+  replaceRules(rules: readonly RemediationRule[]): void {
+    this.#rules = rules;
+  }
+
+  get rules(): readonly RemediationRule[] {
+    return this.#rules;
+  }
+
+  async onAlert(t: AlertTransition): Promise<EnqueueOutcome[]> {
+    if (t.to !== 'firing' || t.from === 'firing') return [];
+    const firedAtMs = t.alert.firedAtMs ?? t.atMs;
+    const { matched, unrendered } = matchRemediations(t.alert, this.#rules);
+    for (const rule of unrendered) {
+      const jobId = remediationJobId(rule.name, '', firedAtMs);
+      this.#d.log.warn({ rule: rule.name, alert: t.alert.name, template: rule.target }, 'remediation target template names a label the alert lacks; not acting');
+      await auditRemediationStep(this.#d.audit, 'skipped', '', { job_id: jobId, rule: rule.name, action: rule.action, reason: 'no_target', template: rule.target, alert: t.alert.name });
+    }
+    const out: EnqueueOutcome[] = [];
+    for (const m of matched) out.push(await this.#enqueue(m, t.alert, firedAtMs));
+    return out;
+  }
+
+  async #enqueue(m: RemediationMatch, alert: Alert, firedAtMs: number): Promise<EnqueueOutcome> {
+    const { rule, target } = m;
+    const jobId = remediationJobId(rule.name, target, firedAtMs);
+    const base = { job_id: jobId, rule: rule.name, action: rule.action, alert: alert.name, alert_fingerprint: alert.fingerprint, fired_at_ms: firedAtMs };
+    await auditRemediationStep(this.#d.audit, 'matched', target, base);
+    const markerKey = this.#d.keys.enqueued(jobId);
+    if ((await this.#d.redis.exists(markerKey)) === 1) return this.#duplicate(jobId, rule, target, base);
+    // Add first, then mark: a crash in between leaves a job and no marker, and the replay's add is
+    // then a no-op in BullMQ (same id); the reverse order could lose the job.
+    await this.#d.queue.add('remediate', this.#jobData(m, alert, firedAtMs, jobId), {
+      jobId,
+      attempts: MAX_ATTEMPTS,
+      backoff: { type: BACKOFF_TYPE },
+      removeOnComplete: { age: Math.ceil(this.#d.retentionMs / 1000) },
+      removeOnFail: { age: Math.ceil(this.#d.retentionMs / 1000) },
+    });
+    const first = await this.#d.redis.set(markerKey, String(this.#d.clock()), 'PX', this.#d.retentionMs, 'NX');
+    if (first !== 'OK') return this.#duplicate(jobId, rule, target, base);
+    await auditRemediationStep(this.#d.audit, 'enqueued', target, { ...base, dry_run: this.#d.globalDryRun || rule.dry_run });
+    return { jobId, rule: rule.name, target, enqueued: true };
+  }
+
+  async #duplicate(jobId: string, rule: RemediationRule, target: string, base: Record<string, unknown> & { job_id: string }): Promise<EnqueueOutcome> {
+    await auditRemediationStep(this.#d.audit, 'skipped', target, { ...base, reason: 'dedup' });
+    this.#d.metrics.jobs.inc({ action: rule.action, outcome: 'skipped_dedup' });
+    return { jobId, rule: rule.name, target, enqueued: false };
+  }
+
+  #jobData(m: RemediationMatch, alert: Alert, firedAtMs: number, jobId: string): RemediationJobData {
+    return {
+      rule: m.rule,
+      action: m.rule.action,
+      target: m.target,
+      params: m.rule.params,
+      alert: { name: alert.name, fingerprint: alert.fingerprint, labels: { ...alert.labels }, firedAtMs, value: alert.value },
+      idempotencyKey: jobId,
+      dryRun: this.#d.globalDryRun || m.rule.dry_run,
+      enqueuedAtMs: this.#d.clock(),
+      reason: alert.annotations.summary ?? `alert ${alert.name} firing`,
+      ...(alert.labels.incident !== undefined ? { incident: alert.labels.incident } : {}),
+    };
+  }
+}

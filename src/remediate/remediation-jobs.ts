@@ -1,0 +1,104 @@
+import type { Job, JobType, Queue } from 'bullmq';
+import { auditRemediationStep, type RemediationAuditSink } from './remediation-audit';
+import type { JobCancellation } from './job-cancellation';
+import type { RemediationJobData, RemediationJobResult } from './remediation-job';
+import type { RemediationMetrics } from './remediation-metrics';
+
+type RemediationJob = Job<RemediationJobData, RemediationJobResult>;
+
+/** A job as the API shows it (GET /v1/remediations). */
+export interface RemediationJobView {
+  id: string;
+  state: string;
+  rule: string;
+  action: string;
+  target: string;
+  dry_run: boolean;
+  attempts: number;
+  result: RemediationJobResult | null;
+  failed_reason: string | null;
+  alert: { name: string; fingerprint: string; fired_at: string };
+  enqueued_at: string;
+  processed_at: string | null;
+  finished_at: string | null;
+}
+
+export type CancelOutcome =
+  | { readonly status: 'not_found' }
+  | { readonly status: 'finished'; readonly state: string }
+  | { readonly status: 'removed'; readonly state: string }
+  | { readonly status: 'aborting'; readonly state: 'active' };
+
+const LISTED_STATES: readonly JobType[] = ['active', 'waiting', 'prioritized', 'delayed', 'completed', 'failed'];
+const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : null);
+
+export function jobView(job: RemediationJob, state: string): RemediationJobView {
+  const d = job.data;
+  return {
+    id: job.id as string,
+    state,
+    rule: d.rule.name,
+    action: d.action,
+    target: d.target,
+    dry_run: d.dryRun,
+    attempts: job.attemptsMade,
+    result: (job.returnvalue as RemediationJobResult | undefined) ?? null,
+    failed_reason: job.failedReason || null,
+    alert: { name: d.alert.name, fingerprint: d.alert.fingerprint, fired_at: new Date(d.alert.firedAtMs).toISOString() },
+    enqueued_at: new Date(job.timestamp).toISOString(),
+    processed_at: iso(job.processedOn),
+    finished_at: iso(job.finishedOn),
+  };
+}
+
+/** Reading and cancelling jobs, for the HTTP API. */
+export class RemediationJobs {
+  readonly #queue: Queue<RemediationJobData, RemediationJobResult>;
+  readonly #cancellation: JobCancellation;
+  readonly #audit: RemediationAuditSink;
+  readonly #metrics: RemediationMetrics;
+
+  constructor(queue: Queue<RemediationJobData, RemediationJobResult>, cancellation: JobCancellation, audit: RemediationAuditSink, metrics: RemediationMetrics) {
+    this.#queue = queue;
+    this.#cancellation = cancellation;
+    this.#audit = audit;
+    this.#metrics = metrics;
+  }
+
+  /** Newest first, at most `limit`, across every state. */
+  async list(limit: number): Promise<RemediationJobView[]> {
+    const views: RemediationJobView[] = [];
+    for (const state of LISTED_STATES) {
+      const jobs = (await this.#queue.getJobs([state], 0, limit - 1)) as RemediationJob[];
+      for (const j of jobs) if (j) views.push(jobView(j, state));
+    }
+    return views.sort((a, b) => b.enqueued_at.localeCompare(a.enqueued_at) || a.id.localeCompare(b.id)).slice(0, limit);
+  }
+
+  async get(id: string): Promise<RemediationJobView | undefined> {
+    const job = (await this.#queue.getJob(id)) as RemediationJob | undefined;
+    if (!job) return undefined;
+    return jobView(job, await job.getState());
+  }
+
+  /**
+   * A waiting or delayed job is removed; an active one has its AbortSignal fired (on whichever
+   * replica runs it) and a marker stops any later attempt. Finished jobs cannot be cancelled.
+   */
+  async cancel(id: string, actor: string): Promise<CancelOutcome> {
+    const job = (await this.#queue.getJob(id)) as RemediationJob | undefined;
+    if (!job) return { status: 'not_found' };
+    const state = await job.getState();
+    if (state === 'completed' || state === 'failed' || state === 'unknown') return { status: 'finished', state };
+    await this.#cancellation.cancel(id, actor);
+    let outcome: CancelOutcome = { status: 'aborting', state: 'active' };
+    if (state !== 'active') {
+      // remove() refuses a job a worker has just locked; the marker and the signal then stop it.
+      const removed = await job.remove().then(() => true, () => false);
+      if (removed) outcome = { status: 'removed', state };
+    }
+    await auditRemediationStep(this.#audit, 'cancelled', job.data.target, { job_id: id, rule: job.data.rule.name, action: job.data.action, was: state, outcome: outcome.status }, actor);
+    if (outcome.status === 'removed') this.#metrics.jobs.inc({ action: job.data.action, outcome: 'cancelled' });
+    return outcome;
+  }
+}

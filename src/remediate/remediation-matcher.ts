@@ -1,0 +1,68 @@
+import type { Alert } from '../rules/alert';
+import { labelMatches, parseLabelMatcher, type LabelMatcher } from './label-matchers';
+import type { RemediationRule } from './remediation-rule-schema';
+import { parseTargetTemplate, renderTargetTemplate, type TemplatePart } from './target-template';
+
+/** A remediation rule that applies to an alert, with its target rendered from the alert's labels. */
+export interface RemediationMatch {
+  readonly rule: RemediationRule;
+  readonly target: string;
+}
+
+interface CompiledRule {
+  readonly matchers: readonly LabelMatcher[];
+  readonly target: readonly TemplatePart[];
+}
+
+// Compiled once per (validated, immutable) rule object; a transition then costs lookups only.
+const compiled = new WeakMap<RemediationRule, CompiledRule>();
+
+function compile(rule: RemediationRule): CompiledRule {
+  let c = compiled.get(rule);
+  if (c) return c;
+  const matchers: LabelMatcher[] = [];
+  if (rule.on.alert !== undefined) matchers.push({ name: 'alertname', op: '=', value: rule.on.alert });
+  for (const [name, value] of Object.entries(rule.on.labels ?? {})) matchers.push({ name, op: '=', value });
+  for (const text of rule.on.matchers ?? []) {
+    const m = parseLabelMatcher(text);
+    // The schema already rejected bad matchers; reaching this means an unvalidated rule was passed.
+    if (typeof m === 'string') throw new Error(`remediation ${rule.name}: ${m}`);
+    matchers.push(m);
+  }
+  const target = parseTargetTemplate(rule.target);
+  if (typeof target === 'string') throw new Error(`remediation ${rule.name}: ${target}`);
+  c = { matchers, target };
+  compiled.set(rule, c);
+  return c;
+}
+
+function labelsOf(alert: Pick<Alert, 'name' | 'labels'>): Readonly<Record<string, string>> {
+  return alert.labels.alertname === undefined ? { ...alert.labels, alertname: alert.name } : alert.labels;
+}
+
+export interface MatchOutcome {
+  /** Rules that apply and whose target rendered. */
+  readonly matched: RemediationMatch[];
+  /** Rules that apply but whose target template names a label the alert lacks: never acted on. */
+  readonly unrendered: RemediationRule[];
+}
+
+/** Pure: which remediation rules an alert triggers, in rule order. */
+export function matchRemediations(alert: Pick<Alert, 'name' | 'labels'>, rules: readonly RemediationRule[]): MatchOutcome {
+  const labels = labelsOf(alert);
+  const matched: RemediationMatch[] = [];
+  const unrendered: RemediationRule[] = [];
+  for (const rule of rules) {
+    const c = compile(rule);
+    if (!c.matchers.every((m) => labelMatches(m, labels))) continue;
+    const target = renderTargetTemplate(c.target, labels);
+    if (target === undefined) unrendered.push(rule);
+    else matched.push({ rule, target });
+  }
+  return { matched, unrendered };
+}
+
+/** The matched rules with rendered targets (what `warden rules test` compares to exp_remediations). */
+export function remediationsFor(alert: Pick<Alert, 'name' | 'labels'>, rules: readonly RemediationRule[]): RemediationMatch[] {
+  return matchRemediations(alert, rules).matched;
+}

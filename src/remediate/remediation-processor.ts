@@ -1,0 +1,183 @@
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { errorMessage } from '../errors';
+import type { Logger } from '../telemetry/logger';
+import { DEFAULT_ATTEMPT_TIMEOUT_MS, LEASE_MARGIN_MS } from './attempt-timeouts';
+import { MAX_ATTEMPTS } from './backoff';
+import type { Budget } from './budget';
+import type { Cooldown } from './cooldown';
+import type { ExecutionResult, Executor, RemediationAction } from './executor';
+import { runAttempt } from './run-attempt';
+import type { JobCancellation } from './job-cancellation';
+import { auditRemediationStep, type RemediationAuditSink, type RemediationStep } from './remediation-audit';
+import type { EscalationReason, Escalator } from './escalator';
+import type { RemediationJobData, RemediationJobResult } from './remediation-job';
+import type { JobOutcome, RemediationMetrics } from './remediation-metrics';
+import type { TargetLease } from './target-lease';
+import { verifyWithin, type VerifyCheck } from './verify';
+
+export interface RemediationProcessorDeps {
+  executors: ReadonlyMap<RemediationAction, Executor>;
+  audit: RemediationAuditSink;
+  escalator: Escalator;
+  verify: VerifyCheck;
+  lease: TargetLease;
+  cooldown: Cooldown;
+  budget: Budget;
+  cancellation: JobCancellation;
+  metrics: RemediationMetrics;
+  log: Logger;
+  clock: () => number;
+}
+
+type RemediationJob = Job<RemediationJobData, RemediationJobResult>;
+
+/** How long a job waits before re-checking a target whose lease another job holds. */
+const LEASE_WAIT_MAX_MS = 1_000;
+
+/**
+ * One job, end to end (issue 4 §2): cancelled? -> dry run? -> cooldown -> budget -> lease ->
+ * attempt -> success / retry / stop -> verify. Every step is audited before the job moves on.
+ */
+export class RemediationProcessor {
+  readonly #d: RemediationProcessorDeps;
+  constructor(deps: RemediationProcessorDeps) {
+    this.#d = deps;
+  }
+
+  readonly process = async (job: RemediationJob, token?: string, bullSignal?: AbortSignal): Promise<RemediationJobResult> => {
+    const jobId = job.id as string;
+    const data = job.data;
+    if (await this.#d.cancellation.isCancelled(jobId)) {
+      this.#count(data.action, 'cancelled');
+      throw new UnrecoverableError(`remediation job ${jobId} was cancelled`);
+    }
+    const executor = this.#d.executors.get(data.action);
+    if (data.dryRun) return this.#dryRun(jobId, data, executor);
+    const skipped = (await this.#checkCooldown(jobId, data)) ?? (await this.#checkBudget(jobId, data));
+    if (skipped) return skipped;
+    if (!executor) return this.#stop(jobId, data, 1, `no executor configured for action ${data.action}`, 'permanent_failure');
+
+    const timeoutMs = data.rule.timeout ?? DEFAULT_ATTEMPT_TIMEOUT_MS[data.action];
+    const lease = await this.#d.lease.acquire(data.target, jobId, timeoutMs + LEASE_MARGIN_MS);
+    if (!lease.acquired) {
+      // Another action holds the target: wait without spending an attempt (issue 4 §2 one at a time).
+      this.#d.log.debug({ jobId, target: data.target, holder: lease.holder }, 'target leased by another job; delaying');
+      await job.moveToDelayed(this.#d.clock() + Math.min(lease.retryInMs, LEASE_WAIT_MAX_MS), token);
+      throw new DelayedError();
+    }
+    const attempt = job.attemptsMade + 1;
+    await this.#audit('attempt', jobId, data, { attempt, fencing_token: lease.fencingToken, max_attempts: MAX_ATTEMPTS });
+    const started = performance.now();
+    const outcome = await runAttempt(executor, data, { jobId, attempt, fencingToken: lease.fencingToken, timeoutMs, log: this.#d.log, cancellation: this.#d.cancellation, bullSignal });
+    this.#d.metrics.attemptSeconds.observe({ action: data.action }, (performance.now() - started) / 1000);
+    if (outcome.kind !== 'timed_out') await this.#d.lease.release(data.target, jobId, lease.fencingToken);
+    if (outcome.kind === 'ok') return this.#succeeded(jobId, data, attempt, lease.fencingToken, outcome.result);
+    return this.#failed(jobId, data, attempt, outcome.kind, outcome.error);
+  };
+
+  async #dryRun(jobId: string, data: RemediationJobData, executor: Executor | undefined): Promise<RemediationJobResult> {
+    let wouldDo: string;
+    try {
+      wouldDo = executor ? executor.describe(data.target, data.params) : `(no executor configured for ${data.action})`;
+    } catch (err) {
+      wouldDo = `would fail: ${errorMessage(err)}`;
+    }
+    await this.#audit('dry_run', jobId, data, { would_do: wouldDo });
+    this.#d.metrics.dryRuns.inc({ action: data.action });
+    this.#count(data.action, 'dry_run');
+    return { outcome: 'dry_run', wouldDo };
+  }
+
+  async #checkCooldown(jobId: string, data: RemediationJobData): Promise<RemediationJobResult | undefined> {
+    const leftMs = await this.#d.cooldown.remainingMs(data.rule.name, data.target);
+    if (leftMs <= 0) return undefined;
+    const detail = `rule ${data.rule.name} acted on ${data.target} recently; cooling down for another ${leftMs} ms`;
+    await this.#audit('skipped', jobId, data, { reason: 'cooldown', remaining_ms: leftMs });
+    this.#count(data.action, 'skipped_cooldown');
+    return { outcome: 'skipped', reason: 'cooldown', detail };
+  }
+
+  async #checkBudget(jobId: string, data: RemediationJobData): Promise<RemediationJobResult | undefined> {
+    const limit = data.rule.max_per_window;
+    if (!limit) return undefined;
+    const b = await this.#d.budget.consume(data.rule.name, data.target, { count: limit.count, windowMs: limit.window }, jobId, this.#d.clock());
+    this.#d.metrics.budgetRemaining.set({ rule: data.rule.name, target: data.target }, b.remaining);
+    if (b.allowed) return undefined;
+    const detail = `remediation budget exhausted: ${data.rule.name} already acted ${b.used} times on ${data.target} within ${limit.window} ms`;
+    await this.#audit('skipped', jobId, data, { reason: 'budget', used: b.used, max: limit.count, window_ms: limit.window });
+    await this.#escalate(jobId, data, 'budget_exhausted', detail);
+    this.#count(data.action, 'skipped_budget');
+    return { outcome: 'skipped', reason: 'budget', detail };
+  }
+
+  async #succeeded(jobId: string, data: RemediationJobData, attempt: number, fencingToken: number, result: ExecutionResult): Promise<RemediationJobResult> {
+    await this.#d.cooldown.start(data.rule.name, data.target, data.rule.cooldown, jobId);
+    await this.#audit('success', jobId, data, { attempt, fencing_token: fencingToken, summary: result.summary, result: result.details });
+    const base = { summary: result.summary, details: result.details, fencingToken, attempt };
+    const verify = data.rule.verify;
+    if (!verify) {
+      this.#count(data.action, 'succeeded');
+      return { outcome: 'succeeded', ...base };
+    }
+    const v = await verifyWithin(this.#d.verify, verify.expr, { withinMs: verify.within, clock: this.#d.clock });
+    if (v.held) {
+      await this.#audit('verified', jobId, data, { expr: verify.expr, elapsed_ms: v.elapsedMs, checks: v.checks });
+      this.#count(data.action, 'verified');
+      return { outcome: 'verified', ...base, verify: v };
+    }
+    await this.#audit('verify_failed', jobId, data, { expr: verify.expr, within_ms: verify.within, checks: v.checks, on_failure: data.rule.on_failure, ...(v.lastError ? { error: v.lastError } : {}) });
+    if (data.rule.on_failure === 'escalate') {
+      await this.#escalate(jobId, data, 'verify_failed', `${data.action} of ${data.target} did not fix it: "${verify.expr}" did not hold within ${verify.within} ms`);
+    }
+    this.#count(data.action, 'verify_failed');
+    return { outcome: 'verify_failed', ...base, verify: v };
+  }
+
+  async #failed(jobId: string, data: RemediationJobData, attempt: number, kind: 'transient' | 'timed_out' | 'permanent' | 'cancelled', error: Error): Promise<never> {
+    const retrying = (kind === 'transient' || kind === 'timed_out') && attempt < MAX_ATTEMPTS;
+    await this.#audit('failure', jobId, data, { attempt, kind, error: error.message, retrying });
+    if (retrying) throw error; // BullMQ schedules the next attempt with the spec §3.1 backoff.
+    if (kind === 'cancelled') {
+      this.#count(data.action, 'cancelled');
+      throw new UnrecoverableError(`cancelled: ${error.message}`);
+    }
+    const reason: EscalationReason = kind === 'permanent' ? 'permanent_failure' : 'retries_exhausted';
+    return this.#stop(jobId, data, attempt, error.message, reason);
+  }
+
+  /** Gives up on the job for good and pages: Warden will not guess further (spec §2.1). */
+  async #stop(jobId: string, data: RemediationJobData, attempt: number, message: string, reason: EscalationReason): Promise<never> {
+    const what = reason === 'retries_exhausted' ? `failed after ${attempt} attempts` : 'failed permanently';
+    await this.#escalate(jobId, data, reason, `${data.action} of ${data.target} ${what}: ${message}`);
+    this.#count(data.action, 'failed');
+    throw new UnrecoverableError(`${what}: ${message}`);
+  }
+
+  async #escalate(jobId: string, data: RemediationJobData, reason: EscalationReason, summary: string): Promise<void> {
+    const req = {
+      key: `remediation/${data.rule.name}/${data.target}/${reason}`,
+      summary: reason === 'budget_exhausted' ? `remediation budget exhausted: ${summary}` : summary,
+      labels: { severity: 'P0', source: 'remediation', reason, rule: data.rule.name, action: data.action, target: data.target },
+      details: { job_id: jobId, alert: data.alert.name, alert_fingerprint: data.alert.fingerprint, fired_at_ms: data.alert.firedAtMs },
+    };
+    let delivered = true;
+    let error: string | undefined;
+    try {
+      await this.#d.escalator.escalate(req);
+    } catch (err) {
+      // Paging failed: say so loudly and in the audit log; the job's own outcome still stands.
+      delivered = false;
+      error = errorMessage(err);
+      this.#d.log.error({ err, jobId, reason }, 'remediation escalation could not be delivered');
+    }
+    await this.#audit('escalated', jobId, data, { reason, summary: req.summary, delivered, ...(error ? { error } : {}) });
+  }
+
+  #audit(step: RemediationStep, jobId: string, data: RemediationJobData, details: Record<string, unknown>): Promise<unknown> {
+    return auditRemediationStep(this.#d.audit, step, data.target, { job_id: jobId, rule: data.rule.name, action: data.action, ...details });
+  }
+
+  #count(action: RemediationAction, outcome: JobOutcome): void {
+    this.#d.metrics.jobs.inc({ action, outcome });
+  }
+}

@@ -1,0 +1,175 @@
+import { Queue, Worker } from 'bullmq';
+import Redis, { type RedisOptions } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { AlertTransition } from '../rules/alert';
+import type { Logger } from '../telemetry/logger';
+import type { WardenEvents } from '../warden-events';
+import { BACKOFF_TYPE, retryDelayMs } from './backoff';
+import { Budget } from './budget';
+import { Cooldown } from './cooldown';
+import type { Escalator } from './escalator';
+import type { Executor, RemediationAction } from './executor';
+import { JobCancellation } from './job-cancellation';
+import type { RemediationAuditSink } from './remediation-audit';
+import { RemediationEnqueuer, type EnqueueOutcome } from './remediation-enqueuer';
+import type { RemediationJobData, RemediationJobResult } from './remediation-job';
+import { RemediationJobs } from './remediation-jobs';
+import { REMEDIATION_QUEUE_NAME, RemediationKeys } from './remediation-keys';
+import { RemediationMetrics } from './remediation-metrics';
+import { RemediationProcessor } from './remediation-processor';
+import type { RemediationRule } from './remediation-rule-schema';
+import { TargetLease } from './target-lease';
+import type { VerifyCheck } from './verify';
+
+export interface RemediationServiceOptions {
+  /** A redis:// URL or ioredis options. */
+  redis: string | RedisOptions;
+  /** warden.yaml `redis.prefix`: BullMQ's prefix and the root of the pipeline's own keys. */
+  prefix: string;
+  rules: readonly RemediationRule[];
+  executors: ReadonlyMap<RemediationAction, Executor>;
+  audit: RemediationAuditSink;
+  escalator: Escalator;
+  /** Evaluates a rule's `verify.expr` now (wired to the rule engine). */
+  verify: VerifyCheck;
+  /** warden.yaml `remediation.dry_run`. */
+  dryRun: boolean;
+  registry: Registry;
+  log: Logger;
+  /** @defaultValue Date.now */
+  clock?: () => number;
+  /** Jitter source in [0, 1) for the spec §10.2 backoff jitter. @defaultValue Math.random */
+  jitter?: () => number;
+  /** warden.yaml `remediation.concurrency`. @defaultValue 8 */
+  concurrency?: number;
+  /** warden.yaml `remediation.job_retention`. @defaultValue 24 h (spec §9.1) */
+  jobRetentionMs?: number;
+  /** Run a worker in this process; false enqueues only. @defaultValue true */
+  runWorker?: boolean;
+  /** BullMQ stall detection (kill -9 recovery). @defaultValue 30 s lock, 30 s check interval */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+/**
+ * The remediation pipeline the composition root wires (issue 4 §2): alert transitions in,
+ * BullMQ jobs through the safety checks to the executors, every step audited.
+ * `stop()` waits for running jobs (graceful SIGTERM) and is safe to call twice.
+ */
+export class RemediationService {
+  readonly metrics: RemediationMetrics;
+  readonly #o: RemediationServiceOptions;
+  readonly #redis: Redis;
+  readonly #keys: RemediationKeys;
+  readonly #queue: Queue<RemediationJobData, RemediationJobResult>;
+  readonly #cancellation: JobCancellation;
+  readonly #enqueuer: RemediationEnqueuer;
+  readonly #jobs: RemediationJobs;
+  #worker: Worker<RemediationJobData, RemediationJobResult> | undefined;
+  #stopping: Promise<void> | undefined;
+
+  constructor(opts: RemediationServiceOptions) {
+    this.#o = opts;
+    const clock = opts.clock ?? Date.now;
+    this.#redis = connect(opts.redis);
+    this.#redis.on('error', (err) => opts.log.warn({ err: err.message }, 'remediation redis connection error'));
+    this.#keys = new RemediationKeys(opts.prefix);
+    this.metrics = new RemediationMetrics(opts.registry);
+    this.#queue = new Queue(REMEDIATION_QUEUE_NAME, { connection: this.#redis, prefix: opts.prefix });
+    this.#queue.on('error', (err) => opts.log.warn({ err: err.message }, 'remediation queue error'));
+    this.#cancellation = new JobCancellation(this.#redis, this.#keys, opts.log);
+    this.#enqueuer = new RemediationEnqueuer(
+      { queue: this.#queue, redis: this.#redis, keys: this.#keys, audit: opts.audit, metrics: this.metrics, log: opts.log, clock, globalDryRun: opts.dryRun, retentionMs: opts.jobRetentionMs ?? 24 * 3_600_000 },
+      opts.rules,
+    );
+    this.#jobs = new RemediationJobs(this.#queue, this.#cancellation, opts.audit, this.metrics);
+  }
+
+  get jobs(): RemediationJobs {
+    return this.#jobs;
+  }
+
+  get rules(): readonly RemediationRule[] {
+    return this.#enqueuer.rules;
+  }
+
+  async start(): Promise<void> {
+    await this.#redis.ping();
+    await this.#cancellation.start();
+    if (this.#o.runWorker ?? true) this.#worker = this.#createWorker();
+    await this.#worker?.waitUntilReady();
+  }
+
+  /** Handles one alert transition; only transitions to firing enqueue. */
+  onAlert(t: AlertTransition): Promise<EnqueueOutcome[]> {
+    return this.#enqueuer.onAlert(t);
+  }
+
+  /** Subscribes to the bus; failures are logged, never thrown into the emitting stage. */
+  listen(events: WardenEvents): () => void {
+    const listener = (t: AlertTransition) => {
+      this.onAlert(t).catch((err: unknown) => this.#o.log.error({ err, alert: t.alert.name }, 'could not enqueue remediation'));
+    };
+    events.on('alert', listener);
+    return () => events.off('alert', listener);
+  }
+
+  replaceRules(rules: readonly RemediationRule[]): void {
+    this.#enqueuer.replaceRules(rules);
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    // Stop taking jobs; close() waits for the running ones to finish (graceful SIGTERM).
+    await this.#worker?.close();
+    await this.#queue.close();
+    await this.#cancellation.stop();
+    await this.#redis.quit().catch(() => this.#redis.disconnect());
+  }
+
+  #createWorker(): Worker<RemediationJobData, RemediationJobResult> {
+    const o = this.#o;
+    const clock = o.clock ?? Date.now;
+    const processor = new RemediationProcessor({
+      executors: o.executors,
+      audit: o.audit,
+      escalator: o.escalator,
+      verify: o.verify,
+      lease: new TargetLease(this.#redis, this.#keys),
+      cooldown: new Cooldown(this.#redis, this.#keys),
+      budget: new Budget(this.#redis, this.#keys),
+      cancellation: this.#cancellation,
+      metrics: this.metrics,
+      log: o.log,
+      clock,
+    });
+    const jitter = o.jitter ?? Math.random;
+    const worker = new Worker<RemediationJobData, RemediationJobResult>(REMEDIATION_QUEUE_NAME, processor.process, {
+      connection: connect(o.redis),
+      prefix: o.prefix,
+      concurrency: o.concurrency ?? 8,
+      autorun: true,
+      ...(o.lockDurationMs !== undefined ? { lockDuration: o.lockDurationMs } : {}),
+      ...(o.stalledIntervalMs !== undefined ? { stalledInterval: o.stalledIntervalMs } : {}),
+      settings: {
+        backoffStrategy: (attemptsMade: number, type?: string) => {
+          if (type !== BACKOFF_TYPE) throw new Error(`unknown backoff type ${String(type)}`);
+          return retryDelayMs(attemptsMade, jitter);
+        },
+      },
+    });
+    worker.on('error', (err) => o.log.error({ err }, 'remediation worker error'));
+    worker.on('failed', (job, err) => o.log.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'remediation attempt failed'));
+    worker.on('stalled', (jobId) => o.log.warn({ jobId }, 'remediation job stalled (worker died?); it will run again'));
+    return worker;
+  }
+}
+
+function connect(redis: string | RedisOptions): Redis {
+  // BullMQ needs maxRetriesPerRequest null: its blocking commands must wait out reconnects.
+  return typeof redis === 'string' ? new Redis(redis, { maxRetriesPerRequest: null }) : new Redis({ ...redis, maxRetriesPerRequest: null });
+}
