@@ -1,0 +1,51 @@
+import { createWriteStream } from 'node:fs';
+import { finished } from 'node:stream/promises';
+import type { Command } from 'commander';
+import Redis from 'ioredis';
+import { AuditLog } from '../audit/audit-log';
+
+interface AuditCliOptions {
+  redisUrl: string;
+  prefix: string;
+}
+
+async function withAuditLog<T>(o: AuditCliOptions, fn: (audit: AuditLog) => Promise<T>): Promise<T> {
+  const redis = new Redis(o.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  await redis.connect();
+  try {
+    return await fn(new AuditLog({ redis, prefix: o.prefix }));
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function withConnectionOptions(cmd: Command): Command {
+  return cmd
+    .option('--redis-url <url>', 'Redis holding the audit log', 'redis://127.0.0.1:6379')
+    .option('--prefix <prefix>', 'Warden key prefix (redis.prefix)', 'warden');
+}
+
+/** `warden audit verify` (exit 1 naming the first bad seq) and `warden audit export` (JSONL). */
+export function registerAuditCommands(program: Command): void {
+  const audit = program.command('audit').description('check and export the hash-chained audit log');
+  withConnectionOptions(audit.command('verify').description('re-walk the hash chain; exit 1 at the first bad entry')).action(async (o: AuditCliOptions) => {
+    const r = await withAuditLog(o, (a) => a.verify());
+    if (r.ok) {
+      process.stdout.write(`audit chain ok: ${r.checked} entries\n`);
+      return;
+    }
+    process.stderr.write(`chain broken at seq ${r.firstBadSeq}: ${r.reason}\n`);
+    process.exitCode = 1;
+  });
+  withConnectionOptions(audit.command('export').description('write every entry as JSON lines'))
+    .option('--out <file>', 'write to a file instead of stdout')
+    .action(async (o: AuditCliOptions & { out?: string }) => {
+      const out = o.out ? createWriteStream(o.out) : process.stdout;
+      const n = await withAuditLog(o, (a) => a.exportJsonl(out));
+      if (o.out) {
+        out.end();
+        await finished(out);
+      }
+      process.stderr.write(`exported ${n} audit entries\n`);
+    });
+}

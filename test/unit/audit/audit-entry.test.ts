@@ -1,0 +1,36 @@
+import { canonicalJson } from '../../../src/audit/canonical-json';
+import { GENESIS_HASH, entryProblem, sealEntry } from '../../../src/audit/audit-entry';
+
+const draft = { seq: 1, time: '2026-01-01T00:00:00.000Z', actor: 'warden', action: 'remediation.enqueued', target: 'matching', details: { b: 1, a: [2, { d: 1, c: 2 }] }, prevHash: GENESIS_HASH };
+
+describe('audit entries', () => {
+  test('canonical JSON sorts keys at every depth and drops undefined members', () => {
+    expect(canonicalJson({ b: 1, a: { y: [1, { z: 1, x: undefined }], x: null } })).toBe('{"a":{"x":null,"y":[1,{"z":1}]},"b":1}');
+  });
+
+  test('the hash does not depend on key order', () => {
+    const reordered = { ...draft, details: { a: [2, { c: 2, d: 1 }], b: 1 } };
+    expect(sealEntry(reordered).hash).toBe(sealEntry(draft).hash);
+  });
+
+  test('a sealed entry carries a sha256 hash and an 8-digit crc32c and fits its place in the chain', () => {
+    const e = sealEntry(draft);
+    expect(e.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(e.crc32c).toMatch(/^[0-9a-f]{8}$/);
+    expect(entryProblem(JSON.stringify(e), 1, GENESIS_HASH)).toBeUndefined();
+  });
+
+  test('a changed field, a wrong seq, a broken link and garbage are each named', () => {
+    const e = sealEntry(draft);
+    expect(entryProblem(JSON.stringify({ ...e, target: 'settlement' }), 1, GENESIS_HASH)).toMatch(/crc32c mismatch|hash mismatch/);
+    expect(entryProblem(JSON.stringify(e), 2, GENESIS_HASH)).toMatch(/sequence number 1 where 2/);
+    expect(entryProblem(JSON.stringify(e), 1, 'f'.repeat(64))).toMatch(/prevHash/);
+    expect(entryProblem('{not json', 1, GENESIS_HASH)).toMatch(/not valid JSON/);
+  });
+
+  test('a forged entry with a recomputed crc32c but the old hash is still caught', () => {
+    const e = sealEntry(draft);
+    const forged = sealEntry({ ...draft, actor: 'mallory' });
+    expect(entryProblem(JSON.stringify({ ...forged, hash: e.hash }), 1, GENESIS_HASH)).toMatch(/hash mismatch/);
+  });
+});
