@@ -1,0 +1,64 @@
+import { Queue, type JobsOptions } from 'bullmq';
+import type Redis from 'ioredis';
+import type { Channel, Notification } from '../notify/notifier';
+import { MAX_DELIVERY_ATTEMPTS } from './retry-backoff';
+
+/** A notification bound for one receiver's channel: the data of one durable BullMQ job. */
+export interface DeliveryJobData {
+  readonly notification: Notification;
+  readonly channel: Channel;
+  /** When the dispatcher decided to send it (page latency starts here or earlier). */
+  readonly queuedAtMs: number;
+}
+
+export const DELIVERY_QUEUE_NAME = 'notifications';
+
+/** BullMQ's key prefix under Warden's (all Redis key names of a Warden share one prefix). */
+export function bullPrefix(prefix: string): string {
+  return `${prefix}:bull`;
+}
+
+export function bullConnection(redis: Redis): Redis {
+  // BullMQ's blocking commands need maxRetriesPerRequest: null on their own connection.
+  return redis.duplicate({ maxRetriesPerRequest: null });
+}
+
+/**
+ * Every notification is a durable job whose id is its notification key (incident + transition
+ * (+ seq) + receiver + channel): adding the same key again while the job is kept is a no-op, so a
+ * dispatcher that crashed between queueing and saving its state queues nothing twice.
+ */
+export class DeliveryQueue {
+  readonly queue: Queue<DeliveryJobData>;
+  readonly #connection: Redis;
+
+  constructor(redis: Redis, prefix: string) {
+    this.#connection = bullConnection(redis);
+    this.queue = new Queue<DeliveryJobData>(DELIVERY_QUEUE_NAME, { connection: this.#connection, prefix: bullPrefix(prefix) });
+  }
+
+  async enqueue(data: DeliveryJobData): Promise<void> {
+    await this.queue.add(data.notification.transition, data, jobOptions(data.notification.key));
+  }
+
+  async stateOf(key: string): Promise<string> {
+    return this.queue.getJobState(key);
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+    this.#connection.disconnect();
+  }
+}
+
+export function jobOptions(jobId: string): JobsOptions {
+  return {
+    jobId,
+    // spec §3.1: max 6 attempts, exponential backoff with jitter (retry-backoff.ts via the worker).
+    attempts: MAX_DELIVERY_ATTEMPTS,
+    backoff: { type: 'spec' },
+    // Kept a day after completion so a re-queued key is still recognised as a duplicate (spec §9.1: 24 h).
+    removeOnComplete: { age: 86_400 },
+    removeOnFail: { age: 7 * 86_400 },
+  };
+}

@@ -1,0 +1,167 @@
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type Redis from 'ioredis';
+import type { Logger } from 'pino';
+import { errorMessage } from '../errors';
+import { isBreakerOpen } from '../notify/circuit-breaker';
+import type { Channel, DeliveryResult, Notification, Notifier } from '../notify/notifier';
+import { bullConnection, bullPrefix, DELIVERY_QUEUE_NAME, type DeliveryJobData, type DeliveryQueue } from './delivery-queue';
+import type { IncidentStore } from './incident-store';
+import { execOrThrow } from './incident-store';
+import { NotificationLog, notificationKey, sanitizeKeyPart } from './notification-log';
+import { retryBackoffMs } from './retry-backoff';
+
+export interface Delivered {
+  readonly notification: Notification;
+  readonly channel: Channel;
+  readonly result: DeliveryResult;
+  /** From the dispatcher's decision to the channel's acceptance. */
+  readonly latencyMs: number;
+}
+
+export interface DeliveryWorkerOptions {
+  redis: Redis;
+  prefix: string;
+  /** Normally GuardedNotifiers (each behind its channel's breaker). */
+  notifiers: readonly Notifier[];
+  store: IncidentStore;
+  queue: DeliveryQueue;
+  log: Logger;
+  clock?: () => number;
+  random?: () => number;
+  /** @defaultValue 8 */
+  concurrency?: number;
+  /** How long a crashed worker's job stays locked before another takes it over. @defaultValue 30_000 */
+  lockDurationMs?: number;
+  onDelivered?: (d: Delivered) => void;
+}
+
+export const PAGERDUTY_UNREACHABLE = 'PagerDuty unreachable';
+const PAGING: ReadonlySet<string> = new Set(['trigger', 'escalate', 'repeat']);
+// Later transitions wait this long for their trigger to be delivered, so they land in its thread.
+const THREAD_WAIT_MS = 250;
+const THREAD_WAIT_LIMIT_MS = 60_000;
+
+/**
+ * Delivers queued notifications. Exactly-once, as far as a channel allows: the `sent` record is
+ * written (with the thread ref) after the channel accepted the message and before BullMQ
+ * acknowledges the job, so a job replayed after a crash (stalled-job recovery) finds it and sends
+ * nothing. Only a crash in the instant between the channel's answer and that write can repeat a
+ * send: PagerDuty folds the repeat into the same incident by dedup_key; email repeats the same
+ * Message-ID (clients collapse it); Slack would show it twice.
+ */
+export class DeliveryWorker {
+  readonly #o: DeliveryWorkerOptions;
+  readonly #nflog: NotificationLog;
+  readonly #clock: () => number;
+  readonly #abort = new AbortController();
+  #worker: Worker<DeliveryJobData> | undefined;
+  #connection: Redis | undefined;
+
+  constructor(opts: DeliveryWorkerOptions) {
+    this.#o = opts;
+    this.#nflog = new NotificationLog(opts.redis, opts.prefix);
+    this.#clock = opts.clock ?? Date.now;
+  }
+
+  start(): void {
+    if (this.#worker) return;
+    const random = this.#o.random ?? Math.random;
+    this.#connection = bullConnection(this.#o.redis);
+    this.#worker = new Worker<DeliveryJobData>(DELIVERY_QUEUE_NAME, (job, token) => this.#process(job, token), {
+      connection: this.#connection,
+      prefix: bullPrefix(this.#o.prefix),
+      concurrency: this.#o.concurrency ?? 8,
+      lockDuration: this.#o.lockDurationMs ?? 30_000,
+      stalledInterval: Math.max(500, Math.floor((this.#o.lockDurationMs ?? 30_000) / 2)),
+      settings: { backoffStrategy: (attemptsMade: number) => retryBackoffMs(attemptsMade, random) },
+    });
+    this.#worker.on('error', (err) => this.#o.log.warn({ err: err.message }, 'delivery worker error'));
+  }
+
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    const w = this.#worker;
+    this.#worker = undefined;
+    if (w) await w.close();
+    this.#connection?.disconnect();
+  }
+
+  async #process(job: Job<DeliveryJobData>, token: string | undefined): Promise<{ ref?: string; duplicate?: boolean }> {
+    const { notification: n, channel } = job.data;
+    const sent = await this.#nflog.sent(n.key);
+    if (sent) return { ref: sent.ref, duplicate: true };
+    const notifier = this.#o.notifiers.find((x) => x.receiver === n.receiver && x.channel === channel);
+    if (!notifier) throw new UnrecoverableError(`receiver "${n.receiver}" has no ${channel} notifier (configuration changed?)`);
+    const threadRef = n.transition === 'trigger' ? undefined : await this.#threadRef(job, token);
+    let result: DeliveryResult;
+    try {
+      result = await notifier.send({ ...n, threadRef }, this.#abort.signal);
+    } catch (err) {
+      return this.#failed(job, token, err);
+    }
+    await this.#recordSent(job.data, result);
+    return { ref: result.ref };
+  }
+
+  async #recordSent(data: DeliveryJobData, result: DeliveryResult): Promise<void> {
+    const { notification: n, channel } = data;
+    const atMs = this.#clock();
+    const multi = this.#o.redis.multi();
+    this.#nflog.recordSentCommand(multi, n.key, { atMs, ref: result.ref });
+    if (n.transition === 'trigger' && result.ref) this.#o.store.threadRefCommand(multi, n.incidentId, n.receiver, channel, result.ref);
+    const what = n.note ? `${n.transition} (${n.note})` : n.transition;
+    this.#o.store.timelineCommand(multi, n.incidentId, { atMs, kind: 'notified', message: `${what} sent to ${n.receiver} via ${channel}`, channel, receiver: n.receiver, transition: n.transition });
+    await execOrThrow(multi);
+    this.#o.onDelivered?.({ notification: n, channel, result, latencyMs: Date.now() - data.queuedAtMs });
+  }
+
+  /** The trigger's Slack ts / Message-ID; waits briefly while the trigger itself is still queued. */
+  async #threadRef(job: Job<DeliveryJobData>, token: string | undefined): Promise<string | undefined> {
+    const { notification: n, channel } = job.data;
+    const ref = await this.#o.store.threadRef(n.incidentId, n.receiver, channel);
+    if (ref !== undefined || Date.now() - job.timestamp > THREAD_WAIT_LIMIT_MS) return ref;
+    const triggerKey = notificationKey({ incidentId: n.incidentId, transition: 'trigger', receiver: n.receiver, channel });
+    const state = await this.#o.queue.stateOf(triggerKey);
+    if (['waiting', 'delayed', 'active', 'prioritized'].includes(state)) {
+      await job.moveToDelayed(Date.now() + THREAD_WAIT_MS, token);
+      throw new DelayedError();
+    }
+    return undefined;
+  }
+
+  async #failed(job: Job<DeliveryJobData>, token: string | undefined, err: unknown): Promise<never> {
+    const { notification: n, channel } = job.data;
+    if (isBreakerOpen(err)) {
+      // spec §3.2 degraded mode: hold the job until the breaker lets a trial through; a page meanwhile goes to Slack + email.
+      if (channel === 'pagerduty' && PAGING.has(n.transition)) await this.#fallBack(job.data);
+      await job.moveToDelayed(Date.now() + Math.max(err.retryAfterMs, 100), token);
+      throw new DelayedError();
+    }
+    const permanent = err instanceof Error && err.name === 'PermanentError';
+    const final = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    this.#o.log.warn({ key: n.key, channel, attempt: job.attemptsMade + 1, final, err: errorMessage(err) }, 'notification delivery failed');
+    if (final) {
+      await this.#o.store.appendTimeline(n.incidentId, { atMs: this.#clock(), kind: 'notification_failed', message: `${n.transition} to ${n.receiver} via ${channel} failed: ${errorMessage(err)}`, channel, receiver: n.receiver, transition: n.transition });
+      if (channel === 'pagerduty' && PAGING.has(n.transition)) await this.#fallBack(job.data);
+    }
+    if (permanent) throw new UnrecoverableError(errorMessage(err));
+    throw err;
+  }
+
+  /** Queues the page on Slack and email, once per page (the job ids dedup repeats). */
+  async #fallBack(data: DeliveryJobData): Promise<void> {
+    const n = data.notification;
+    for (const fb of fallbackNotifiers(this.#o.notifiers, n.receiver)) {
+      const key = `${n.key}.fallback.${sanitizeKeyPart(fb.receiver)}.${fb.channel}`;
+      const notification: Notification = { ...n, key, receiver: fb.receiver, note: PAGERDUTY_UNREACHABLE };
+      await this.#o.queue.enqueue({ notification, channel: fb.channel, queuedAtMs: data.queuedAtMs });
+    }
+  }
+}
+
+/** The paged receiver's own Slack and email; when it has none, every receiver's. */
+export function fallbackNotifiers(notifiers: readonly Notifier[], receiver: string): Notifier[] {
+  const isFallback = (x: Notifier) => x.channel === 'slack' || x.channel === 'email';
+  const own = notifiers.filter((x) => x.receiver === receiver && isFallback(x));
+  return own.length > 0 ? own : notifiers.filter(isFallback);
+}

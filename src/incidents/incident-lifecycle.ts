@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import type { Alert } from '../rules/alert';
+import { severityOf, worstSeverity, type Incident, type IncidentAlert } from './incident';
+import { summaryOf } from './notification-builder';
+
+/** Stable across re-fires of the same group: PagerDuty's dedup_key (16 hex digits, like Alertmanager's). */
+export function groupFingerprint(groupKey: string): string {
+  return createHash('sha256').update(groupKey).digest('hex').slice(0, 16);
+}
+
+/** Unique per incident: a re-fire after resolution starts a new incident with a new id. */
+export function incidentId(fingerprint: string, startedAtMs: number): string {
+  return `inc_${startedAtMs.toString(36)}_${fingerprint.slice(0, 10)}`;
+}
+
+export function newIncident(o: { groupKey: string; routeId: string; labels: Record<string, string>; nowMs: number; source: Incident['source']; details?: Record<string, unknown> }): Incident {
+  const fingerprint = groupFingerprint(o.groupKey);
+  const inc: Incident = {
+    id: incidentId(fingerprint, o.nowMs),
+    fingerprint,
+    groupKey: o.groupKey,
+    routeId: o.routeId,
+    source: o.source,
+    severity: 'P3',
+    status: 'triggered',
+    summary: '',
+    labels: o.labels,
+    alerts: {},
+    startedAtMs: o.nowMs,
+    dispatch: { notifiedAlerts: [], triggerSent: false, repeatSeq: 0 },
+    escalation: { level: 0 },
+  };
+  if (o.details) inc.details = o.details;
+  return inc;
+}
+
+export function toIncidentAlert(a: Alert): IncidentAlert {
+  return { fingerprint: a.fingerprint, name: a.name, labels: { ...a.labels }, annotations: { ...a.annotations }, state: 'firing', activeAtMs: a.activeAtMs };
+}
+
+/** Adds or re-fires an alert; true when something changed. Severity is the worst firing alert's. */
+export function addFiringAlert(inc: Incident, alert: IncidentAlert): boolean {
+  const known = inc.alerts[alert.fingerprint];
+  if (known?.state === 'firing') return false;
+  inc.alerts[alert.fingerprint] = { ...alert, state: 'firing' };
+  refresh(inc);
+  return true;
+}
+
+export function resolveAlert(inc: Incident, fingerprint: string, atMs: number): boolean {
+  const known = inc.alerts[fingerprint];
+  if (!known || known.state !== 'firing') return false;
+  known.state = 'resolved';
+  known.resolvedAtMs = atMs;
+  refresh(inc);
+  return true;
+}
+
+function refresh(inc: Incident): void {
+  const firing = Object.values(inc.alerts).filter((a) => a.state === 'firing');
+  if (firing.length === 0) return; // keep severity and summary of the last firing state
+  inc.severity = worstSeverity(firing.map((a) => severityOf(a.labels)));
+  inc.summary = summaryOf(inc, firing);
+}
