@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, errorMessage } from '../errors';
 import { configSchema, type WardenConfig } from './schema';
 import { YamlSource } from './yaml-source';
+import { checkNotifyReferences } from '../incidents/notify-config-check';
 
 /** Overrides from the command line and the environment; the only place that reads process.env. */
 export interface ConfigOverrides {
@@ -26,6 +27,7 @@ export function parseConfig(file: string, text: string, overrides: ConfigOverrid
   const source = YamlSource.parse(file, text);
   const config = source.validate(configSchema);
   checkUniqueNames(source, config);
+  checkNotifyReferences(source, config.notify);
   if (overrides.port !== undefined) config.server.port = overrides.port;
   if (overrides.redisUrl !== undefined) config.redis.url = overrides.redisUrl;
   return config;
