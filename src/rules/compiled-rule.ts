@@ -50,7 +50,7 @@ export interface RuleFile {
 }
 
 export interface RuleSet {
-  readonly files: readonly string[];
+  readonly files: string[];
   readonly groups: readonly CompiledGroup[];
   readonly remediations: readonly LoadedRemediation[];
 }

@@ -1,7 +1,8 @@
 /**
  * Prometheus' staleness marker (value.StaleNaN, bits 0x7ff0000000000002): a NaN with a payload that
  * says "this series ended here", so an instant selector stops returning it at once instead of after
- * the lookback window. The signal store keeps NaN payloads (Float64Array stores bits as given).
+ * the lookback window. The signal store keeps NaN payloads (Float64Array stores bits as given), but a
+ * plain JS array of doubles may canonicalise them: pass the marker straight to the store.
  */
 const bits = new DataView(new ArrayBuffer(8));
 bits.setUint32(0, 0x7ff00000);
