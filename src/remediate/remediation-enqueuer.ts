@@ -53,7 +53,7 @@ export class RemediationEnqueuer {
     const { matched, unrendered } = matchRemediations(t.alert, this.#rules);
     for (const rule of unrendered) {
       const jobId = remediationJobId(rule.name, '', firedAtMs);
-      this.#d.log.warn({ rule: rule.name, alert: t.alert.name, template: rule.target }, 'remediation target template names a label the alert lacks; not acting');
+      this.#d.log.warn({ rule: rule.name, alert: t.alert.name, template: rule.target }, 'remediation target or verify template names a label the alert lacks; not acting');
       await auditRemediationStep(this.#d.audit, 'skipped', '', { job_id: jobId, rule: rule.name, action: rule.action, reason: 'no_target', template: rule.target, alert: t.alert.name });
     }
     const out: EnqueueOutcome[] = [];
@@ -100,6 +100,7 @@ export class RemediationEnqueuer {
       dryRun: this.#d.globalDryRun || m.rule.dry_run,
       enqueuedAtMs: this.#d.clock(),
       reason: alert.annotations.summary ?? `alert ${alert.name} firing`,
+      ...(m.verifyExpr !== undefined ? { verifyExpr: m.verifyExpr } : {}),
       ...(alert.labels.incident !== undefined ? { incident: alert.labels.incident } : {}),
     };
   }

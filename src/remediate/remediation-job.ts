@@ -25,6 +25,8 @@ export interface RemediationJobData {
   readonly enqueuedAtMs: number;
   /** Why Warden acts, in words (the alert's summary annotation or name). */
   readonly reason: string;
+  /** The rule's verify.expr rendered with the alert's labels. */
+  readonly verifyExpr?: string;
   /** The incident the executor may cite (e.g. halt_trading's body), when one is known. */
   readonly incident?: string;
 }

@@ -7,11 +7,14 @@ import { parseTargetTemplate, renderTargetTemplate, type TemplatePart } from './
 export interface RemediationMatch {
   readonly rule: RemediationRule;
   readonly target: string;
+  /** `verify.expr` with the alert's labels filled in, when the rule verifies. */
+  readonly verifyExpr?: string;
 }
 
 interface CompiledRule {
   readonly matchers: readonly LabelMatcher[];
   readonly target: readonly TemplatePart[];
+  readonly verifyExpr: readonly TemplatePart[] | undefined;
 }
 
 // Compiled once per (validated, immutable) rule object; a transition then costs lookups only.
@@ -31,7 +34,9 @@ function compile(rule: RemediationRule): CompiledRule {
   }
   const target = parseTargetTemplate(rule.target);
   if (typeof target === 'string') throw new Error(`remediation ${rule.name}: ${target}`);
-  c = { matchers, target };
+  const verifyExpr = rule.verify ? parseTargetTemplate(rule.verify.expr) : undefined;
+  if (typeof verifyExpr === 'string') throw new Error(`remediation ${rule.name}: verify.expr: ${verifyExpr}`);
+  c = { matchers, target, verifyExpr };
   compiled.set(rule, c);
   return c;
 }
@@ -43,7 +48,7 @@ function labelsOf(alert: Pick<Alert, 'name' | 'labels'>): Readonly<Record<string
 export interface MatchOutcome {
   /** Rules that apply and whose target rendered. */
   readonly matched: RemediationMatch[];
-  /** Rules that apply but whose target template names a label the alert lacks: never acted on. */
+  /** Rules that apply but whose target or verify template names a label the alert lacks: never acted on. */
   readonly unrendered: RemediationRule[];
 }
 
@@ -56,8 +61,9 @@ export function matchRemediations(alert: Pick<Alert, 'name' | 'labels'>, rules: 
     const c = compile(rule);
     if (!c.matchers.every((m) => labelMatches(m, labels))) continue;
     const target = renderTargetTemplate(c.target, labels);
-    if (target === undefined) unrendered.push(rule);
-    else matched.push({ rule, target });
+    const verifyExpr = c.verifyExpr && renderTargetTemplate(c.verifyExpr, labels);
+    if (target === undefined || (c.verifyExpr && verifyExpr === undefined)) unrendered.push(rule);
+    else matched.push({ rule, target, ...(verifyExpr !== undefined ? { verifyExpr } : {}) });
   }
   return { matched, unrendered };
 }

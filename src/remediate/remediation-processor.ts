@@ -119,15 +119,16 @@ export class RemediationProcessor {
       this.#count(data.action, 'succeeded');
       return { outcome: 'succeeded', ...base };
     }
-    const v = await verifyWithin(this.#d.verify, verify.expr, { withinMs: verify.within, clock: this.#d.clock });
+    const expr = data.verifyExpr ?? verify.expr;
+    const v = await verifyWithin(this.#d.verify, expr, { withinMs: verify.within, clock: this.#d.clock });
     if (v.held) {
-      await this.#audit('verified', jobId, data, { expr: verify.expr, elapsed_ms: v.elapsedMs, checks: v.checks });
+      await this.#audit('verified', jobId, data, { expr, elapsed_ms: v.elapsedMs, checks: v.checks });
       this.#count(data.action, 'verified');
       return { outcome: 'verified', ...base, verify: v };
     }
-    await this.#audit('verify_failed', jobId, data, { expr: verify.expr, within_ms: verify.within, checks: v.checks, on_failure: data.rule.on_failure, ...(v.lastError ? { error: v.lastError } : {}) });
+    await this.#audit('verify_failed', jobId, data, { expr, within_ms: verify.within, checks: v.checks, on_failure: data.rule.on_failure, ...(v.lastError ? { error: v.lastError } : {}) });
     if (data.rule.on_failure === 'escalate') {
-      await this.#escalate(jobId, data, 'verify_failed', `${data.action} of ${data.target} did not fix it: "${verify.expr}" did not hold within ${verify.within} ms`);
+      await this.#escalate(jobId, data, 'verify_failed', `${data.action} of ${data.target} did not fix it: "${expr}" did not hold within ${verify.within} ms`);
     }
     this.#count(data.action, 'verify_failed');
     return { outcome: 'verify_failed', ...base, verify: v };

@@ -47,8 +47,8 @@ export const remediationRuleSchema = z.strictObject({
   /** Budget: at most `count` actions per rule and target in `window`; then stop and page (P0). */
   max_per_window: z.strictObject({ count: z.number().int().min(1), window: duration() }).optional(),
   dry_run: z.boolean().default(false),
-  /** After acting, `expr` must hold within `within`, else `on_failure`. */
-  verify: z.strictObject({ expr: z.string().min(1), within: duration() }).optional(),
+  /** After acting, `expr` (a PromQL condition; `{{ $labels.x }}` filled in) must hold within `within`, else `on_failure`. */
+  verify: z.strictObject({ expr: targetTemplate, within: duration() }).optional(),
   on_failure: z.enum(['escalate', 'ignore']).default('escalate'),
   /** Per-attempt deadline; defaults per action (see attempt-timeouts.ts, spec §10.3). */
   timeout: duration().optional(),

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AlertTransition } from '../../../src/rules/alert';
+import { parseRuleFile } from '../../../src/rules/load-rules';
+import { RuleEngine } from '../../../src/rules/rule-engine';
+import { remediationsFor } from '../../../src/remediate/remediation-matcher';
+import { SignalStore } from '../../../src/signals/signal-store';
+
+const FILE = join(__dirname, '..', '..', '..', 'rules', 'remediation.rules.yaml');
+
+/** Loads the shipped file into a real rule engine, pushes samples for 3 minutes, returns what fires. */
+function firingFor(samples: Array<{ name: string; component: string; values: (tMs: number) => number }>) {
+  const file = parseRuleFile(FILE, readFileSync(FILE, 'utf8'));
+  const store = new SignalStore({ windowMs: 15 * 60_000, maxPointsPerSeries: 4096, stalenessMs: 60_000 });
+  const engine = new RuleEngine({ store });
+  const rules = file.remediations.map((r) => r.rule);
+  const t0 = 1_700_000_000_000;
+  engine.replace({ files: [FILE], groups: file.groups, remediations: file.remediations }, t0);
+  const fired: AlertTransition[] = [];
+  for (let t = t0; t <= t0 + 180_000; t += 5_000) {
+    for (const s of samples) store.appendRaw(s.name, { component: s.component }, s.values(t - t0), t);
+    fired.push(...engine.onSamples(samples.map((s) => s.name), t), ...engine.tick(t));
+  }
+  const firing = fired.filter((tr) => tr.to === 'firing');
+  return firing.flatMap((tr) => remediationsFor(tr.alert, rules).map((m) => ({ alert: tr.alert.name, name: m.rule.name, action: m.rule.action, target: m.target, verify: m.verifyExpr })));
+}
+
+describe('rules/remediation.rules.yaml (spec §11.2, §8.2)', () => {
+  it('loads: five alerts and five remediations with cooldowns and budgets', () => {
+    const file = parseRuleFile(FILE, readFileSync(FILE, 'utf8'));
+    expect(file.groups.flatMap((g) => g.rules.map((r) => r.name))).toEqual(['ServiceDown', 'MemoryLeak', 'DbConnectionLeak', 'DiskFull', 'InvariantViolation']);
+    for (const { rule } of file.remediations) {
+      expect(rule.cooldown).toBeGreaterThan(0);
+      expect(rule.max_per_window?.count).toBeGreaterThan(0);
+    }
+  });
+
+  it('a service that is down is restarted', () => {
+    expect(firingFor([{ name: 'component_up', component: 'settlement', values: () => 0 }])).toEqual([
+      { alert: 'ServiceDown', name: 'restart-down-service', action: 'restart', target: 'settlement', verify: 'component_up{component="settlement"} == 1' },
+    ]);
+  });
+
+  it('memory above 80% for a minute restarts the service; exactly 80% does not', () => {
+    expect(firingFor([{ name: 'memory_used_ratio', component: 'market-data', values: () => 0.81 }]).map((m) => [m.action, m.target])).toEqual([['restart', 'market-data']]);
+    expect(firingFor([{ name: 'memory_used_ratio', component: 'market-data', values: () => 0.8 }])).toEqual([]);
+  });
+
+  it('database connections at 90% reap connections idle more than 5 minutes', () => {
+    const out = firingFor([{ name: 'db_connections_used_ratio', component: 'order-gateway', values: () => 0.9 }]);
+    expect(out.map((m) => [m.action, m.target])).toEqual([['reap_connections', 'order-gateway']]);
+  });
+
+  it('a log disk at 90% archives old logs', () => {
+    expect(firingFor([{ name: 'disk_used_ratio', component: 'reporting', values: () => 0.95 }]).map((m) => [m.action, m.target])).toEqual([['archive_logs', 'reporting']]);
+  });
+
+  it('an invariant violation halts trading at once', () => {
+    const out = firingFor([{ name: 'invariant_violations_total', component: 'settlement', values: (t) => (t >= 30_000 ? 1 : 0) }]);
+    expect(out.map((m) => [m.action, m.target])).toEqual([['halt_trading', 'exchange']]);
+  });
+
+  it('healthy signals trigger nothing', () => {
+    expect(
+      firingFor([
+        { name: 'component_up', component: 'settlement', values: () => 1 },
+        { name: 'memory_used_ratio', component: 'settlement', values: () => 0.4 },
+        { name: 'disk_used_ratio', component: 'settlement', values: () => 0.5 },
+        { name: 'invariant_violations_total', component: 'settlement', values: () => 0 },
+      ]),
+    ).toEqual([]);
+  });
+});
