@@ -32,6 +32,8 @@ export interface DeliveryWorkerOptions {
   concurrency?: number;
   /** How long a crashed worker's job stays locked before another takes it over. @defaultValue 30_000 */
   lockDurationMs?: number;
+  /** Longest wait before re-checking an open breaker (it may close sooner on another job's trial). @defaultValue 5000 */
+  breakerRecheckMaxMs?: number;
   onDelivered?: (d: Delivered) => void;
 }
 
@@ -134,7 +136,8 @@ export class DeliveryWorker {
     if (isBreakerOpen(err)) {
       // spec §3.2 degraded mode: hold the job until the breaker lets a trial through; a page meanwhile goes to Slack + email.
       if (channel === 'pagerduty' && PAGING.has(n.transition)) await this.#fallBack(job.data);
-      await job.moveToDelayed(Date.now() + Math.max(err.retryAfterMs, 100), token);
+      const waitMs = Math.min(Math.max(err.retryAfterMs, 100), this.#o.breakerRecheckMaxMs ?? 5000);
+      await job.moveToDelayed(Date.now() + waitMs, token);
       throw new DelayedError();
     }
     const permanent = err instanceof Error && err.name === 'PermanentError';

@@ -52,6 +52,7 @@ export interface IncidentServiceOptions {
   workerConcurrency?: number;
   lockDurationMs?: number;
   random?: () => number;
+  breakerRecheckMaxMs?: number;
   /** Called after each delivery (benchmarks: page latency). */
   onDelivered?: (d: Delivered) => void;
 }
@@ -99,7 +100,7 @@ export class IncidentService {
     if (this.#o.runWorker ?? true) {
       this.#worker = new DeliveryWorker({
         redis: this.#o.redis, prefix: this.#o.prefix, notifiers: this.#o.notifiers, store: this.store, queue: this.queue, log: this.#o.log, clock: this.#clock,
-        random: this.#o.random, concurrency: this.#o.workerConcurrency, lockDurationMs: this.#o.lockDurationMs,
+        random: this.#o.random, breakerRecheckMaxMs: this.#o.breakerRecheckMaxMs, concurrency: this.#o.workerConcurrency, lockDurationMs: this.#o.lockDurationMs,
         onDelivered: (d) => {
           this.#metrics.delivered(d.channel, d.latencyMs);
           this.#o.onDelivered?.(d);
