@@ -1,4 +1,5 @@
 import type { Labels } from '../signals/sample';
+import { setLabel } from './exposition-parser';
 
 /**
  * Puts a scrape target's labels on an exposed series as Prometheus does with honor_labels: false:
@@ -6,26 +7,24 @@ import type { Labels } from '../signals/sample';
  * (exported_exported_<name> if that is taken too). Empty values mean "no label", as in PromQL.
  */
 export function applyTargetLabels(exposed: Labels, target: Labels): Record<string, string> {
-  // Null prototype, so a label named __proto__ stays an ordinary label.
-  const out = Object.create(null) as Record<string, string>;
+  const out: Record<string, string> = {};
   for (const name of Object.keys(exposed)) {
     const value = exposed[name] as string;
-    if (value !== '') out[name] = value;
+    if (value !== '') setLabel(out, name, value);
   }
   const conflicts: Array<[string, string]> = [];
   for (const name of Object.keys(target)) {
-    const exposedValue = out[name];
-    if (exposedValue !== undefined) conflicts.push([name, exposedValue]);
+    if (Object.hasOwn(out, name)) conflicts.push([name, out[name] as string]);
     const value = target[name] as string;
     if (value === '') delete out[name];
-    else out[name] = value;
+    else setLabel(out, name, value);
   }
   // Prometheus resolves shorter names first so exported_ chains are deterministic.
   conflicts.sort((a, b) => a[0].length - b[0].length);
   for (const [name, value] of conflicts) {
     let renamed = `exported_${name}`;
-    while (out[renamed] !== undefined) renamed = `exported_${renamed}`;
-    out[renamed] = value;
+    while (Object.hasOwn(out, renamed)) renamed = `exported_${renamed}`;
+    setLabel(out, renamed, value);
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import { ExpositionParseError, parseExposition, parseExpositionFloat } from '../../../src/ingest/exposition-parser';
 
-/** Plain objects, so toEqual compares labels regardless of their (null) prototype. */
+/** Copies labels so a __proto__ label compares as the own property it is. */
 function parse(text: string) {
   return parseExposition(text).map((s) => ({ ...s, labels: { ...s.labels } }));
 }

@@ -20,6 +20,10 @@ describe('target labels on scraped series (Prometheus honor_labels: false)', () 
     expect(apply({ a: '', job: '' })).toEqual(target);
   });
 
+  it('treats labels named like Object methods as ordinary labels', () => {
+    expect(apply({ toString: 'a', constructor: 'b' }, { job: 'j', hasOwnProperty: 'c' })).toEqual({ toString: 'a', constructor: 'b', job: 'j', hasOwnProperty: 'c' });
+  });
+
   it('does not let a label named __proto__ escape', () => {
     const exposed = Object.create(null) as Record<string, string>;
     exposed['__proto__'] = 'x';
