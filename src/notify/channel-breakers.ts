@@ -23,3 +23,18 @@ export function createChannelBreakers(opts: {
   }
   return breakers;
 }
+
+export interface ChannelStatus {
+  channel: Channel;
+  state: 'closed' | 'half-open' | 'open';
+  /** Until an open breaker lets a trial through; 0 otherwise. */
+  retryAfterMs: number;
+}
+
+/** What `GET /v1/channels` shows: each channel's breaker, in a fixed order. */
+export function channelStatuses(breakers: ChannelBreakers): ChannelStatus[] {
+  return CHANNELS.flatMap((channel) => {
+    const breaker = breakers.get(channel);
+    return breaker ? [{ channel, state: breaker.state, retryAfterMs: breaker.retryAfterMs() }] : [];
+  });
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { ConfigError, TransientError, isTransient } from '../../../src/errors';
-import { createChannelBreakers } from '../../../src/notify/channel-breakers';
+import { channelStatuses, createChannelBreakers } from '../../../src/notify/channel-breakers';
 import { isBreakerOpen, type BreakerStateChange } from '../../../src/notify/circuit-breaker';
 import { createNotifiers } from '../../../src/notify/create-notifiers';
 import { NotifyMetrics } from '../../../src/notify/notify-metrics';
@@ -89,6 +89,7 @@ describe('receivers from config, behind per-channel circuit breakers, against th
     const err = await page.send(notification(), signal).catch((e: unknown) => e);
     expect(isBreakerOpen(err) && isTransient(err)).toBe(true);
     expect(pd.requests).toBe(requestsBefore);
+    expect(channelStatuses(breakers)[0]).toEqual({ channel: 'pagerduty', state: 'open', retryAfterMs: 29_000 });
     expect(changes).toEqual([expect.objectContaining({ name: 'pagerduty', from: 'closed', to: 'open' })]);
     expect(await registry.metrics()).toMatch(/warden_notifications_total\{channel="pagerduty",outcome="breaker_open"\} 1/);
   });
@@ -102,6 +103,11 @@ describe('receivers from config, behind per-channel circuit breakers, against th
     clock.advance(30_000);
     expect(breakers.get('pagerduty')!.state).toBe('half-open');
     expect(await gauge(registry, 'pagerduty')).toBe(1);
+    expect(channelStatuses(breakers)).toEqual([
+      { channel: 'pagerduty', state: 'half-open', retryAfterMs: 0 },
+      { channel: 'slack', state: 'closed', retryAfterMs: 0 },
+      { channel: 'email', state: 'closed', retryAfterMs: 0 },
+    ]);
     for (let i = 0; i < 3; i++) await page.send(notification(), signal);
     expect(breakers.get('pagerduty')!.state).toBe('closed');
     expect(await gauge(registry, 'pagerduty')).toBe(0);
