@@ -10,7 +10,8 @@ const NOW = 1_700_000_000_000;
 const clock = () => NOW;
 
 function component(url: string, probe: Partial<NonNullable<ComponentConfig['probe']>> = {}): ComponentConfig {
-  return { name: 'matching-engine', critical: true, probe: { url, interval: 50, timeout: 200, failure_threshold: 3, ...probe } };
+  // Short interval, generous timeout: the test machine is shared and may be slow.
+  return { name: 'matching-engine', critical: true, probe: { url, interval: 50, timeout: 2000, failure_threshold: 3, ...probe } };
 }
 
 /** Answers the n-th request with statuses[n]; after the script, with the last status. */
