@@ -11,7 +11,7 @@ import { compileRule } from './compile-rule';
 import { parsePromql } from './promql-parse';
 import { PromqlError } from './promql-error';
 import { RuleFileErrors, ruleErrorsOf } from './rule-file-errors';
-import { ruleFileSchema, type RuleGroupInput } from './rule-file-schema';
+import { alertingRuleSchema, ruleFileSchema, type RuleGroupInput } from './rule-file-schema';
 
 export type { CompiledGroup, CompiledRule, LoadedRemediation, RuleFile, RuleSet } from './compiled-rule';
 
@@ -23,13 +23,12 @@ export function parseRuleFile(file: string, text: string): RuleFile {
   const source = YamlSource.parse(file, text);
   const errors: ConfigError[] = [];
   const raw = source.toJS();
-  rejectRecordingRules(source, raw, errors);
+  const recording = rejectRecordingRules(source, raw, errors);
   const parsed = ruleFileSchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) errors.push(source.errorFor(issue));
     throw new RuleFileErrors(errors);
   }
-  if (errors.length) throw new RuleFileErrors(errors);
   const groups: CompiledGroup[] = [];
   const seenGroups = new Map<string, number>();
   parsed.data.groups.forEach((g, gi) => {
@@ -40,35 +39,46 @@ export function parseRuleFile(file: string, text: string): RuleFile {
       return;
     }
     seenGroups.set(g.name, gi);
-    groups.push(compileGroup(source, text, g, gi, errors));
+    groups.push(compileGroup(source, text, g, gi, recording, errors));
   });
   const remediations = loadRemediations(source, parsed.data.remediations, errors);
   if (errors.length) throw new RuleFileErrors(errors);
   return { file, groups, remediations };
 }
 
-function rejectRecordingRules(source: YamlSource, raw: unknown, errors: ConfigError[]): void {
+/** Reports `record:` rules once, clearly; returns their `gi/ri` keys so they are not checked again. */
+function rejectRecordingRules(source: YamlSource, raw: unknown, errors: ConfigError[]): Set<string> {
+  const found = new Set<string>();
   const groups = (raw as { groups?: unknown })?.groups;
-  if (!Array.isArray(groups)) return;
+  if (!Array.isArray(groups)) return found;
   groups.forEach((g: unknown, gi) => {
     const rules = (g as { rules?: unknown })?.rules;
     if (!Array.isArray(rules)) return;
     rules.forEach((r: unknown, ri) => {
       if (r && typeof r === 'object' && 'record' in r) {
         const path = ['groups', gi, 'rules', ri];
+        found.add(`${gi}/${ri}`);
         const pos = source.keyPosition(path, 'record');
         errors.push(new ConfigError('recording rules ("record:") are not supported; Warden evaluates alerting rules only', { file: source.file, ...pos, field: `groups[${gi}].rules[${ri}].record` }));
       }
     });
   });
+  return found;
 }
 
-function compileGroup(source: YamlSource, text: string, g: RuleGroupInput, gi: number, errors: ConfigError[]): CompiledGroup {
+function compileGroup(source: YamlSource, text: string, g: RuleGroupInput, gi: number, skip: Set<string>, errors: ConfigError[]): CompiledGroup {
   const rules: CompiledRule[] = [];
-  g.rules.forEach((r, ri) => {
+  g.rules.forEach((input, ri) => {
+    if (skip.has(`${gi}/${ri}`)) return;
     const path = ['groups', gi, 'rules', ri];
     const line = source.position(path)?.line ?? 0;
     const field = `groups[${gi}].rules[${ri}]`;
+    const checked = alertingRuleSchema.safeParse(input);
+    if (!checked.success) {
+      for (const issue of checked.error.issues) errors.push(source.errorFor(issue, path));
+      return;
+    }
+    const r = checked.data;
     let expr;
     try {
       expr = parsePromql(r.expr);
@@ -98,13 +108,11 @@ function exprPosition(source: YamlSource, text: string, path: PropertyKey[], off
   const colInLine = (before[before.length - 1] as string).length;
   if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') {
     const lines = text.split('\n');
-    let line = start.line; // the `|` line; content starts below it
-    let seen = -1;
-    while (line < lines.length && seen < lineInValue) {
-      line++;
-      if ((lines[line - 1] ?? '').trim() !== '' || seen + 1 < lineInValue) seen++;
-    }
-    const indent = /^ */.exec(lines[line - 1] ?? '')?.[0].length ?? 0;
+    // content starts below the `|` line, indented by the block's indentation (its first content line's)
+    let first = start.line;
+    while (first < lines.length && (lines[first] ?? '').trim() === '') first++;
+    const indent = /^ */.exec(lines[first] ?? '')?.[0].length ?? 0;
+    const line = first + 1 + lineInValue;
     return { line, column: indent + 1 + colInLine };
   }
   if (lineInValue > 0) return { line: start.line + lineInValue, column: 1 };

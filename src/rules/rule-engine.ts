@@ -114,6 +114,13 @@ export class RuleEngine {
     return out ?? NO_TRANSITIONS;
   }
 
+  /** Evaluates every rule at `nowMs`, as Prometheus does each interval (used by `warden rules test`). */
+  evaluateAll(nowMs: number): AlertTransition[] {
+    const out: AlertTransition[] = [];
+    for (const r of this.#loaded.all) r.evaluate(this.#store, nowMs, out);
+    return out;
+  }
+
   #evaluate(r: AlertingRule, nowMs: number, out: AlertTransition[] | undefined): AlertTransition[] | undefined {
     if (out) {
       r.evaluate(this.#store, nowMs, out);

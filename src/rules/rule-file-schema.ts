@@ -28,7 +28,8 @@ export const alertingRuleSchema = z.strictObject({
 export const ruleGroupSchema = z.strictObject({
   name: z.string().min(1, 'group name must not be empty'),
   interval: durationMs().optional(),
-  rules: z.array(alertingRuleSchema).default([]),
+  /** Checked rule by rule with alertingRuleSchema, so one bad rule does not hide the others' errors. */
+  rules: z.array(z.unknown()).default([]),
 });
 
 export const ruleFileSchema = z.strictObject({

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { duration } from '../../config/schema-types';
+import { ruleTestExtensions } from './rule-test-extensions';
+
+/** promtool's unit-test file format (`promtool test rules`), plus Warden's `components` and `exp_health`. */
+
+const labelMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
+
+const inputSeriesSchema = z.strictObject({
+  series: z.string().min(1),
+  values: z.union([z.string(), z.number()]).transform(String),
+});
+
+const expAlertSchema = z.strictObject({
+  exp_labels: labelMap.default({}),
+  exp_annotations: labelMap.default({}),
+});
+
+const alertRuleTestSchema = z.strictObject({
+  eval_time: duration(),
+  alertname: z.string().min(1),
+  exp_alerts: z.array(expAlertSchema).nullish().transform((v) => v ?? []),
+});
+
+const healthStatus = z.enum(['green', 'yellow', 'red']);
+
+const expHealthSchema = z.strictObject({
+  eval_time: duration(),
+  status: healthStatus.optional(),
+  /** Expected status per component; components not listed are not checked. */
+  components: z.record(z.string(), healthStatus).default({}),
+});
+
+const componentSchema = z.strictObject({
+  name: z.string().min(1),
+  critical: z.boolean().default(false),
+});
+
+function testCaseSchema() {
+  const extensions: Record<string, z.ZodType> = {};
+  for (const ext of ruleTestExtensions()) extensions[ext.key] = ext.schema.optional();
+  return z.strictObject({
+    name: z.string().optional(),
+    interval: duration().optional(),
+    input_series: z.array(inputSeriesSchema).default([]),
+    alert_rule_test: z.array(alertRuleTestSchema).default([]),
+    promql_expr_test: z.array(z.unknown()).optional(),
+    external_labels: labelMap.optional(),
+    components: z.array(componentSchema).default([]),
+    exp_health: z.array(expHealthSchema).default([]),
+    /** Warden's lookback for this test (default: the file's, else 60 s as in warden.yaml, spec §6.3). */
+    staleness: duration().optional(),
+    ...extensions,
+  });
+}
+
+export function ruleTestFileSchema() {
+  return z.strictObject({
+    rule_files: z.array(z.string().min(1)).min(1, 'rule_files must name at least one file'),
+    evaluation_interval: duration().default(60_000),
+    staleness: duration().default(60_000),
+    group_eval_order: z.array(z.string()).optional(),
+    tests: z.array(testCaseSchema()).min(1, 'tests must contain at least one test'),
+  });
+}
+
+export type RuleTestFile = z.output<ReturnType<typeof ruleTestFileSchema>>;
+export type RuleTestCase = RuleTestFile['tests'][number];
+export type ExpHealth = z.output<typeof expHealthSchema>;
