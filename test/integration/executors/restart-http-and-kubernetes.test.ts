@@ -85,8 +85,15 @@ describe('restart with the kubernetes driver', () => {
     await expect(executor().execute('matching', { driver: 'kubernetes', namespace: 'trading' }, executionContext())).rejects.toMatchObject({ name: 'TransientError', message: expect.stringMatching(/HTTP 503/) });
     const k8s = await loadKubernetesClient();
     const dead = new k8s.KubeConfig();
-    dead.loadFromOptions({ clusters: [{ name: 'd', server: 'http://127.0.0.1:1' }], users: [{ name: 'u' }], contexts: [{ name: 'd', cluster: 'd', user: 'u' }], currentContext: 'd' });
+    dead.loadFromOptions({ clusters: [{ name: 'd', server: 'http://127.0.0.1:1', skipTLSVerify: true }], users: [{ name: 'u' }], contexts: [{ name: 'd', cluster: 'd', user: 'u' }], currentContext: 'd' });
     await expect(new RestartExecutor({ kubernetes: { kubeConfig: () => dead, clock: () => NOW } }).execute('matching', { driver: 'kubernetes' }, executionContext())).rejects.toMatchObject({ name: 'TransientError' });
+  });
+
+  test('a kube config the client refuses (plain http without skipTLSVerify) is permanent', async () => {
+    const k8s = await loadKubernetesClient();
+    const strict = new k8s.KubeConfig();
+    strict.loadFromOptions({ clusters: [{ name: 'l', server: api.url }], users: [{ name: 'u' }], contexts: [{ name: 'l', cluster: 'l', user: 'u' }], currentContext: 'l' });
+    await expect(new RestartExecutor({ kubernetes: { kubeConfig: () => strict, clock: () => NOW } }).execute('matching', { driver: 'kubernetes' }, executionContext())).rejects.toMatchObject({ name: 'PermanentError', message: expect.stringMatching(/skipTLSVerify/) });
   });
 
   test('without a kube config the driver is refused permanently', async () => {

@@ -21,7 +21,10 @@ function classify(err: unknown, what: string, deadline: AttemptDeadline): Error 
   if (deadline.signal.aborted) return deadline.classify(err, what);
   const e = err as { code?: unknown; body?: unknown; message?: string };
   if (typeof e.code === 'number') return errorForStatus(what, e.code, typeof e.body === 'string' ? e.body : JSON.stringify(e.body ?? ''));
-  return new TransientError(`${what}: ${e.message ?? String(err)}`, { cause: err });
+  // node-fetch system errors carry a string code (ECONNREFUSED...): the network, worth a retry.
+  if (typeof e.code === 'string') return new TransientError(`${what}: ${e.code}: ${e.message ?? ''}`, { cause: err });
+  // Anything else is the client refusing before sending (e.g. http:// without skipTLSVerify): config.
+  return new PermanentError(`${what}: ${e.message ?? String(err)}`, { cause: err });
 }
 
 /** The client takes no AbortSignal: stop waiting when the deadline fires (the request may still land). */
