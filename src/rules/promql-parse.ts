@@ -76,7 +76,10 @@ class Builder {
 
   expr(n: SyntaxNode): Expr {
     const unsupported = UNSUPPORTED_NODES[n.name];
-    if (unsupported) throw new PromqlError(unsupported, n.from);
+    if (unsupported) {
+      const keyword = n.getChild('Offset') ?? n.getChild('At') ?? n.getChild('Anchored') ?? n.getChild('Smoothed');
+      throw new PromqlError(unsupported, keyword?.from ?? (n.name === 'SubqueryExpr' ? (n.firstChild?.to ?? n.from) : n.from));
+    }
     switch (n.name) {
       case 'NumberDurationLiteral':
         return this.#number(n);
