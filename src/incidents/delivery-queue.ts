@@ -1,7 +1,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type Redis from 'ioredis';
 import type { Channel, Notification } from '../notify/notifier';
-import { MAX_DELIVERY_ATTEMPTS } from './retry-backoff';
+import { MAX_ATTEMPTS } from '../remediate/backoff';
 
 /** A notification bound for one receiver's channel: the data of one durable BullMQ job. */
 export interface DeliveryJobData {
@@ -54,8 +54,8 @@ export class DeliveryQueue {
 export function jobOptions(jobId: string): JobsOptions {
   return {
     jobId,
-    // spec §3.1: max 6 attempts, exponential backoff with jitter (retry-backoff.ts via the worker).
-    attempts: MAX_DELIVERY_ATTEMPTS,
+    // spec §3.1: max 6 attempts, exponential backoff with jitter (remediate/backoff.ts, via the worker).
+    attempts: MAX_ATTEMPTS,
     backoff: { type: 'spec' },
     // Kept a day after completion so a re-queued key is still recognised as a duplicate (spec §9.1: 24 h).
     removeOnComplete: { age: 86_400 },

@@ -8,7 +8,7 @@ import { bullConnection, bullPrefix, DELIVERY_QUEUE_NAME, type DeliveryJobData, 
 import type { IncidentStore } from './incident-store';
 import { execOrThrow } from './incident-store';
 import { NotificationLog, notificationKey, sanitizeKeyPart } from './notification-log';
-import { retryBackoffMs } from './retry-backoff';
+import { retryDelayMs } from '../remediate/backoff';
 
 export interface Delivered {
   readonly notification: Notification;
@@ -75,7 +75,8 @@ export class DeliveryWorker {
       concurrency: this.#o.concurrency ?? 8,
       lockDuration: this.#o.lockDurationMs ?? 30_000,
       stalledInterval: Math.max(500, Math.floor((this.#o.lockDurationMs ?? 30_000) / 2)),
-      settings: { backoffStrategy: (attemptsMade: number) => retryBackoffMs(attemptsMade, random) },
+      // spec §3.1 backoff, the remediation pipeline's pure function (one definition for Warden).
+      settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(Math.max(1, attemptsMade), random) },
     });
     this.#worker.on('error', (err) => this.#o.log.warn({ err: err.message }, 'delivery worker error'));
   }
@@ -94,7 +95,12 @@ export class DeliveryWorker {
     if (sent) return { ref: sent.ref, duplicate: true };
     const notifier = this.#o.notifiers.find((x) => x.receiver === n.receiver && x.channel === channel);
     if (!notifier) throw new UnrecoverableError(`receiver "${n.receiver}" has no ${channel} notifier (configuration changed?)`);
+    if (await this.#superseded(n)) {
+      await this.#recordSent(job.data, { channel, detail: { skipped: 'incident no longer triggered' } });
+      return { duplicate: true };
+    }
     const threadRef = n.transition === 'trigger' ? undefined : await this.#threadRef(job, token);
+    if (n.transition === 'acknowledge' || n.transition === 'resolve') await this.#afterPagesInFlight(job, token);
     let result: DeliveryResult;
     try {
       result = await notifier.send({ ...n, threadRef }, this.#abort.signal);
@@ -112,9 +118,29 @@ export class DeliveryWorker {
     this.#nflog.recordSentCommand(multi, n.key, { atMs, ref: result.ref });
     if (n.transition === 'trigger' && result.ref) this.#o.store.threadRefCommand(multi, n.incidentId, n.receiver, channel, result.ref);
     const what = n.note ? `${n.transition} (${n.note})` : n.transition;
-    this.#o.store.timelineCommand(multi, n.incidentId, { atMs, kind: 'notified', message: `${what} sent to ${n.receiver} via ${channel}`, channel, receiver: n.receiver, transition: n.transition });
+    const skipped = result.detail?.skipped;
+    const message = skipped ? `${what} to ${n.receiver} via ${channel} not sent: ${String(skipped)}` : `${what} sent to ${n.receiver} via ${channel}`;
+    this.#o.store.timelineCommand(multi, n.incidentId, { atMs, kind: skipped ? 'queued' : 'notified', message, channel, receiver: n.receiver, transition: n.transition });
     await execOrThrow(multi);
     this.#o.onDelivered?.({ notification: n, channel, result, latencyMs: Date.now() - data.queuedAtMs });
+  }
+
+  /** A repeat or escalation whose incident was acknowledged or resolved meanwhile must not re-open the page. */
+  async #superseded(n: Notification): Promise<boolean> {
+    if (n.transition !== 'repeat' && n.transition !== 'escalate') return false;
+    const inc = await this.#o.store.get(n.incidentId);
+    return inc !== undefined && inc.status !== 'triggered';
+  }
+
+  /** An acknowledgement or resolution waits for a page of the same incident being sent right now (order at PagerDuty). */
+  async #afterPagesInFlight(job: Job<DeliveryJobData>, token: string | undefined): Promise<void> {
+    const { notification: n, channel } = job.data;
+    const active = await this.#o.queue.queue.getActive();
+    const racing = active.some((j) => j.id !== job.id && j.data.notification.incidentId === n.incidentId && j.data.channel === channel && j.data.notification.receiver === n.receiver && PAGING.has(j.data.notification.transition));
+    if (racing && Date.now() - job.timestamp < THREAD_WAIT_LIMIT_MS) {
+      await job.moveToDelayed(Date.now() + THREAD_WAIT_MS, token);
+      throw new DelayedError();
+    }
   }
 
   /** The trigger's Slack ts / Message-ID; waits briefly while the trigger itself is still queued. */

@@ -3,9 +3,14 @@ import type { Alert } from '../rules/alert';
 import { severityOf, worstSeverity, type Incident, type IncidentAlert } from './incident';
 import { summaryOf } from './notification-builder';
 
-/** Stable across re-fires of the same group: PagerDuty's dedup_key (16 hex digits, like Alertmanager's). */
-export function groupFingerprint(groupKey: string): string {
-  return createHash('sha256').update(groupKey).digest('hex').slice(0, 16);
+/**
+ * The incident's fingerprint and PagerDuty dedup_key: the group key and the incident's start, so
+ * every incident is its own PagerDuty incident. Were it the group key alone (Alertmanager's
+ * choice), the late `resolve` of one incident could race the `trigger` of the group's next
+ * incident through the queue and resolve a live page.
+ */
+export function incidentFingerprint(groupKey: string, startedAtMs: number): string {
+  return createHash('sha256').update(`${groupKey}@${startedAtMs}`).digest('hex').slice(0, 16);
 }
 
 /** Unique per incident: a re-fire after resolution starts a new incident with a new id. */
@@ -14,7 +19,7 @@ export function incidentId(fingerprint: string, startedAtMs: number): string {
 }
 
 export function newIncident(o: { groupKey: string; routeId: string; labels: Record<string, string>; nowMs: number; source: Incident['source']; details?: Record<string, unknown> }): Incident {
-  const fingerprint = groupFingerprint(o.groupKey);
+  const fingerprint = incidentFingerprint(o.groupKey, o.nowMs);
   const inc: Incident = {
     id: incidentId(fingerprint, o.nowMs),
     fingerprint,

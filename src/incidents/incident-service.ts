@@ -1,37 +1,25 @@
+import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { NotifyConfig } from '../config/notify-schema';
 import { RequestError, errorMessage } from '../errors';
-import type { Notifier, Transition } from '../notify/notifier';
+import type { Notifier } from '../notify/notifier';
+import type { EscalationRequest, Escalator } from '../remediate/escalator';
 import type { AlertTransition } from '../rules/alert';
-import { defaultRoute } from './default-route';
 import { DeliveryQueue } from './delivery-queue';
 import { DeliveryWorker, type Delivered } from './delivery-worker';
-import { decideFlush, notifiersFor, notifiersOfReceivers, recipientId } from './dispatch-decision';
-import { EscalationChains } from './escalation-chain';
 import { firingAlerts, type Incident, type IncidentAlert, type IncidentStatus, type Severity, type TimelineEntry } from './incident';
+import { IncidentDispatcher } from './incident-dispatcher';
 import { addFiringAlert, newIncident, resolveAlert, toIncidentAlert } from './incident-lifecycle';
 import { IncidentMetrics } from './incident-metrics';
 import { IncidentStore } from './incident-store';
-import { Inhibitor } from './inhibitor';
-import { muteAlerts } from './mute';
-import { buildNotification } from './notification-builder';
-import { compileRoute, groupKeyOf, groupLabels, matchRoutes, type Route } from './route-tree';
-import { SilenceStore } from './silence-store';
-import { createHash } from 'node:crypto';
+import { groupKeyOf, groupLabels, matchRoutes, type Route } from './route-tree';
+import { SilenceStore, type Silence, type SilenceBody } from './silence-store';
 
-/** The audit log's append (src/audit/audit-log.ts), structurally, so incidents do not import it. */
+/** The audit log's append (src/audit/audit-log.ts AuditLog), structurally. */
 export interface AuditSink {
   append(entry: { actor: string; action: string; target: string; details?: Record<string, unknown> }): Promise<unknown>;
-}
-
-/** What remediation hands over when it gives up (src/remediate/escalator.ts's Escalator). */
-export interface EscalationRequest {
-  key: string;
-  summary: string;
-  labels: Record<string, string>;
-  details: Record<string, unknown>;
 }
 
 export interface IncidentServiceOptions {
@@ -39,7 +27,7 @@ export interface IncidentServiceOptions {
   /** Redis key prefix (config redis.prefix). */
   prefix: string;
   notify: NotifyConfig;
-  /** One per receiver and channel, normally GuardedNotifiers (createNotifiers). */
+  /** One per receiver and channel, normally GuardedNotifiers (each behind its channel's breaker). */
   notifiers: readonly Notifier[];
   log: Logger;
   registry: Registry;
@@ -50,29 +38,27 @@ export interface IncidentServiceOptions {
   /** Run the delivery worker in this process. @defaultValue true */
   runWorker?: boolean;
   workerConcurrency?: number;
+  /** A crashed worker's job is taken over after this long. @defaultValue 30_000 */
   lockDurationMs?: number;
   random?: () => number;
+  /** Longest wait before a job re-checks an open breaker. @defaultValue 5000 */
   breakerRecheckMaxMs?: number;
   /** Called after each delivery (benchmarks: page latency). */
   onDelivered?: (d: Delivered) => void;
 }
 
 /**
- * Alerts -> incidents -> notifications (issue 5). One writer of incident state: every change runs
- * through one promise chain, so an alert, a tick and an acknowledgement never interleave.
- * Pipeline per flush, as Alertmanager's: inhibit -> silence -> dedup (group_wait/interval,
- * repeat_interval) -> durable delivery jobs (retry, breaker, record).
+ * Alerts -> incidents -> notifications (issue 5), and the Escalator remediation pages through.
+ * One writer of incident state: every change runs through one promise chain, so an alert, a
+ * tick and an acknowledgement never interleave. Incidents live in Redis and are reloaded on start.
  */
-export class IncidentService {
+export class IncidentService implements Escalator {
   readonly store: IncidentStore;
   readonly silences: SilenceStore;
   readonly queue: DeliveryQueue;
   readonly #o: IncidentServiceOptions;
   readonly #clock: () => number;
-  readonly #root: Route;
-  readonly #routes = new Map<string, Route>();
-  readonly #inhibitor: Inhibitor;
-  readonly #chains: EscalationChains;
+  readonly #dispatcher: IncidentDispatcher;
   readonly #metrics: IncidentMetrics;
   readonly #open = new Map<string, Incident>();
   readonly #byGroup = new Map<string, string>();
@@ -86,11 +72,12 @@ export class IncidentService {
     this.store = new IncidentStore(opts.redis, opts.prefix);
     this.silences = new SilenceStore(opts.redis, opts.prefix, this.#clock);
     this.queue = new DeliveryQueue(opts.redis, opts.prefix);
-    this.#root = opts.notify.route ? compileRoute(opts.notify.route) : defaultRoute();
-    indexRoutes(this.#root, this.#routes);
-    this.#inhibitor = new Inhibitor(opts.notify.inhibit_rules);
-    this.#chains = new EscalationChains(opts.notify.escalation);
     this.#metrics = new IncidentMetrics(opts.registry, { openIncidents: () => this.#open.values(), activeSilences: () => this.silences.activeCount() });
+    this.#dispatcher = new IncidentDispatcher({
+      notify: opts.notify, notifiers: opts.notifiers, store: this.store, queue: this.queue, silences: this.silences, metrics: this.#metrics, clock: this.#clock,
+      firing: () => this.#firingAlerts(),
+      audit: (actor, action, inc, details) => this.#audit(actor, action, inc, details),
+    });
   }
 
   /** Reloads open incidents and silences (they survive restarts), starts the worker and the timers. */
@@ -98,12 +85,13 @@ export class IncidentService {
     await this.silences.load();
     for (const inc of await this.store.loadOpen()) this.#remember(inc);
     if (this.#o.runWorker ?? true) {
+      const o = this.#o;
       this.#worker = new DeliveryWorker({
-        redis: this.#o.redis, prefix: this.#o.prefix, notifiers: this.#o.notifiers, store: this.store, queue: this.queue, log: this.#o.log, clock: this.#clock,
-        random: this.#o.random, breakerRecheckMaxMs: this.#o.breakerRecheckMaxMs, concurrency: this.#o.workerConcurrency, lockDurationMs: this.#o.lockDurationMs,
+        redis: o.redis, prefix: o.prefix, notifiers: o.notifiers, store: this.store, queue: this.queue, log: o.log, clock: this.#clock,
+        random: o.random, breakerRecheckMaxMs: o.breakerRecheckMaxMs, concurrency: o.workerConcurrency, lockDurationMs: o.lockDurationMs,
         onDelivered: (d) => {
           this.#metrics.delivered(d.channel, d.latencyMs);
-          this.#o.onDelivered?.(d);
+          o.onDelivered?.(d);
         },
       });
       this.#worker.start();
@@ -113,38 +101,53 @@ export class IncidentService {
     await this.tick();
   }
 
+  /** Safe to call twice. */
   async stop(): Promise<void> {
     if (this.#ticker) clearInterval(this.#ticker);
     this.#ticker = undefined;
-    await this.#chain.catch(() => undefined);
-    await this.#worker?.stop();
+    await this.#chain;
+    const worker = this.#worker;
     this.#worker = undefined;
+    await worker?.stop();
     await this.queue.close();
   }
 
-  /** Bus listener body: never throws (errors are logged), hands work to the serial chain. */
+  /** The `alert` bus listener: never rejects (errors are logged). */
   onAlert(t: AlertTransition): Promise<void> {
     return this.#serial(() => this.#onAlert(t)).catch((err: unknown) => this.#o.log.error({ err, alert: t.alert.name }, 'incident update failed'));
   }
 
-  /** Runs due timers: group flushes, silence expiry, escalations. */
+  /** Runs due timers: group flushes, ended silences and inhibitions, escalations. */
   tick(): Promise<void> {
     return this.#serial(() => this.#tick());
   }
 
-  /** Escalator: opens a P0 incident for a remediation that gave up, once per key. */
+  /** Escalator: a remediation that gave up opens a P0 incident, once per key (kept 24 h, spec §9.1). */
   escalate(req: EscalationRequest): Promise<void> {
     return this.#serial(() => this.#escalate(req));
   }
 
-  acknowledge(id: string, by: string, reason: string): Promise<Incident> {
-    return this.#serial(() => this.#acknowledge(id, by, reason));
+  /** Acknowledges (idempotent); `actor` is the authenticated principal, `by` who says they are on it. */
+  acknowledge(id: string, o: { by: string; reason: string; actor?: string }): Promise<Incident> {
+    return this.#serial(async () => {
+      const inc = await this.#mustBeOpen(id);
+      if (inc.status === 'acknowledged') return inc; // PagerDuty: acknowledging twice changes nothing
+      const now = this.#clock();
+      Object.assign(inc, { status: 'acknowledged', acknowledgedAtMs: now, acknowledgedBy: o.by, ackReason: o.reason });
+      inc.escalation.nextAtMs = undefined;
+      await this.store.appendTimeline(inc.id, { atMs: now, kind: 'acknowledged', message: `acknowledged by ${o.by}: ${o.reason}`, actor: o.actor ?? o.by });
+      await this.#dispatcher.followUp(inc, 'acknowledge');
+      await this.store.save(inc);
+      this.#audit(o.actor ?? o.by, 'incident.acknowledge', inc, { by: o.by, reason: o.reason });
+      return inc;
+    });
   }
 
-  resolve(id: string, by: string, reason: string): Promise<Incident> {
+  /** Resolves by hand (remediation escalations have no alert to resolve them). */
+  resolve(id: string, o: { by: string; reason: string }): Promise<Incident> {
     return this.#serial(async () => {
-      const inc = this.#mustBeOpen(id);
-      await this.#resolve(inc, this.#clock(), { actor: by, message: `resolved by ${by}: ${reason}` });
+      const inc = await this.#mustBeOpen(id);
+      await this.#resolve(inc, this.#clock(), o.by, `resolved by ${o.by}: ${o.reason}`);
       return inc;
     });
   }
@@ -162,10 +165,19 @@ export class IncidentService {
     return [...this.#open.values()];
   }
 
-  /** Silences change what is muted: re-check open incidents at once (an ended silence notifies now). */
-  async silencesChanged(actor: string, action: string, target: string, details: Record<string, unknown>): Promise<void> {
-    await this.#auditEntry({ actor, action, target, details });
+  /** Creates or updates a silence (audited); matching incidents stop notifying at their next flush. */
+  async createSilence(body: SilenceBody, actor: string): Promise<Silence> {
+    const silence = await this.silences.upsert(body, actor);
+    await this.#auditEntry({ actor, action: body.id ? 'silence.update' : 'silence.create', target: `silence/${silence.id}`, details: { matchers: silence.matchers, startsAt: silence.startsAt, endsAt: silence.endsAt, comment: silence.comment } });
+    return silence;
+  }
+
+  /** Expires a silence now (audited); a still-firing incident it muted notifies at once. */
+  async expireSilence(id: string, actor: string): Promise<Silence> {
+    const silence = await this.silences.expire(id);
+    await this.#auditEntry({ actor, action: 'silence.expire', target: `silence/${id}`, details: {} });
     await this.tick();
+    return silence;
   }
 
   #serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -177,157 +189,94 @@ export class IncidentService {
   async #onAlert(t: AlertTransition): Promise<void> {
     const now = this.#clock();
     if (t.to === 'firing') {
-      for (const route of matchRoutes(this.#root, t.alert.labels)) await this.#addAlert(route, toIncidentAlert(t.alert), 'alert', now);
-    } else if (t.from === 'firing') {
-      for (const inc of [...this.#open.values()]) {
-        if (!resolveAlert(inc, t.alert.fingerprint, now)) continue;
-        await this.store.appendTimeline(inc.id, { atMs: now, kind: 'alert', message: `alert ${t.alert.name} resolved` });
-        if (firingAlerts(inc).length === 0) await this.#resolve(inc, now, { actor: 'warden', message: 'all alerts resolved' });
-        else await this.store.save(inc);
-      }
+      for (const route of matchRoutes(this.#dispatcher.root, t.alert.labels)) await this.#addAlert(route, toIncidentAlert(t.alert), now);
+      return;
+    }
+    if (t.from !== 'firing') return; // pending alerts are not incidents yet
+    for (const inc of [...this.#open.values()]) {
+      if (!resolveAlert(inc, t.alert.fingerprint, now)) continue;
+      await this.store.appendTimeline(inc.id, { atMs: now, kind: 'alert', message: `alert ${t.alert.name} resolved` });
+      if (firingAlerts(inc).length === 0) await this.#resolve(inc, now, 'warden', 'all alerts resolved');
+      else await this.store.save(inc);
     }
   }
 
-  async #addAlert(route: Route, alert: IncidentAlert, source: Incident['source'], now: number, details?: Record<string, unknown>, groupKey = groupKeyOf(route, alert.labels)): Promise<Incident> {
-    let inc = this.#openByGroup(groupKey);
-    const created = !inc;
-    if (!inc) {
-      inc = newIncident({ groupKey, routeId: route.id, labels: groupLabels(route, alert.labels), nowMs: now, source, details });
-      inc.dispatch.nextFlushAtMs = now + route.groupWaitMs;
-    }
+  async #addAlert(route: Route, alert: IncidentAlert, now: number, opened?: { source: Incident['source']; groupKey: string; details: Record<string, unknown> }): Promise<Incident> {
+    const groupKey = opened?.groupKey ?? groupKeyOf(route, alert.labels);
+    const existing = this.#openByGroup(groupKey);
+    const inc = existing ?? (await this.#newIncident(route, alert, now, groupKey, opened));
+    if (!existing) inc.dispatch.nextFlushAtMs = now + route.groupWaitMs;
     if (!addFiringAlert(inc, alert)) return inc;
-    if (created) {
-      await this.store.appendTimeline(inc.id, { atMs: now, kind: 'triggered', message: `incident opened (${inc.severity}) by ${alert.name}` });
-      this.#audit('warden', 'incident.triggered', inc, { severity: inc.severity, groupKey });
-    } else {
+    if (existing) {
       await this.store.appendTimeline(inc.id, { atMs: now, kind: 'alert', message: `alert ${alert.name} firing` });
+    } else {
+      await this.store.appendTimeline(inc.id, { atMs: now, kind: 'triggered', message: `incident opened (${inc.severity}) by ${alert.name}` });
+      this.#audit('warden', 'incident.trigger', inc, { severity: inc.severity, groupKey });
     }
     this.#remember(inc);
+    // Saved before anything is queued: a job never names an incident Redis does not know.
     await this.store.save(inc);
-    if ((inc.dispatch.nextFlushAtMs ?? Infinity) <= now) await this.#flush(inc, now);
+    if ((inc.dispatch.nextFlushAtMs ?? Infinity) <= now) {
+      // group_wait 0 (P0 by default) pages now, not at the next tick.
+      await this.#dispatcher.flush(inc, now);
+      await this.store.save(inc);
+    }
     return inc;
+  }
+
+  async #newIncident(route: Route, alert: IncidentAlert, now: number, groupKey: string, opened?: { source: Incident['source']; details: Record<string, unknown> }): Promise<Incident> {
+    // Ids come from group key and start time; a re-fire in the same millisecond as the last start takes the next one.
+    for (let startMs = now; ; startMs++) {
+      const inc = newIncident({ groupKey, routeId: route.id, labels: groupLabels(route, alert.labels), nowMs: startMs, source: opened?.source ?? 'alert', details: opened?.details });
+      if (!(await this.store.get(inc.id))) return inc;
+    }
   }
 
   async #tick(): Promise<void> {
     const now = this.#clock();
     for (const inc of [...this.#open.values()]) {
-      const due = (inc.dispatch.nextFlushAtMs ?? Infinity) <= now;
-      // A muted incident is re-checked every tick, so it notifies as soon as its silence ends.
-      const unmuted = inc.dispatch.mutedBy !== undefined && muteAlerts(firingAlerts(inc), this.#firingIndex(), this.silences, this.#inhibitor).reason === undefined;
-      if (due || unmuted) await this.#flush(inc, now);
-      if (inc.escalation.nextAtMs !== undefined && inc.escalation.nextAtMs <= now) await this.#escalateUnacked(inc, now);
-    }
-  }
-
-  async #flush(inc: Incident, now: number): Promise<void> {
-    if (inc.status === 'resolved') return;
-    const route = this.#routeOf(inc);
-    inc.dispatch.nextFlushAtMs = now + route.groupIntervalMs;
-    const mute = muteAlerts(firingAlerts(inc), this.#firingIndex(), this.silences, this.#inhibitor);
-    if (mute.notify.length === 0) {
-      if (inc.dispatch.mutedBy !== mute.reason) {
-        inc.dispatch.mutedBy = mute.reason;
-        await this.store.appendTimeline(inc.id, { atMs: now, kind: 'muted', message: `${mute.reason ?? 'muted'}: not notified` });
-        this.#metrics.muted(mute.kind ?? 'silenced');
+      let changed = false;
+      if ((inc.dispatch.nextFlushAtMs ?? Infinity) <= now || this.#dispatcher.unmutedSince(inc)) {
+        await this.#dispatcher.flush(inc, now);
+        changed = true;
       }
-      await this.store.save(inc);
-      return;
-    }
-    if (inc.dispatch.mutedBy !== undefined) {
-      await this.store.appendTimeline(inc.id, { atMs: now, kind: 'unmuted', message: `no longer muted (${inc.dispatch.mutedBy} ended)` });
-      inc.dispatch.mutedBy = undefined;
-    }
-    const decision = decideFlush(inc, mute.notify.map((a) => a.fingerprint), route, now);
-    if (decision.send) {
-      await this.#notify(inc, notifiersFor(route.target, this.#o.notifiers), decision.transition, { seq: decision.seq, alerts: mute.notify });
-      inc.dispatch.triggerSent = true;
-      inc.dispatch.repeatSeq = decision.seq ?? inc.dispatch.repeatSeq;
-      inc.dispatch.notifiedAlerts = mute.notify.map((a) => a.fingerprint);
-      inc.dispatch.lastNotifiedAtMs = now;
-      if (decision.transition === 'trigger' && inc.severity === 'P0' && inc.status === 'triggered') inc.escalation.nextAtMs = now + this.#chains.ackTimeoutMs;
-    }
-    await this.store.save(inc);
-  }
-
-  /** Queues one durable job per notifier (job id = notification key, so a replay queues nothing new). */
-  async #notify(inc: Incident, targets: readonly Notifier[], transition: Transition, o: { seq?: number; alerts?: readonly IncidentAlert[]; escalationLevel?: number } = {}): Promise<void> {
-    const queuedAtMs = Date.now();
-    const recipients = new Set(inc.dispatch.recipients ?? []);
-    for (const t of dedupeNotifiers(targets)) {
-      const notification = buildNotification(inc, { transition, seq: o.seq, receiver: t.receiver, channel: t.channel, alerts: o.alerts, escalationLevel: o.escalationLevel });
-      await this.queue.enqueue({ notification, channel: t.channel, queuedAtMs });
-      recipients.add(recipientId(t));
-    }
-    inc.dispatch.recipients = [...recipients];
-    if (targets.length > 0) {
-      await this.store.appendTimeline(inc.id, { atMs: this.#clock(), kind: 'queued', message: `${transition} queued for ${[...new Set(targets.map(recipientId))].join(', ')}`, transition });
+      if (inc.escalation.nextAtMs !== undefined && inc.escalation.nextAtMs <= now) {
+        await this.#dispatcher.escalateUnacked(inc, now);
+        changed = true;
+      }
+      if (changed) await this.store.save(inc);
     }
   }
 
-  /** Everyone who was paged or has a thread (fallbacks included) hears about acknowledgement and resolution. */
-  async #followUpTargets(inc: Incident): Promise<Notifier[]> {
-    const ids = new Set([...(inc.dispatch.recipients ?? []), ...(await this.store.threads(inc.id)).map(recipientId)]);
-    return this.#o.notifiers.filter((n) => ids.has(recipientId(n)));
-  }
-
-  async #acknowledge(id: string, by: string, reason: string): Promise<Incident> {
-    const inc = this.#mustBeOpen(id);
-    if (inc.status === 'acknowledged') return inc; // PagerDuty: acknowledging twice changes nothing
-    const now = this.#clock();
-    Object.assign(inc, { status: 'acknowledged', acknowledgedAtMs: now, acknowledgedBy: by, ackReason: reason });
-    inc.escalation.nextAtMs = undefined;
-    await this.store.appendTimeline(inc.id, { atMs: now, kind: 'acknowledged', message: `acknowledged by ${by}: ${reason}`, actor: by });
-    if (inc.dispatch.triggerSent) await this.#notify(inc, await this.#followUpTargets(inc), 'acknowledge');
-    await this.store.save(inc);
-    this.#audit(by, 'incident.acknowledge', inc, { reason });
-    return inc;
-  }
-
-  async #resolve(inc: Incident, now: number, why: { actor: string; message: string }): Promise<void> {
-    inc.status = 'resolved';
-    inc.resolvedAtMs = now;
+  async #resolve(inc: Incident, now: number, actor: string, message: string): Promise<void> {
+    Object.assign(inc, { status: 'resolved', resolvedAtMs: now });
     inc.dispatch.nextFlushAtMs = undefined;
     inc.escalation.nextAtMs = undefined;
-    await this.store.appendTimeline(inc.id, { atMs: now, kind: 'resolved', message: why.message, actor: why.actor });
-    if (inc.dispatch.triggerSent) await this.#notify(inc, await this.#followUpTargets(inc), 'resolve', { alerts: Object.values(inc.alerts) });
+    await this.store.appendTimeline(inc.id, { atMs: now, kind: 'resolved', message, actor });
+    await this.#dispatcher.followUp(inc, 'resolve');
     await this.store.save(inc);
     this.#forget(inc);
     this.#metrics.resolved(inc);
-    this.#audit(why.actor, 'incident.resolve', inc, { message: why.message });
-  }
-
-  async #escalateUnacked(inc: Incident, now: number): Promise<void> {
-    if (inc.status !== 'triggered' || inc.dispatch.mutedBy !== undefined) {
-      inc.escalation.nextAtMs = inc.status === 'triggered' ? now + this.#chains.ackTimeoutMs : undefined;
-      await this.store.save(inc);
-      return;
-    }
-    const level = inc.escalation.level + 1;
-    const chain = this.#chains.receiversAt(level, inc.labels);
-    const targets = [...notifiersFor(this.#routeOf(inc).target, this.#o.notifiers), ...notifiersOfReceivers(chain.receivers, this.#o.notifiers)];
-    inc.escalation = { level, nextAtMs: now + this.#chains.ackTimeoutMs };
-    const to = chain.receivers.length > 0 ? ` and notified level ${level} of chain ${chain.chain} (${chain.receivers.join(', ')})` : '';
-    await this.store.appendTimeline(inc.id, { atMs: now, kind: 'escalated', message: `not acknowledged within ${this.#chains.ackTimeoutMs / 1000} s: re-paged${to}` });
-    await this.#notify(inc, targets, 'escalate', { seq: level, escalationLevel: level });
-    await this.store.save(inc);
-    this.#audit('warden', 'incident.escalate', inc, { level, receivers: chain.receivers });
+    this.#audit(actor, 'incident.resolve', inc, { message });
   }
 
   async #escalate(req: EscalationRequest): Promise<void> {
     if (await this.store.incidentForEscalationKey(req.key)) return;
     const now = this.#clock();
     const labels = { alertname: 'RemediationEscalation', ...req.labels, severity: 'P0' };
-    const alert: IncidentAlert = { fingerprint: createHash('sha256').update(`escalation:${req.key}`).digest('hex').slice(0, 16), name: labels.alertname, labels, annotations: { summary: req.summary }, state: 'firing', activeAtMs: now };
-    const route = matchRoutes(this.#root, labels)[0] ?? this.#root;
-    // Its own group: it resolves by hand (POST /v1/incidents/:id/resolve), not with an alert.
-    const inc = await this.#addAlert(route, alert, 'escalation', now, req.details, `${route.id}{escalation=${JSON.stringify(req.key)}}`);
+    const fingerprint = createHash('sha256').update(`escalation:${req.key}`).digest('hex').slice(0, 16);
+    const alert: IncidentAlert = { fingerprint, name: labels.alertname, labels, annotations: { summary: req.summary }, state: 'firing', activeAtMs: now };
+    const route = matchRoutes(this.#dispatcher.root, labels)[0] ?? this.#dispatcher.root;
+    // Its own group, through the same routing and delivery as alerts; resolved by hand.
+    const inc = await this.#addAlert(route, alert, now, { source: 'escalation', groupKey: `${route.id}{escalation=${JSON.stringify(req.key)}}`, details: req.details });
     await this.store.rememberEscalationKey(req.key, inc.id);
   }
 
-  #mustBeOpen(id: string): Incident {
+  async #mustBeOpen(id: string): Promise<Incident> {
     const inc = this.#open.get(id);
     if (inc) return inc;
-    throw new RequestError(409, 'not_open', `incident "${id}" is not open (unknown or already resolved)`);
+    if (await this.store.get(id)) throw new RequestError(409, 'already_resolved', `incident "${id}" is already resolved`);
+    throw new RequestError(404, 'not_found', `no incident "${id}"`);
   }
 
   #openByGroup(groupKey: string): Incident | undefined {
@@ -345,18 +294,14 @@ export class IncidentService {
     if (this.#byGroup.get(inc.groupKey) === inc.id) this.#byGroup.delete(inc.groupKey);
   }
 
-  #routeOf(inc: Incident): Route {
-    return this.#routes.get(inc.routeId) ?? this.#root;
-  }
-
-  #firingIndex(): IncidentAlert[] {
-    const byFp = new Map<string, IncidentAlert>();
-    for (const inc of this.#open.values()) for (const a of firingAlerts(inc)) byFp.set(a.fingerprint, a);
-    return [...byFp.values()];
+  #firingAlerts(): IncidentAlert[] {
+    const byFingerprint = new Map<string, IncidentAlert>();
+    for (const inc of this.#open.values()) for (const a of firingAlerts(inc)) byFingerprint.set(a.fingerprint, a);
+    return [...byFingerprint.values()];
   }
 
   #audit(actor: string, action: string, inc: Incident, details: Record<string, unknown>): void {
-    void this.#auditEntry({ actor, action, target: `incident/${inc.id}`, details: { ...details, summary: inc.summary } });
+    void this.#auditEntry({ actor, action, target: `incident/${inc.id}`, details: { ...details, severity: inc.severity, summary: inc.summary } });
   }
 
   async #auditEntry(entry: { actor: string; action: string; target: string; details: Record<string, unknown> }): Promise<void> {
@@ -367,14 +312,4 @@ export class IncidentService {
       this.#o.log.error({ err: errorMessage(err), action: entry.action }, 'audit append failed');
     }
   }
-}
-
-function indexRoutes(route: Route, into: Map<string, Route>): void {
-  into.set(route.id, route);
-  for (const child of route.routes) indexRoutes(child, into);
-}
-
-function dedupeNotifiers(list: readonly Notifier[]): Notifier[] {
-  const seen = new Set<string>();
-  return list.filter((n) => !seen.has(recipientId(n)) && seen.add(recipientId(n)) !== undefined);
 }

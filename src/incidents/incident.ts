@@ -51,7 +51,7 @@ export interface EscalationState {
  */
 export interface Incident {
   readonly id: string;
-  /** Hash of the group key: PagerDuty dedup_key and the key of the nflog. Stable across re-fires. */
+  /** Hash of group key + start: the PagerDuty dedup_key (see incidentFingerprint). */
   readonly fingerprint: string;
   readonly groupKey: string;
   readonly routeId: string;

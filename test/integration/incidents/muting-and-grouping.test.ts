@@ -49,7 +49,7 @@ describe('grouping, silences and inhibition', () => {
 
   it('a silenced incident is recorded but not notified, and notifies when the silence ends', async () => {
     const s = await start();
-    const silence = await s.silences.upsert({ matchers: [{ name: 'component', value: 'matching', isRegex: false, isEqual: true }], startsAt: new Date(ch.clock.now).toISOString(), endsAt: new Date(ch.clock.now + 600_000).toISOString(), comment: 'maintenance window' }, 'bob');
+    const silence = await s.createSilence({ matchers: [{ name: 'component', value: 'matching', isRegex: false, isEqual: true }], startsAt: new Date(ch.clock.now).toISOString(), endsAt: new Date(ch.clock.now + 600_000).toISOString(), comment: 'maintenance window' }, 'bob');
     await s.onAlert(alert('MatchingEngineDown', { severity: 'P0', component: 'matching' }, 'firing', ch.clock.now));
     await s.tick();
     await drained(s);
@@ -67,13 +67,12 @@ describe('grouping, silences and inhibition', () => {
 
   it('expiring a silence early (DELETE) restores notification at once', async () => {
     const s = await start();
-    const silence = await s.silences.upsert({ matchers: [{ name: 'alertname', value: 'Matching.*', isRegex: true, isEqual: true }], startsAt: new Date(ch.clock.now).toISOString(), endsAt: new Date(ch.clock.now + 3_600_000).toISOString(), comment: 'deploy' }, 'bob');
+    const silence = await s.createSilence({ matchers: [{ name: 'alertname', value: 'Matching.*', isRegex: true, isEqual: true }], startsAt: new Date(ch.clock.now).toISOString(), endsAt: new Date(ch.clock.now + 3_600_000).toISOString(), comment: 'deploy' }, 'bob');
     await s.onAlert(alert('MatchingEngineDown', { severity: 'P0', component: 'matching' }, 'firing', ch.clock.now));
     await drained(s);
     expect(ch.pd.events).toHaveLength(0);
     ch.clock.now += 1;
-    await s.silences.expire(silence.id);
-    await s.silencesChanged('bob', 'silence.expire', `silence/${silence.id}`, {});
+    await s.expireSilence(silence.id, 'bob');
     await drained(s);
     expect(ch.pd.accepted).toHaveLength(1);
   });

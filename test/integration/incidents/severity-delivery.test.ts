@@ -74,7 +74,7 @@ describe('each severity reaches exactly the spec §11.3 channels, exactly once',
     await service.onAlert(alert('MatchingEngineDown', { severity: 'P0', component: 'matching' }, 'firing', ch.clock.now));
     await drained(service);
     const [inc] = service.openIncidents();
-    await service.acknowledge(inc!.id, 'alice', 'looking at it');
+    await service.acknowledge(inc!.id, { by: 'alice', reason: 'looking at it' });
     await drained(service);
     await service.onAlert(alert('MatchingEngineDown', { severity: 'P0', component: 'matching' }, 'inactive', ch.clock.now + 1000));
     await drained(service);
@@ -114,6 +114,10 @@ describe('each severity reaches exactly the spec §11.3 channels, exactly once',
     const all = await service.list({});
     expect(all).toHaveLength(2);
     expect(all.map((i) => i.status).sort()).toEqual(['resolved', 'triggered']);
-    expect(ch.pd.accepted.map((e) => e.body.event_action)).toEqual(['trigger', 'resolve', 'trigger']);
+    const byKey = (k: string) => ch.pd.accepted.filter((e) => e.body.dedup_key === k).map((e) => e.body.event_action);
+    const [first, second] = [...all].sort((a, b) => a.startedAtMs - b.startedAtMs);
+    expect(first!.fingerprint).not.toBe(second!.fingerprint);
+    expect(byKey(first!.fingerprint)).toEqual(['trigger', 'resolve']);
+    expect(byKey(second!.fingerprint)).toEqual(['trigger']);
   });
 });

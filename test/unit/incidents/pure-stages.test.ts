@@ -6,18 +6,8 @@ import { severityOf } from '../../../src/incidents/incident';
 import { Inhibitor } from '../../../src/incidents/inhibitor';
 import { parseMatcher, type Matcher } from '../../../src/incidents/matchers';
 import { notificationKey } from '../../../src/incidents/notification-log';
-import { retryBackoffMs } from '../../../src/incidents/retry-backoff';
 
 const m = (s: string) => parseMatcher(s) as Matcher;
-
-describe('spec §3.1 retry backoff', () => {
-  it('waits 100, 200, 400, 800, 1600, 3200 ms without jitter', () => {
-    expect([1, 2, 3, 4, 5, 6].map((a) => retryBackoffMs(a, () => 0))).toEqual([100, 200, 400, 800, 1600, 3200]);
-  });
-  it('adds at most 50 ms of jitter', () => {
-    expect(retryBackoffMs(1, () => 0.999999)).toBe(150);
-  });
-});
 
 describe('severity', () => {
   it('reads P0–P3 from the severity label, case-insensitively, defaulting to P3', () => {
