@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -57,19 +57,27 @@ export async function startRedis(opts: { appendonly?: boolean } = {}): Promise<T
   };
 }
 
+/** Polls with a raw PING over TCP: no client library state (timers, reconnects) outlives the wait. */
 async function waitForRedis(url: string): Promise<void> {
+  const port = Number(new URL(url).port);
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const c = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    try {
-      await c.connect();
-      await c.ping();
-      c.disconnect();
-      return;
-    } catch (err) {
-      c.disconnect();
-      if (Date.now() > deadline) throw new Error(`redis-server did not start at ${url}: ${String(err)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    if (await pingOnce(port)) return;
+    if (Date.now() > deadline) throw new Error(`redis-server did not start at ${url}`);
+    await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+function pingOnce(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect({ port, host: '127.0.0.1' });
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(1000, () => done(false));
+    sock.on('error', () => done(false));
+    sock.on('connect', () => sock.write('PING\r\n'));
+    sock.on('data', (d) => done(d.toString().startsWith('+PONG')));
+  });
 }
