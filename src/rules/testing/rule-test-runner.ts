@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { formatDurationMs } from '../../config/duration';
 import { YamlSource } from '../../config/yaml-source';
 import { ConfigError, errorMessage } from '../../errors';
-import { COMPONENT_CRITICAL_METRIC } from '../../evaluate/evaluation-loop';
+import { COMPONENT_CRITICAL_METRIC } from '../component-critical-metric';
 import { SignalStore } from '../../signals/signal-store';
 import type { RuleSet } from '../compiled-rule';
 import { loadRuleFiles } from '../load-rules';
