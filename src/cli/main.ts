@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerStartCommand } from './start-command';
 import { registerSchemaCommand } from './schema-command';
 import { registerRulesCommands } from './rules-command';
+import { registerAuditCommands } from './audit-command';
 import { registerSimCommands } from './sim-command';
 
 /** Builds the `warden` command tree; each stage registers its own subcommands. */
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerSchemaCommand(program);
   registerRulesCommands(program);
+  registerAuditCommands(program);
   registerSimCommands(program);
   return program;
 }

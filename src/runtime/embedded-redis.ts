@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import Redis from 'ioredis';
 import type { Logger } from 'pino';
@@ -92,14 +92,24 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function ping(url: string): Promise<void> {
-  const c = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
-  try {
-    await c.connect();
-    await c.ping();
-  } finally {
-    c.disconnect();
-  }
+/** A raw PING over TCP: leaves no client-library timers behind when the server isn't up yet. */
+function ping(url: string): Promise<void> {
+  const port = Number(new URL(url).port);
+  return new Promise((resolvePing, reject) => {
+    const sock = connect({ port, host: '127.0.0.1' });
+    const fail = (err: Error) => {
+      sock.destroy();
+      reject(err);
+    };
+    sock.setTimeout(1000, () => fail(new Error('timeout')));
+    sock.on('error', fail);
+    sock.on('connect', () => sock.write('PING\r\n'));
+    sock.on('data', (d) => {
+      sock.destroy();
+      if (d.toString().startsWith('+PONG')) resolvePing();
+      else reject(new Error(`unexpected reply ${JSON.stringify(d.toString().trim())}`));
+    });
+  });
 }
 
 async function waitForPing(url: string, child: ChildProcess): Promise<void> {
