@@ -1,0 +1,90 @@
+import express, { type Router } from 'express';
+import { z } from 'zod';
+import type { Authenticator } from '../auth';
+import { RequestError } from '../../errors';
+import { INCIDENT_STATUSES, SEVERITIES, type Incident, type IncidentStatus, type Severity, type TimelineEntry } from '../../incidents/incident';
+import type { IncidentService } from '../../incidents/incident-service';
+
+export interface IncidentRouteDeps {
+  auth: Authenticator;
+  incidents: Pick<IncidentService, 'list' | 'get' | 'acknowledge' | 'resolve'>;
+}
+
+const MAX_LIMIT = 1000;
+const actionBody = z.strictObject({ by: z.string().min(1).max(200).optional(), reason: z.string().min(1, 'say why (reason)').max(2000) });
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+/** The API view: ISO times, alerts as a list, dispatcher internals left out. */
+export function incidentBody(inc: Incident, timeline?: readonly TimelineEntry[]) {
+  return {
+    id: inc.id,
+    fingerprint: inc.fingerprint,
+    severity: inc.severity,
+    status: inc.status,
+    summary: inc.summary,
+    labels: inc.labels,
+    source: inc.source,
+    startedAt: iso(inc.startedAtMs),
+    acknowledgedAt: iso(inc.acknowledgedAtMs),
+    acknowledgedBy: inc.acknowledgedBy,
+    ackReason: inc.ackReason,
+    resolvedAt: iso(inc.resolvedAtMs),
+    mutedBy: inc.dispatch.mutedBy,
+    escalationLevel: inc.escalation.level,
+    details: inc.details,
+    alerts: Object.values(inc.alerts).map((a) => ({ name: a.name, fingerprint: a.fingerprint, state: a.state, labels: a.labels, annotations: a.annotations, activeAt: iso(a.activeAtMs), resolvedAt: iso(a.resolvedAtMs) })),
+    ...(timeline ? { timeline: timeline.map(({ atMs, ...rest }) => ({ at: iso(atMs), ...rest })) } : {}),
+  };
+}
+
+function oneOf<T extends string>(raw: unknown, allowed: readonly T[], field: string): T | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string' || !(allowed as readonly string[]).includes(raw)) {
+    throw new RequestError(400, 'invalid_query', `${field} must be one of ${allowed.join(', ')}`, { field });
+  }
+  return raw as T;
+}
+
+function parseLimit(raw: unknown): number {
+  if (raw === undefined) return 100;
+  const n = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) throw new RequestError(400, 'invalid_query', `limit must be an integer from 1 to ${MAX_LIMIT}`, { field: 'limit' });
+  return n;
+}
+
+function parseAction(body: unknown): z.output<typeof actionBody> {
+  const r = actionBody.safeParse(body ?? {});
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const field = issue?.path.join('.') || undefined;
+  throw new RequestError(400, 'invalid_body', issue?.code === 'unrecognized_keys' ? `unknown field "${issue.keys[0]}"` : `${field ?? 'body'}: ${issue?.message}`, { field });
+}
+
+/** Incidents (issue 5 §1): read scope to look; operate scope to acknowledge or resolve, the principal is the actor. */
+export function incidentRoutes(deps: IncidentRouteDeps): Router {
+  const router = express.Router();
+  router.get('/v1/incidents', deps.auth.require('read'), async (req, res) => {
+    const status = oneOf<IncidentStatus>(req.query.status, INCIDENT_STATUSES, 'status');
+    const severity = oneOf<Severity>(req.query.severity, SEVERITIES, 'severity');
+    const list = await deps.incidents.list({ status, severity, limit: parseLimit(req.query.limit) });
+    res.json({ incidents: list.map((i) => incidentBody(i)) });
+  });
+  router.get('/v1/incidents/:id', deps.auth.require('read'), async (req, res) => {
+    const inc = await deps.incidents.get(req.params.id as string);
+    if (!inc) throw new RequestError(404, 'not_found', `no incident "${req.params.id}"`);
+    res.json(incidentBody(inc, inc.timeline));
+  });
+  router.post('/v1/incidents/:id/ack', deps.auth.require('operate'), express.json({ limit: '16kb' }), async (req, res) => {
+    const body = parseAction(req.body);
+    const actor = req.principal?.name ?? 'unknown';
+    const inc = await deps.incidents.acknowledge(req.params.id as string, { by: body.by ?? actor, reason: body.reason, actor });
+    res.json(incidentBody(inc));
+  });
+  router.post('/v1/incidents/:id/resolve', deps.auth.require('operate'), express.json({ limit: '16kb' }), async (req, res) => {
+    const body = parseAction(req.body);
+    const inc = await deps.incidents.resolve(req.params.id as string, { by: req.principal?.name ?? 'unknown', reason: body.reason });
+    res.json(incidentBody(inc));
+  });
+  return router;
+}
