@@ -36,6 +36,12 @@ export interface IngestResult {
   readonly persisted: Promise<void>;
 }
 
+/**
+ * Senders' clocks run a little ahead of ours; a sample up to this far in the future is evaluated at
+ * its own timestamp so it is seen at once. Further ahead, it is evaluated when our clock reaches it.
+ */
+const CLOCK_SKEW_TOLERANCE_MS = 1000;
+
 /** Metric Warden publishes for each configured component so rules can tell critical ones apart. */
 export const COMPONENT_CRITICAL_METRIC = 'warden_component_critical';
 
@@ -49,6 +55,8 @@ export class EvaluationLoop {
   readonly #touched = new Set<string>();
   /** Components whose data was stale at the last rollup: fresh data for them must re-roll health. */
   #staleComponents = new Set<string>();
+  /** Metric name -> newest sample time still ahead of our clock (see CLOCK_SKEW_TOLERANCE_MS). */
+  readonly #future = new Map<string, number>();
   readonly #accepted: Counter<'source'>;
   readonly #outOfOrder: Counter<'source'>;
   readonly #evalSeconds: Histogram<'trigger'>;
@@ -73,6 +81,7 @@ export class EvaluationLoop {
     touched.clear();
     let skipped = 0;
     let freshened = false;
+    let newestMs = -Infinity;
     for (let i = 0; i < samples.length; i++) {
       const s = samples[i] as Sample;
       if (store.append(s) === 'out_of_order') {
@@ -80,6 +89,7 @@ export class EvaluationLoop {
         continue;
       }
       touched.add(s.name);
+      if (s.timestampMs > newestMs) newestMs = s.timestampMs;
       const component = s.labels.component;
       if (component !== undefined && this.#staleComponents.has(component)) freshened = true;
     }
@@ -88,11 +98,31 @@ export class EvaluationLoop {
     if (skipped) this.#outOfOrder.inc({ source }, skipped);
     if (touched.size === 0) return { accepted, skipped, persisted: Promise.resolve() };
     const endTimer = this.#evalSeconds.startTimer({ trigger: 'samples' });
-    const now = this.#clock();
+    const now = this.#evaluationTime(newestMs, touched);
     const transitions = this.#o.rules.onSamples(touched, now);
     const persisted = transitions.length > 0 || freshened ? this.#rollup(transitions, now) : Promise.resolve();
     endTimer();
     return { accepted, skipped, persisted };
+  }
+
+  #evaluationTime(newestMs: number, names: ReadonlySet<string>): number {
+    const now = this.#clock();
+    if (newestMs <= now) return now;
+    if (newestMs - now <= CLOCK_SKEW_TOLERANCE_MS) return newestMs;
+    for (const name of names) this.#future.set(name, Math.max(newestMs, this.#future.get(name) ?? -Infinity));
+    return now;
+  }
+
+  /** Metrics whose future samples our clock has now reached: evaluated by the tick. */
+  #dueFutureMetrics(now: number): string[] {
+    const due: string[] = [];
+    for (const [name, atMs] of this.#future) {
+      if (atMs <= now) {
+        due.push(name);
+        this.#future.delete(name);
+      }
+    }
+    return due;
   }
 
   /** Time-driven evaluation; run every `evaluation_interval`. */
@@ -100,7 +130,10 @@ export class EvaluationLoop {
     const endTimer = this.#evalSeconds.startTimer({ trigger: 'tick' });
     const now = this.#clock();
     this.#publishComponentSeries(now);
-    const transitions = this.#o.rules.tick(now);
+    let transitions = this.#o.rules.tick(now);
+    const due = this.#future.size > 0 ? this.#dueFutureMetrics(now) : [];
+    // The engine may hand back a shared frozen empty array: concatenate, never push.
+    if (due.length > 0) transitions = transitions.concat(this.#o.rules.onSamples(due, now));
     const persisted = this.#rollup(transitions, now);
     endTimer();
     return persisted;

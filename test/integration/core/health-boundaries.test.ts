@@ -12,8 +12,9 @@ rules: [rules/exchange.rules.yaml]
 const COMPONENTS = ['matching-engine', 'settlement', 'database', 'market-data'];
 
 let h: WardenHarness;
-let ts = Date.now() - 60_000;
-const next = () => (ts += 10);
+let ts = 0;
+// Monotonic per series and close to now (older than `staleness` would be stale data).
+const next = () => (ts = Math.max(ts + 1, Date.now()));
 
 async function push(name: string, component: string, value: number) {
   const res = await h.push([{ name, labels: { component }, value, timestamp: next() }]);

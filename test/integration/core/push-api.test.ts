@@ -14,8 +14,9 @@ limits: {max_labels: 4, max_body: 4KiB}
 `;
 
 let h: WardenHarness;
-let ts = Date.now() - 60_000;
-const next = () => (ts += 10);
+let ts = 0;
+// Monotonic per series and close to now (older than `staleness` would be stale data).
+const next = () => (ts = Math.max(ts + 1, Date.now()));
 
 beforeAll(async () => {
   h = await startHarness({ config: CONFIG, files: { 'test.rules.yaml': RULES } });

@@ -15,8 +15,9 @@ components: [{name: database, critical: true}]
 rules: [test.rules.yaml]
 `;
 
-let ts = Date.now() - 60_000;
-const next = () => (ts += 10);
+let ts = 0;
+// Monotonic per series and close to now (older than `staleness` would be stale data).
+const next = () => (ts = Math.max(ts + 1, Date.now()));
 const lag = (value: number) => [{ name: 'replication_lag_seconds', labels: { component: 'database' }, value, timestamp: next() }];
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
