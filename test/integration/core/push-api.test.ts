@@ -105,6 +105,21 @@ describe('POST /v1/samples applies good input', () => {
     expect((await h.request('GET', '/v1/health')).body.status).toBe('green');
   });
 
+  it('evaluates a sample slightly ahead of Warden’s clock at once, and one far ahead when the clock reaches it', async () => {
+    await h.push([{ name: 'replication_lag_seconds', labels: { component: 'database' }, value: 11, timestamp: (ts = Date.now() + 500) }]);
+    expect((await h.request('GET', '/v1/health')).body.status).toBe('red');
+    await new Promise((r) => setTimeout(r, 600)); // let our clock pass the first sample
+    const ahead = (ts = Date.now() + 2500);
+    await h.push([{ name: 'replication_lag_seconds', labels: { component: 'database' }, value: 0.1, timestamp: ahead }]);
+    expect((await h.request('GET', '/v1/health')).body.status).toBe('red');
+    const deadline = ahead + 5000;
+    while ((await h.request('GET', '/v1/health')).body.status !== 'green') {
+      if (Date.now() > deadline) throw new Error('future sample never evaluated');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(Date.now()).toBeGreaterThanOrEqual(ahead);
+  });
+
   it('exposes health as 0/1/2 gauges and the evaluation histogram in /metrics', async () => {
     const res = await h.request('GET', '/metrics');
     expect(res.headers.get('content-type')).toMatch(/text\/plain/);
