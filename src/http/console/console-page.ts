@@ -48,9 +48,11 @@ const MARKUP = `
   <menu><button class="btn btn-ghost" value="cancel" formnovalidate>Cancel</button><button class="btn" value="ok">Confirm</button></menu>
 </form></dialog>`;
 
+const FAVICON = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><path d="M8 1l7 7-7 7-7-7z" fill="#58a6ff"/></svg>')}`;
+
 export const CONSOLE_HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Warden</title><style>${CONSOLE_CSS}</style></head>
+<title>Warden</title><link rel="icon" href="${FAVICON}"><style>${CONSOLE_CSS}</style></head>
 <body>${MARKUP}
 <script>${SCRIPT}</script>
 </body></html>`;

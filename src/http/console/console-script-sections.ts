@@ -11,7 +11,7 @@ function emptyRow(cols, text) { return el('tr', {}, el('td', { colspan: String(c
 function renderTrading(t) {
   var halted = t.state === 'halted';
   $('trading').className = 'panel trading' + (halted ? ' halted' : '');
-  $('trading-state').replaceChildren(pill(halted ? 'red' : 'green'), ' Trading ' + (halted ? 'HALTED' : 'running'));
+  $('trading-state').replaceChildren('Trading ', el('span', { cls: 'pill st-' + (halted ? 'red' : 'green'), text: halted ? '✕ HALTED' : '✓ RUNNING' }));
   $('trading-detail').textContent = halted
     ? 'since ' + when(t.since) + (t.reason ? ' \u2014 ' + t.reason : '') + (t.incident ? ' (incident ' + t.incident + ')' : '')
     : (t.since ? 'since ' + when(t.since) : '');

@@ -40,10 +40,10 @@ main{padding:20px 24px;max-width:1600px;margin:0 auto;display:grid;gap:20px}
 .panel h2{margin:0 0 12px;font-size:13px;text-transform:uppercase;letter-spacing:1px;color:var(--muted);font-weight:600}
 .count{background:var(--grey-bg);border:1px solid var(--line);border-radius:999px;padding:0 8px;margin-left:6px;color:var(--text)}
 .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:12px}
-.tile{border:1px solid var(--line);border-left:6px solid var(--grey);border-radius:8px;padding:12px 14px;background:#0d1117}
+.tile{border:1px solid var(--line);border-left:6px solid var(--grey);border-radius:8px;padding:12px;background:#0d1117}
 .tile.st-green{border-left-color:var(--green)}.tile.st-yellow{border-left-color:var(--yellow)}.tile.st-red{border-left-color:var(--red)}
-.tile-head{display:flex;justify-content:space-between;align-items:center;gap:8px}
-.tile-name{font-weight:700;font-size:15px}
+.tile-head{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:center;gap:4px 8px}
+.tile-name{font-weight:700;font-size:14px;white-space:nowrap}
 .badge{font-size:11px;border:1px solid var(--line);border-radius:4px;padding:0 6px;color:var(--muted);text-transform:uppercase;letter-spacing:.5px}
 .pill{display:inline-block;font-weight:700;font-size:12px;border-radius:4px;padding:1px 8px;white-space:nowrap}
 .pill.st-green{background:var(--green);color:#04260f}.pill.st-yellow{background:var(--yellow);color:#2b1d00}
@@ -54,6 +54,7 @@ main{padding:20px 24px;max-width:1600px;margin:0 auto;display:grid;gap:20px}
 @media (max-width:1000px){.cols{grid-template-columns:1fr}.banner{grid-template-columns:auto 1fr}.banner-meta{grid-column:1/-1;text-align:left}}
 .feed{list-style:none;margin:0;padding:0;max-height:360px;overflow:auto}
 .feed li{display:grid;grid-template-columns:70px 1fr;gap:10px;padding:6px 0;border-bottom:1px solid #21262d;font-size:13px}
+.feed li.empty{display:block}
 .feed time{color:var(--muted);font-variant-numeric:tabular-nums}
 .feed .what{min-width:0;overflow-wrap:anywhere}
 table{width:100%;border-collapse:collapse;font-size:13px}

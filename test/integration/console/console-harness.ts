@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Router } from 'express';
+import type Redis from 'ioredis';
 import { HealthTracker } from '../../../src/health/health-tracker';
 import type { ComponentHealth, HealthSnapshot, HealthStatus } from '../../../src/health/health-types';
 import { createApp } from '../../../src/http/app';
@@ -24,6 +25,8 @@ export interface ConsoleHarness {
   alerts: Alert[];
   /** Does what the evaluation loop does: tracker.update, await persistence, emit each transition. */
   publish(snapshot: HealthSnapshot): Promise<void>;
+  /** Cuts every open connection (the server keeps listening), as a network blip would. */
+  dropConnections(): void;
   stop(): Promise<void>;
 }
 
@@ -32,7 +35,7 @@ export interface ConsoleHarnessOptions {
   heartbeatMs?: number;
   snapshotIntervalMs?: number;
   maxBufferedBytes?: number;
-  routers?: (deps: { auth: Authenticator }) => Router[];
+  routers?: (deps: { auth: Authenticator; redis: Redis }) => Router[];
 }
 
 export async function startConsoleHarness(opts: ConsoleHarnessOptions = {}): Promise<ConsoleHarness & { redis: TestRedis }> {
@@ -50,7 +53,7 @@ export async function startConsoleHarness(opts: ConsoleHarnessOptions = {}): Pro
       consoleRoutes(),
       healthRoutes({ auth, tracker }),
       streamRoutes({ auth, events, snapshot: () => consoleSnapshot({ health: tracker.current, alerts: h.alerts }, Date.now()), heartbeatMs: opts.heartbeatMs, snapshotIntervalMs: opts.snapshotIntervalMs, maxBufferedBytes: opts.maxBufferedBytes, log }),
-      ...(opts.routers?.({ auth }) ?? []),
+      ...(opts.routers?.({ auth, redis: redis.client() }) ?? []),
     ],
   });
   const server: Server = createServer(app);
@@ -65,6 +68,9 @@ export async function startConsoleHarness(opts: ConsoleHarnessOptions = {}): Pro
       const update = tracker.update(snapshot);
       await update.persisted;
       for (const t of update.transitions) events.emit('health', t);
+    },
+    dropConnections() {
+      server.closeAllConnections();
     },
     async stop() {
       server.closeAllConnections();
