@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import type { Client } from 'pg';
 
 /**
  * Real idle PostgreSQL connections for the idle_connections fault (spec §11.2: connections idle for
@@ -26,8 +26,10 @@ export class IdleConnections {
 
   async open(count: number, applicationName: string): Promise<void> {
     if (!this.#url) return;
+    // Loaded only when used: six component processes need not each carry pg in memory.
+    const pg = await import('pg');
     for (let i = 0; i < count; i++) {
-      const client = new Client({ connectionString: this.#url, application_name: applicationName });
+      const client = new pg.Client({ connectionString: this.#url, application_name: applicationName });
       // A terminated backend surfaces as an error on the idle client; that is the expected end.
       client.on('error', (err) => this.#drop(client, 'idle connection ended by the server', err.message));
       client.on('end', () => this.#drop(client, 'idle connection closed', ''));
