@@ -26,8 +26,8 @@ interface ActiveAlert {
 
 interface Candidate {
   readonly labels: Labels;
-  readonly annotations: Record<string, string>;
-  readonly value: number;
+  readonly fingerprint: string;
+  readonly el: VectorElement;
 }
 
 /**
@@ -45,8 +45,12 @@ export class AlertingRule {
   /** Set by the engine to evaluate a rule once per batch however many of its metrics arrived. */
   epoch = 0;
 
+  readonly #staticLabels: boolean;
+  readonly #identity = new WeakMap<Labels, { labels: Labels; fingerprint: string }>();
+
   constructor(rule: CompiledRule) {
     this.rule = rule;
+    this.#staticLabels = rule.labelTemplates.every(([, t]) => t.parts.every((p) => typeof p === 'string'));
   }
 
   get hasActiveAlerts(): boolean {
@@ -68,7 +72,8 @@ export class AlertingRule {
     try {
       const result = evaluate(this.rule.expr, store, nowMs);
       const vector: InstantVector = result.type === 'scalar' ? [{ name: undefined, labels: {}, value: result.value }] : result.vector;
-      this.#apply(this.#candidates(vector), nowMs, out);
+      // the common case on the hot path: nothing holds and nothing was active
+      if (vector.length > 0 || this.#active.size > 0) this.#apply(this.#candidates(vector), nowMs, out);
       this.health = 'ok';
       this.lastError = undefined;
     } catch (err) {
@@ -84,35 +89,47 @@ export class AlertingRule {
     const byFingerprint = new Map<string, Candidate>();
     for (const el of vector) {
       const c = this.#candidate(el);
-      const fp = fingerprint(c.labels);
-      if (byFingerprint.has(fp)) throw new EvaluationError('vector contains metrics with the same labelset after applying alert labels');
-      byFingerprint.set(fp, c);
+      if (byFingerprint.has(c.fingerprint)) throw new EvaluationError('vector contains metrics with the same labelset after applying alert labels');
+      byFingerprint.set(c.fingerprint, c);
     }
     return byFingerprint;
   }
 
-  /** Alert labels = series labels (no __name__) + templated rule labels + alertname. */
+  /**
+   * Alert labels = series labels (no __name__) + templated rule labels + alertname. When the rule's
+   * labels are constant, they depend only on the series' (frozen, per-series) label object, so the
+   * label set and its fingerprint are computed once per series, not once per evaluation.
+   */
   #candidate(el: VectorElement): Candidate {
+    const cached = this.#staticLabels ? this.#identity.get(el.labels) : undefined;
+    if (cached) return { labels: cached.labels, fingerprint: cached.fingerprint, el };
     const labels: Record<string, string> = { ...el.labels };
     for (const [k, t] of this.rule.labelTemplates) labels[k] = renderTemplate(t, el.labels, el.value);
     labels.alertname = this.rule.name;
+    const identity = { labels: Object.freeze(labels), fingerprint: fingerprint(labels) };
+    if (this.#staticLabels) this.#identity.set(el.labels, identity);
+    return { ...identity, el };
+  }
+
+  #annotations(el: VectorElement): Record<string, string> {
     const annotations: Record<string, string> = {};
     for (const [k, t] of this.rule.annotationTemplates) annotations[k] = renderTemplate(t, el.labels, el.value);
-    return { labels, annotations, value: el.value };
+    return annotations;
   }
 
   #apply(candidates: Map<string, Candidate>, nowMs: number, out: AlertTransition[]): void {
-    const fresh = new Set<string>();
+    let fresh: Set<string> | undefined;
     for (const [fp, c] of candidates) {
       const a = this.#active.get(fp);
       if (a) {
-        if (a.value !== c.value || !sameRecord(a.annotations, c.annotations)) a.snapshot = undefined;
-        a.value = c.value;
-        a.annotations = c.annotations;
+        if (a.value === c.el.value || Object.is(a.value, c.el.value)) continue;
+        a.value = c.el.value;
+        a.annotations = this.#annotations(c.el);
+        a.snapshot = undefined;
         continue;
       }
-      this.#active.set(fp, { fingerprint: fp, labels: c.labels, annotations: c.annotations, state: 'pending', activeAtMs: nowMs, value: c.value });
-      fresh.add(fp);
+      this.#active.set(fp, { fingerprint: fp, labels: c.labels, annotations: this.#annotations(c.el), state: 'pending', activeAtMs: nowMs, value: c.el.value });
+      (fresh ??= new Set()).add(fp);
     }
     for (const [fp, a] of this.#active) {
       if (!candidates.has(fp)) {
@@ -125,7 +142,7 @@ export class AlertingRule {
         a.keepFiringSinceMs = undefined;
         a.snapshot = undefined;
       }
-      const wasNew = fresh.has(fp);
+      const wasNew = fresh?.has(fp) === true;
       if (a.state === 'pending' && nowMs - a.activeAtMs >= this.rule.forMs) {
         a.state = 'firing';
         a.firedAtMs = nowMs;
@@ -173,15 +190,10 @@ export class AlertingRule {
     const r = this.rule;
     return Object.freeze({
       fingerprint: a.fingerprint, name: r.name, group: r.group, file: r.file,
-      labels: Object.freeze(a.labels), annotations: Object.freeze(a.annotations), state,
+      labels: a.labels, annotations: Object.freeze(a.annotations), state,
       activeAtMs: a.activeAtMs, value: a.value,
       ...(a.firedAtMs !== undefined ? { firedAtMs: a.firedAtMs } : {}),
       ...(resolvedAtMs !== undefined ? { resolvedAtMs } : {}),
     });
   }
-}
-
-function sameRecord(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
-  for (const k in a) if (a[k] !== b[k]) return false;
-  return true;
 }

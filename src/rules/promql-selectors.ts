@@ -15,12 +15,13 @@ function selects(sel: VectorSelector, s: Series): boolean {
   return true;
 }
 
-function* candidates(sel: VectorSelector, store: SignalStore): Iterable<Series> {
+/** Calls `visit` for each series the selector can match, without allocating an iterator chain. */
+function forEachCandidate(sel: VectorSelector, store: SignalStore, visit: (s: Series) => void): void {
   if (sel.metricName !== undefined) {
-    yield* store.seriesOf(sel.metricName);
+    for (const s of store.seriesOf(sel.metricName)) visit(s);
     return;
   }
-  for (const name of store.names()) yield* store.seriesOf(name);
+  for (const name of store.names()) for (const s of store.seriesOf(name)) visit(s);
 }
 
 /**
@@ -30,19 +31,19 @@ function* candidates(sel: VectorSelector, store: SignalStore): Iterable<Series> 
 export function selectInstant(sel: VectorSelector, store: SignalStore, atMs: number): InstantVector {
   const out: InstantVector = [];
   const lookbackMs = store.options.stalenessMs;
-  for (const s of candidates(sel, store)) {
-    if (!selects(sel, s)) continue;
+  forEachCandidate(sel, store, (s) => {
+    if (!selects(sel, s)) return;
     let t = s.lastTimestampMs;
     let v = s.lastValue;
     if (t > atMs) {
       const p = s.valueAt(atMs);
-      if (!p) continue;
+      if (!p) return;
       t = p.timestampMs;
       v = p.value;
     }
-    if (atMs - t > lookbackMs || isStaleMarker(v)) continue;
+    if (atMs - t > lookbackMs || isStaleMarker(v)) return;
     out.push({ name: s.name, labels: s.labels, value: v });
-  }
+  });
   return out;
 }
 
@@ -50,8 +51,8 @@ export function selectInstant(sel: VectorSelector, store: SignalStore, atMs: num
 export function selectRange(sel: MatrixSelector, store: SignalStore, atMs: number): RangeSeries[] {
   const out: RangeSeries[] = [];
   const startMs = atMs - sel.rangeMs;
-  for (const s of candidates(sel.vector, store)) {
-    if (!selects(sel.vector, s)) continue;
+  forEachCandidate(sel.vector, store, (s) => {
+    if (!selects(sel.vector, s)) return;
     const timestampsMs: number[] = [];
     const values: number[] = [];
     s.forEachIn(startMs, atMs, (t, v) => {
@@ -60,6 +61,6 @@ export function selectRange(sel: MatrixSelector, store: SignalStore, atMs: numbe
       values.push(v);
     });
     if (timestampsMs.length > 0) out.push({ name: s.name, labels: s.labels, timestampsMs, values });
-  }
+  });
   return out;
 }

@@ -113,6 +113,38 @@ groups:
     expect(engine.activeAlerts()[0]?.labels).toEqual({ component: 'db', alertname: 'HeartbeatMissing' });
   });
 
+  it('a range-function rule resolves by tick once its window has passed', () => {
+    const { engine, sample } = setup(`
+groups:
+  - name: g
+    rules:
+      - alert: Violation
+        expr: increase(violations_total[5m]) > 0
+`);
+    sample('violations_total', {}, 0, 0);
+    expect(moves(sample('violations_total', {}, 1, 60))).toEqual(['Violation:inactive->firing']);
+    expect(moves(engine.tick(299 * S))).toEqual([]);
+    // the window (0s, 300s] no longer holds the sample at 0s: one sample is not enough for increase()
+    expect(moves(engine.tick(300 * S))).toEqual(['Violation:firing->inactive']);
+  });
+
+  it("the timer honours a group's interval for time-driven rules", () => {
+    const { engine, store } = setup(`
+groups:
+  - name: slow
+    interval: 1m
+    rules:
+      - alert: Missing
+        expr: absent(x)
+`);
+    engine.tick(0);
+    store.appendRaw('y', {}, 1, 0);
+    expect(engine.activeAlerts()).toHaveLength(1);
+    store.appendRaw('x', {}, 1, 10 * S);
+    expect(moves(engine.tick(30 * S))).toEqual([]); // not due: the group runs every minute
+    expect(moves(engine.tick(60 * S))).toEqual(['Missing:firing->inactive']);
+  });
+
   it('an evaluation error is recorded on the rule, not thrown, and keeps the alerts as they were', () => {
     const { engine, sample } = setup(`
 groups:
