@@ -51,6 +51,8 @@ export function registerSimCommands(program: Command): void {
     .action(async (component: string, opts: ControlOpts) => print(client(opts).restart(component)));
 }
 
+const DEFAULT_CONFIG_FILE = 'warden.yaml';
+
 interface ControlOpts { controlUrl?: string; config?: string }
 interface StartOpts { config?: string; basePort?: number; host?: string; logDir?: string; postgresUrl?: string }
 interface FaultOpts extends ControlOpts {
@@ -58,7 +60,7 @@ interface FaultOpts extends ControlOpts {
 }
 
 function withConfig(cmd: Command): Command {
-  return cmd.option('-c, --config <file>', 'warden.yaml to read the simulator: section from');
+  return cmd.option('-c, --config <file>', 'warden.yaml to read the simulator: section from (default ./warden.yaml if present)');
 }
 
 function withControl(cmd: Command): Command {
@@ -72,8 +74,12 @@ function client(opts: ControlOpts): SimControlClient {
   return new SimControlClient(`http://${host}:${portLayout(cfg.base_port).controlPort}`);
 }
 
-/** Reads only `simulator:` of a warden.yaml, with the same file:line errors as the full load. */
-export function loadSimulatorSection(file: string | undefined): SimulatorConfig {
+/**
+ * Reads only `simulator:` of a warden.yaml, with the same file:line errors as the full load.
+ * Without --config, ./warden.yaml is used when present (what `npm start` runs with).
+ */
+export function loadSimulatorSection(explicitFile: string | undefined): SimulatorConfig {
+  const file = explicitFile ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
   if (!file) return simulatorConfigDefaults;
   if (!existsSync(file)) throw new ConfigError('cannot read config: no such file', { file });
   const source = YamlSource.parse(file, readFileSync(file, 'utf8'));
