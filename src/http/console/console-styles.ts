@@ -59,7 +59,7 @@ main{padding:20px 24px;max-width:1600px;margin:0 auto;display:grid;gap:20px}
 .feed .what{min-width:0;overflow-wrap:anywhere}
 table{width:100%;border-collapse:collapse;font-size:13px}
 th{text-align:left;color:var(--muted);font-weight:600;border-bottom:1px solid var(--line);padding:6px 8px}
-td{border-bottom:1px solid #21262d;padding:6px 8px;vertical-align:top;overflow-wrap:anywhere}
+td{border-bottom:1px solid #21262d;padding:6px 8px;vertical-align:top;overflow-wrap:break-word}
 .empty{color:var(--muted);font-style:italic;margin:4px 0}
 .trading{display:flex;align-items:center;gap:16px}
 .trading.halted{border-color:var(--red);background:var(--red-bg)}

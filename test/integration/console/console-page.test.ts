@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { AuditLog } from '../../../src/audit/audit-log';
+import type { Alert } from '../../../src/rules/alert';
 import { tradingRoutes } from '../../../src/http/routes/trading';
 import { TradingState } from '../../../src/remediate/trading-state';
 import { CHROMIUM, launchChromium } from './browser';
@@ -39,6 +40,10 @@ async function closeConsole(page: Page): Promise<void> {
   await page.close();
   expect(pageErrors.get(page)).toEqual([]);
 }
+function alert(name: string, component: string, health: 'yellow' | 'red', severity: string, summary: string): Alert {
+  const now = Date.now();
+  return { fingerprint: `${name}-${component}`, name, group: 'exchange', file: 'rules/exchange.rules.yaml', labels: { alertname: name, component, health, severity }, annotations: { summary }, state: 'firing', activeAtMs: now - 5_000, firedAtMs: now, value: 1 };
+}
 const banner = (page: Page) => page.locator('#banner-status');
 
 describeInBrowser('the console on an open Warden (no tokens)', () => {
@@ -58,7 +63,8 @@ describeInBrowser('the console on an open Warden (no tokens)', () => {
     await closeConsole(page);
   });
 
-  it('draws the snapshot, then follows a transition live: banner, tile and feed', async () => {
+  it('draws the snapshot, then follows a transition live: banner, tile, feed and alerts', async () => {
+    h.alerts = [alert('ProcessingLagHigh', 'market-data', 'yellow', 'P2', 'processing lag 4 s (1-10 s)')];
     await h.publish(exchangeHealth(Date.now(), { 'market-data': { status: 'yellow', summary: 'processing lag 4 s' } }));
     const page = await openConsole(h.url);
     await page.locator('#banner-status', { hasText: 'YELLOW' }).waitFor();
@@ -67,14 +73,19 @@ describeInBrowser('the console on an open Warden (no tokens)', () => {
     expect(await page.locator('.tile').count()).toBe(6);
     for (const section of ['#trading', '#incidents', '#remediations']) expect(await page.locator(section).isHidden()).toBe(true);
 
+    // As the evaluation loop does: alert transitions first, then the health they cause.
+    h.events.emit('alert', { from: 'pending', to: 'firing', atMs: Date.now(), alert: alert('ReplicationLagCritical', 'database', 'red', 'P1', 'replication lag 12.5 s (> 10 s)') });
     await h.publish(exchangeHealth(Date.now(), { 'market-data': { status: 'yellow', summary: 'processing lag 4 s' }, database: { status: 'red', summary: 'replication lag 12.5 s (> 10 s)' } }));
     await page.locator('#banner-status', { hasText: 'RED' }).waitFor();
+    await page.locator('#alerts-count', { hasText: '2' }).waitFor();
+    expect(await page.locator('#alerts-body tr').first().textContent()).toMatch(/^ReplicationLagCritical.*database.*RED.*P1.*firing/);
     expect(await page.locator('#banner-icon').textContent()).toBe('\u2715');
     expect(await page.locator('[data-component="database"] .pill').textContent()).toBe('\u2715 RED');
     expect(await page.locator('[data-component="database"] .reasons').textContent()).toBe('replication lag 12.5 s (> 10 s)');
     const feed = await page.locator('#feed li').allTextContents();
     expect(feed[0]).toMatch(/Exchange YELLOW \u2192 RED/);
     expect(feed[1]).toMatch(/database GREEN \u2192 RED: replication lag 12\.5 s/);
+    expect(feed[2]).toMatch(/Alert ReplicationLagCritical on database firing/);
     expect(await page.title()).toBe('RED \u00B7 Warden');
     await page.screenshot({ path: '/tmp/console.png', fullPage: true });
     await closeConsole(page);
@@ -98,7 +109,7 @@ describeInBrowser('the console on an open Warden (no tokens)', () => {
     h.events.emit('alert', { from: 'pending', to: 'firing', atMs: Date.now(), alert: { fingerprint: 'x1', name: evil, group: 'g', file: 'f', labels: { alertname: evil, component: evil, health: 'red' }, annotations: { summary: evil }, state: 'firing', activeAtMs: Date.now(), firedAtMs: Date.now(), value: 1 } });
     await page.locator('#alerts-body td', { hasText: 'onerror' }).first().waitFor();
     expect(await page.locator('#alerts-body img').count()).toBe(0);
-    expect(await page.evaluate(() => document.body.dataset.pwned)).toBeUndefined();
+    expect(await page.locator('body').getAttribute('data-pwned')).toBeNull();
     await closeConsole(page);
   });
 });
