@@ -13,6 +13,9 @@ import { Authenticator } from './http/auth';
 import { healthRoutes } from './http/routes/health';
 import { ingestRoutes } from './http/routes/ingest';
 import { rulesRoutes } from './http/routes/rules';
+import { consoleSnapshot } from './http/console/console-snapshot';
+import { consoleRoutes } from './http/routes/console';
+import { streamRoutes } from './http/routes/stream';
 import { PushValidator } from './ingest/push-validation';
 import { ProbeSource } from './ingest/probe-source';
 import { ScrapeSource } from './ingest/scrape-source';
@@ -99,6 +102,8 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
       routers: [
         ingestRoutes({ auth, loop, validator: new PushValidator(config.limits), maxBodyBytes: config.limits.max_body, registry, log, clock }),
         healthRoutes({ auth, tracker }),
+        consoleRoutes(),
+        streamRoutes({ auth, events, snapshot: () => consoleSnapshot({ health: tracker.current, alerts: engine.activeAlerts() }, clock()), log }),
         rulesRoutes({ auth, activeAlerts: () => engine.activeAlerts(), groupsStatus: () => engine.groupsStatus(), reload: () => reloader.reload(), lastReload: () => reloader.last }),
       ],
     });
