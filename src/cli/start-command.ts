@@ -5,6 +5,7 @@ import { ConfigError } from '../errors';
 import { startWarden } from '../main';
 import { type EmbeddedRedis, RedisUnavailableError, startEmbeddedRedis } from '../runtime/embedded-redis';
 import { createLogger } from '../telemetry/logger';
+import { startSimulator, type SimulatorHandle } from '../sim/start-simulator';
 
 interface StartFlags {
   config: string;
@@ -56,11 +57,18 @@ async function runStart(flags: StartFlags): Promise<number> {
     }
   }
   const redisUrl = config.redis.url ?? (embedded?.url as string);
+  let sim: SimulatorHandle | undefined;
   let warden;
   try {
+    if (config.simulator.enabled) {
+      const s = config.simulator;
+      sim = await startSimulator({ basePort: s.base_port, host: s.host, logDir: s.log_dir, postgresUrl: s.postgres_url, logger: log.child({ stage: 'sim' }) });
+      log.info({ control: sim.controlUrl, exchangeAdmin: sim.exchangeAdminUrl }, 'exchange simulator started (simulator.enabled)');
+    }
     warden = await startWarden({ config, baseDir: dirname(resolve(flags.config)), redisUrl, log });
   } catch (err) {
     log.fatal({ err }, 'warden failed to start');
+    await sim?.stop();
     await embedded?.stop();
     return 1;
   }
@@ -70,6 +78,7 @@ async function runStart(flags: StartFlags): Promise<number> {
       log.info({ signal }, 'shutting down');
       void warden
         .stop()
+        .then(() => sim?.stop())
         .then(() => embedded?.stop())
         .then(() => done(0), () => done(1));
     };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { duration, byteSize, httpUrl } from './schema-types';
 import { remediationConfigSchema } from './remediation-schema';
 import { notifyConfigSchema } from './notify-schema';
+import { simulatorConfigDefaults, simulatorConfigSchema } from './simulator-schema';
 
 /** The one schema of warden.yaml: defaults first, unknown keys rejected (like Alertmanager). */
 
@@ -70,6 +71,7 @@ export const configSchema = z.strictObject({
   exchange: z.strictObject({ admin_url: httpUrl().optional() }).default({}),
   remediation: remediationConfigSchema.default(remediationConfigSchema.parse({})),
   notify: notifyConfigSchema.default(notifyConfigSchema.parse({})),
+  simulator: simulatorConfigSchema.default(simulatorConfigDefaults),
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

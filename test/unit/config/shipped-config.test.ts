@@ -1,0 +1,14 @@
+import { join } from 'node:path';
+import { loadConfig } from '../../../src/config/load-config';
+
+describe('the shipped warden.yaml', () => {
+  it('loads, with the spec’s critical components and the simulator watched', () => {
+    const c = loadConfig(join(__dirname, '..', '..', '..', 'warden.yaml'));
+    const critical = c.components.filter((x) => x.critical).map((x) => x.name).sort();
+    expect(critical).toEqual(['database', 'matching-engine', 'settlement']);
+    expect(c.components.filter((x) => !x.critical).map((x) => x.name).sort()).toEqual(['market-data', 'order-gateway', 'reporting']);
+    expect(c.simulator.enabled).toBe(true);
+    expect(c.scrape).toHaveLength(6);
+    expect(c.components.every((x) => x.probe?.interval === 5000 && x.probe.timeout === 3000 && x.probe.failure_threshold === 3)).toBe(true);
+  });
+});
