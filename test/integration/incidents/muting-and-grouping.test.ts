@@ -65,6 +65,23 @@ describe('grouping, silences and inhibition', () => {
     expect((await s.get(inc!.id))!.timeline.map((t) => t.kind)).toContain('unmuted');
   });
 
+  it('silences and muted incidents survive a restart', async () => {
+    let s = await start();
+    await s.createSilence({ matchers: [{ name: 'component', value: 'matching', isRegex: false, isEqual: true }], startsAt: new Date(ch.clock.now).toISOString(), endsAt: new Date(ch.clock.now + 600_000).toISOString(), comment: 'failover drill' }, 'bob');
+    await s.onAlert(alert('MatchingEngineDown', { severity: 'P0', component: 'matching' }, 'firing', ch.clock.now));
+    await s.stop();
+    s = await start();
+    expect(s.silences.list()).toHaveLength(1);
+    ch.clock.now += 60_000;
+    await s.tick();
+    await drained(s);
+    expect(ch.pd.events).toHaveLength(0);
+    ch.clock.now += 540_000;
+    await s.tick();
+    await drained(s);
+    expect(ch.pd.accepted).toHaveLength(1);
+  });
+
   it('expiring a silence early (DELETE) restores notification at once', async () => {
     const s = await start();
     const silence = await s.createSilence({ matchers: [{ name: 'alertname', value: 'Matching.*', isRegex: true, isEqual: true }], startsAt: new Date(ch.clock.now).toISOString(), endsAt: new Date(ch.clock.now + 3_600_000).toISOString(), comment: 'deploy' }, 'bob');

@@ -87,6 +87,23 @@ describe('each severity reaches exactly the spec §11.3 channels, exactly once',
     expect(stored!.timeline.filter((t) => t.kind === 'notified')).toHaveLength(3);
   });
 
+  it('acknowledging a P1 replies in its Slack thread and sends a threaded email', async () => {
+    await service.onAlert(alert('SettlementSlow', { severity: 'P1', component: 'settlement' }, 'firing', ch.clock.now));
+    ch.clock.now += 30_000;
+    await service.tick();
+    await drained(service);
+    const [inc] = service.openIncidents();
+    await service.acknowledge(inc!.id, { by: 'alice', reason: 'investigating' });
+    await service.acknowledge(inc!.id, { by: 'bob', reason: 'me too' }); // twice changes nothing
+    await drained(service);
+    expect(ch.slack.messages).toHaveLength(2);
+    expect(ch.slack.messages[1]!.thread_ts).toBe(ch.slack.messages[0]!.ts);
+    expect(JSON.stringify(ch.slack.messages[1]!.blocks)).toMatch(/ACKNOWLEDGED/);
+    expect(ch.smtp.messages).toHaveLength(2);
+    expect(ch.smtp.messages[1]!.parsed.inReplyTo).toBe(ch.smtp.messages[0]!.parsed.messageId);
+    expect((await service.get(inc!.id))!.acknowledgedBy).toBe('alice');
+  });
+
   it('a firing alert seen again, extra ticks and a restarted service send nothing more', async () => {
     const t = alert('MatchingEngineDown', { severity: 'P0', component: 'matching' }, 'firing', ch.clock.now);
     await service.onAlert(t);
