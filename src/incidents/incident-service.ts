@@ -1,51 +1,20 @@
 import { createHash } from 'node:crypto';
-import type Redis from 'ioredis';
-import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
-import type { NotifyConfig } from '../config/notify-schema';
-import { RequestError, errorMessage } from '../errors';
-import type { Notifier } from '../notify/notifier';
+import { RequestError } from '../errors';
 import type { EscalationRequest, Escalator } from '../remediate/escalator';
 import type { AlertTransition } from '../rules/alert';
 import { DeliveryQueue } from './delivery-queue';
-import { DeliveryWorker, type Delivered } from './delivery-worker';
+import { DeliveryWorker } from './delivery-worker';
 import { firingAlerts, type Incident, type IncidentAlert, type IncidentStatus, type Severity, type TimelineEntry } from './incident';
+import { IncidentAudit, type AuditSink } from './incident-audit';
 import { IncidentDispatcher } from './incident-dispatcher';
 import { addFiringAlert, newIncident, resolveAlert, toIncidentAlert } from './incident-lifecycle';
 import { IncidentMetrics } from './incident-metrics';
 import { IncidentStore } from './incident-store';
 import { groupKeyOf, groupLabels, matchRoutes, type Route } from './route-tree';
+import type { IncidentServiceOptions } from './incident-service-options';
 import { SilenceStore, type Silence, type SilenceBody } from './silence-store';
 
-/** The audit log's append (src/audit/audit-log.ts AuditLog), structurally. */
-export interface AuditSink {
-  append(entry: { actor: string; action: string; target: string; details?: Record<string, unknown> }): Promise<unknown>;
-}
-
-export interface IncidentServiceOptions {
-  redis: Redis;
-  /** Redis key prefix (config redis.prefix). */
-  prefix: string;
-  notify: NotifyConfig;
-  /** One per receiver and channel, normally GuardedNotifiers (each behind its channel's breaker). */
-  notifiers: readonly Notifier[];
-  log: Logger;
-  registry: Registry;
-  clock?: () => number;
-  audit?: AuditSink;
-  /** How often timers (group_wait/interval, silence expiry, escalation) are checked. @defaultValue 1000 */
-  tickIntervalMs?: number;
-  /** Run the delivery worker in this process. @defaultValue true */
-  runWorker?: boolean;
-  workerConcurrency?: number;
-  /** A crashed worker's job is taken over after this long. @defaultValue 30_000 */
-  lockDurationMs?: number;
-  random?: () => number;
-  /** Longest wait before a job re-checks an open breaker. @defaultValue 5000 */
-  breakerRecheckMaxMs?: number;
-  /** Called after each delivery (benchmarks: page latency). */
-  onDelivered?: (d: Delivered) => void;
-}
+export type { AuditSink, IncidentServiceOptions };
 
 /**
  * Alerts -> incidents -> notifications (issue 5), and the Escalator remediation pages through.
@@ -60,6 +29,7 @@ export class IncidentService implements Escalator {
   readonly #clock: () => number;
   readonly #dispatcher: IncidentDispatcher;
   readonly #metrics: IncidentMetrics;
+  readonly #auditLog: IncidentAudit;
   readonly #open = new Map<string, Incident>();
   readonly #byGroup = new Map<string, string>();
   #worker: DeliveryWorker | undefined;
@@ -69,6 +39,7 @@ export class IncidentService implements Escalator {
   constructor(opts: IncidentServiceOptions) {
     this.#o = opts;
     this.#clock = opts.clock ?? Date.now;
+    this.#auditLog = new IncidentAudit(opts.audit, opts.log);
     this.store = new IncidentStore(opts.redis, opts.prefix);
     this.silences = new SilenceStore(opts.redis, opts.prefix, this.#clock);
     this.queue = new DeliveryQueue(opts.redis, opts.prefix);
@@ -76,7 +47,7 @@ export class IncidentService implements Escalator {
     this.#dispatcher = new IncidentDispatcher({
       notify: opts.notify, notifiers: opts.notifiers, store: this.store, queue: this.queue, silences: this.silences, metrics: this.#metrics, clock: this.#clock,
       firing: () => this.#firingAlerts(),
-      audit: (actor, action, inc, details) => this.#audit(actor, action, inc, details),
+      audit: (actor, action, inc, details) => this.#auditLog.incident(actor, action, inc, details),
     });
   }
 
@@ -122,6 +93,27 @@ export class IncidentService implements Escalator {
     return this.#serial(() => this.#tick());
   }
 
+  /**
+   * After a restart the rule engine only reports alerts firing now: an alert that stopped while
+   * Warden was down never sends its `firing -> inactive`. Call once after the first evaluation
+   * with the fingerprints firing now; alerts of open incidents not among them are resolved.
+   */
+  reconcile(firingFingerprints: Iterable<string>): Promise<void> {
+    const firing = new Set(firingFingerprints);
+    return this.#serial(async () => {
+      const now = this.#clock();
+      for (const inc of [...this.#open.values()]) {
+        if (inc.source !== 'alert') continue;
+        const gone = firingAlerts(inc).filter((a) => !firing.has(a.fingerprint));
+        for (const a of gone) resolveAlert(inc, a.fingerprint, now);
+        if (gone.length === 0) continue;
+        await this.store.appendTimeline(inc.id, { atMs: now, kind: 'alert', message: `${gone.length} alert(s) no longer firing after restart` });
+        if (firingAlerts(inc).length === 0) await this.#resolve(inc, now, 'warden', 'all alerts resolved (while Warden was down)');
+        else await this.store.save(inc);
+      }
+    });
+  }
+
   /** Escalator: a remediation that gave up opens a P0 incident, once per key (kept 24 h, spec §9.1). */
   escalate(req: EscalationRequest): Promise<void> {
     return this.#serial(() => this.#escalate(req));
@@ -138,7 +130,7 @@ export class IncidentService implements Escalator {
       await this.store.appendTimeline(inc.id, { atMs: now, kind: 'acknowledged', message: `acknowledged by ${o.by}: ${o.reason}`, actor: o.actor ?? o.by });
       await this.#dispatcher.followUp(inc, 'acknowledge');
       await this.store.save(inc);
-      this.#audit(o.actor ?? o.by, 'incident.acknowledge', inc, { by: o.by, reason: o.reason });
+      this.#auditLog.incident(o.actor ?? o.by, 'incident.acknowledge', inc, { by: o.by, reason: o.reason });
       return inc;
     });
   }
@@ -168,14 +160,14 @@ export class IncidentService implements Escalator {
   /** Creates or updates a silence (audited); matching incidents stop notifying at their next flush. */
   async createSilence(body: SilenceBody, actor: string): Promise<Silence> {
     const silence = await this.silences.upsert(body, actor);
-    await this.#auditEntry({ actor, action: body.id ? 'silence.update' : 'silence.create', target: `silence/${silence.id}`, details: { matchers: silence.matchers, startsAt: silence.startsAt, endsAt: silence.endsAt, comment: silence.comment } });
+    await this.#auditLog.entry({ actor, action: body.id ? 'silence.update' : 'silence.create', target: `silence/${silence.id}`, details: { matchers: silence.matchers, startsAt: silence.startsAt, endsAt: silence.endsAt, comment: silence.comment } });
     return silence;
   }
 
   /** Expires a silence now (audited); a still-firing incident it muted notifies at once. */
   async expireSilence(id: string, actor: string): Promise<Silence> {
     const silence = await this.silences.expire(id);
-    await this.#auditEntry({ actor, action: 'silence.expire', target: `silence/${id}`, details: {} });
+    await this.#auditLog.entry({ actor, action: 'silence.expire', target: `silence/${id}`, details: {} });
     await this.tick();
     return silence;
   }
@@ -211,7 +203,7 @@ export class IncidentService implements Escalator {
       await this.store.appendTimeline(inc.id, { atMs: now, kind: 'alert', message: `alert ${alert.name} firing` });
     } else {
       await this.store.appendTimeline(inc.id, { atMs: now, kind: 'triggered', message: `incident opened (${inc.severity}) by ${alert.name}` });
-      this.#audit('warden', 'incident.trigger', inc, { severity: inc.severity, groupKey });
+      this.#auditLog.incident('warden', 'incident.trigger', inc, { severity: inc.severity, groupKey });
     }
     this.#remember(inc);
     // Saved before anything is queued: a job never names an incident Redis does not know.
@@ -257,7 +249,7 @@ export class IncidentService implements Escalator {
     await this.store.save(inc);
     this.#forget(inc);
     this.#metrics.resolved(inc);
-    this.#audit(actor, 'incident.resolve', inc, { message });
+    this.#auditLog.incident(actor, 'incident.resolve', inc, { message });
   }
 
   async #escalate(req: EscalationRequest): Promise<void> {
@@ -298,18 +290,5 @@ export class IncidentService implements Escalator {
     const byFingerprint = new Map<string, IncidentAlert>();
     for (const inc of this.#open.values()) for (const a of firingAlerts(inc)) byFingerprint.set(a.fingerprint, a);
     return [...byFingerprint.values()];
-  }
-
-  #audit(actor: string, action: string, inc: Incident, details: Record<string, unknown>): void {
-    void this.#auditEntry({ actor, action, target: `incident/${inc.id}`, details: { ...details, severity: inc.severity, summary: inc.summary } });
-  }
-
-  async #auditEntry(entry: { actor: string; action: string; target: string; details: Record<string, unknown> }): Promise<void> {
-    if (!this.#o.audit) return;
-    try {
-      await this.#o.audit.append(entry);
-    } catch (err) {
-      this.#o.log.error({ err: errorMessage(err), action: entry.action }, 'audit append failed');
-    }
   }
 }

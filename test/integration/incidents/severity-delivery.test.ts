@@ -120,6 +120,21 @@ describe('each severity reaches exactly the spec §11.3 channels, exactly once',
     expect(ch.pd.events).toHaveLength(1);
   });
 
+  it('after a restart, incidents whose alerts stopped while Warden was down are resolved by reconcile()', async () => {
+    const down = alert('MatchingEngineDown', { severity: 'P0', component: 'matching' }, 'firing', ch.clock.now);
+    const lag = alert('SettlementDown', { severity: 'P0', component: 'settlement' }, 'firing', ch.clock.now);
+    await service.onAlert(down);
+    await service.onAlert(lag);
+    await drained(service);
+    await service.stop();
+    service = ch.service();
+    await service.start();
+    await service.reconcile([lag.alert.fingerprint]);
+    await drained(service);
+    expect(service.openIncidents().map((i) => i.labels.alertname)).toEqual(['SettlementDown']);
+    expect(ch.pd.accepted.map((e) => e.body.event_action).sort()).toEqual(['resolve', 'trigger', 'trigger']);
+  });
+
   it('a re-fire after resolution is a new incident', async () => {
     const labels = { severity: 'P0', component: 'matching' };
     await service.onAlert(alert('MatchingEngineDown', labels, 'firing', ch.clock.now));

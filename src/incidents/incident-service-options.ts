@@ -1,0 +1,33 @@
+import type Redis from 'ioredis';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { NotifyConfig } from '../config/notify-schema';
+import type { Notifier } from '../notify/notifier';
+import type { Delivered } from './delivery-worker';
+import type { AuditSink } from './incident-audit';
+
+/** Explicit dependencies of the IncidentService (the composition root builds them). */
+export interface IncidentServiceOptions {
+  redis: Redis;
+  /** Redis key prefix (config redis.prefix). */
+  prefix: string;
+  notify: NotifyConfig;
+  /** One per receiver and channel, normally GuardedNotifiers (each behind its channel's breaker). */
+  notifiers: readonly Notifier[];
+  log: Logger;
+  registry: Registry;
+  clock?: () => number;
+  audit?: AuditSink;
+  /** How often timers (group_wait/interval, silence expiry, escalation) are checked. @defaultValue 1000 */
+  tickIntervalMs?: number;
+  /** Run the delivery worker in this process. @defaultValue true */
+  runWorker?: boolean;
+  workerConcurrency?: number;
+  /** A crashed worker's job is taken over after this long. @defaultValue 30_000 */
+  lockDurationMs?: number;
+  random?: () => number;
+  /** Longest wait before a job re-checks an open breaker. @defaultValue 5000 */
+  breakerRecheckMaxMs?: number;
+  /** Called after each delivery (benchmarks: page latency). */
+  onDelivered?: (d: Delivered) => void;
+}
