@@ -70,6 +70,9 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     const engine = new RuleEngine({ store });
     const tracker = new HealthTracker({ redis, prefix: config.redis.prefix, log });
     await tracker.restore();
+    // Alerts active before a restart resume with their original firedAt if their condition holds
+    // again within `staleness`; otherwise they resolve then.
+    engine.restore(await tracker.restoreAlerts(), clock() + config.staleness);
     const loop = new EvaluationLoop({ store, rules: engine, tracker, healthMetrics: new HealthMetrics(registry), events, components: config.components, registry, log, clock });
 
     let rulesLoaded = false;

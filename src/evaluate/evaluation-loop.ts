@@ -153,9 +153,11 @@ export class EvaluationLoop {
   #rollup(transitions: readonly AlertTransition[], now: number): Promise<void> {
     const { events, store } = this.#o;
     for (const t of transitions) events.emit('alert', t);
+    const alerts = this.#o.rules.activeAlerts();
+    const alertsSaved = transitions.length > 0 ? this.#o.tracker.saveAlerts(alerts) : undefined;
     const snapshot = computeHealth({
       components: this.#o.components,
-      alerts: this.#o.rules.activeAlerts(),
+      alerts,
       lastSeenMs: (c) => store.lastSeenForComponent(c),
       stalenessMs: store.options.stalenessMs,
       nowMs: now,
@@ -164,6 +166,6 @@ export class EvaluationLoop {
     this.#o.healthMetrics.set(snapshot);
     const update = this.#o.tracker.update(snapshot);
     for (const t of update.transitions) events.emit('health', t);
-    return update.persisted;
+    return alertsSaved ? Promise.all([alertsSaved, update.persisted]).then(() => undefined) : update.persisted;
   }
 }

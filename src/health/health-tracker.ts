@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
+import type { Alert } from '../rules/alert';
 import type { HealthSnapshot, HealthStatus, HealthTransition } from './health-types';
 
 export interface HealthTrackerOptions {
@@ -36,6 +37,22 @@ export class HealthTracker {
 
   get currentKey(): string {
     return `${this.#opts.prefix}:health:current`;
+  }
+
+  get alertsKey(): string {
+    return `${this.#opts.prefix}:alerts:active`;
+  }
+
+  /** Active alerts, so a restarted Warden resumes them with their original firedAt (see RuleEngine.restore). */
+  saveAlerts(alerts: readonly Alert[]): Promise<void> {
+    const write = this.#opts.redis.set(this.alertsKey, JSON.stringify(alerts)).then(() => undefined);
+    write.catch((err: unknown) => this.#opts.log.error({ err }, 'failed to persist active alerts'));
+    return write;
+  }
+
+  async restoreAlerts(): Promise<Alert[]> {
+    const text = await this.#opts.redis.get(this.alertsKey);
+    return text ? (JSON.parse(text) as Alert[]) : [];
   }
 
   get current(): HealthSnapshot | undefined {

@@ -44,6 +44,12 @@ export class AlertingRule {
   evaluationTimeMs = 0;
   /** Set by the engine to evaluate a rule once per batch however many of its metrics arrived. */
   epoch = 0;
+  /**
+   * Set by the engine after a restart: the persisted state of an alert that was active before, so
+   * it resumes with its original activeAt/firedAt (Prometheus' `for` state restoration) and
+   * downstream idempotency keys built from firedAt stay the same.
+   */
+  restoreState: ((fingerprint: string) => Alert | undefined) | undefined;
 
   readonly #staticLabels: boolean;
   readonly #identity = new WeakMap<Labels, { labels: Labels; fingerprint: string }>();
@@ -128,7 +134,15 @@ export class AlertingRule {
         a.snapshot = undefined;
         continue;
       }
-      this.#active.set(fp, { fingerprint: fp, labels: c.labels, annotations: this.#annotations(c.el), state: 'pending', activeAtMs: nowMs, value: c.el.value });
+      const prior = this.restoreState?.(fp);
+      const created: ActiveAlert = { fingerprint: fp, labels: c.labels, annotations: this.#annotations(c.el), state: 'pending', activeAtMs: prior?.activeAtMs ?? nowMs, value: c.el.value };
+      this.#active.set(fp, created);
+      if (prior?.state === 'firing' && prior.firedAtMs !== undefined) {
+        created.state = 'firing';
+        created.firedAtMs = prior.firedAtMs;
+        out.push({ alert: this.#snapshotOf(created), from: 'inactive', to: 'firing', atMs: nowMs });
+        continue;
+      }
       (fresh ??= new Set()).add(fp);
     }
     for (const [fp, a] of this.#active) {

@@ -39,6 +39,14 @@ export class RuleEngine {
   readonly #store: SignalStore;
   #loaded: Loaded = EMPTY;
   #epoch = 0;
+  /** Alerts active before a restart, by fingerprint, until `#restoreUntilMs`. */
+  #restorable = new Map<string, Alert>();
+  #restoreUntilMs = -Infinity;
+  readonly #takeRestorable = (fp: string): Alert | undefined => {
+    const a = this.#restorable.get(fp);
+    if (a) this.#restorable.delete(fp);
+    return a;
+  };
 
   constructor(opts: RuleEngineOptions) {
     this.#store = opts.store;
@@ -58,6 +66,7 @@ export class RuleEngine {
     const groups = set.groups.map((group): LoadedGroup => {
       const rules = group.rules.map((compiled) => {
         const rule = new AlertingRule(compiled);
+        rule.restoreState = this.#takeRestorable;
         const old = previous.get(identity(compiled))?.shift();
         if (old) rule.adoptStateOf(old);
         return rule;
@@ -68,6 +77,26 @@ export class RuleEngine {
     for (const leftovers of previous.values()) for (const r of leftovers) r.resolveAll(nowMs, out);
     this.#loaded = index(groups);
     for (const r of this.#loaded.all) r.evaluate(this.#store, nowMs, out);
+    return out;
+  }
+
+  /**
+   * Seeds the state of alerts that were active before a restart. One whose condition holds again
+   * before `untilMs` resumes with its original activeAt/firedAt; one that doesn't is resolved by
+   * tick() at `untilMs`, so nothing downstream waits forever for an alert that is gone.
+   */
+  restore(alerts: readonly Alert[], untilMs: number): void {
+    this.#restorable = new Map(alerts.filter((a) => a.state !== 'inactive').map((a) => [a.fingerprint, a]));
+    this.#restoreUntilMs = untilMs;
+  }
+
+  #expireRestorable(nowMs: number): AlertTransition[] | undefined {
+    if (this.#restorable.size === 0 || nowMs < this.#restoreUntilMs) return undefined;
+    const out: AlertTransition[] = [];
+    for (const a of this.#restorable.values()) {
+      out.push({ alert: Object.freeze({ ...a, state: 'inactive', resolvedAtMs: nowMs }), from: a.state, to: 'inactive', atMs: nowMs });
+    }
+    this.#restorable.clear();
     return out;
   }
 
@@ -102,7 +131,7 @@ export class RuleEngine {
    * with pending or firing alerts (their series may have gone stale).
    */
   tick(nowMs: number): AlertTransition[] {
-    let out: AlertTransition[] | undefined;
+    let out: AlertTransition[] | undefined = this.#expireRestorable(nowMs);
     for (const g of this.#loaded.groups) {
       const due = g.group.intervalMs === undefined || nowMs - g.lastTickMs >= g.group.intervalMs;
       if (due) {

@@ -86,4 +86,27 @@ describe('restart', () => {
       await second.stop();
     }
   });
+
+  it('resumes an alert that still holds with its original firedAt, and resolves one that never returns', async () => {
+    const config = CONFIG + 'staleness: 2s\n';
+    const files = { 'test.rules.yaml': rule(10) };
+    const first = await startHarness({ config, files, redis });
+    await first.push([...lag(20), { name: 'replication_lag_seconds', labels: { component: 'replica' }, value: 30, timestamp: next() }]);
+    const before = (await first.request('GET', '/v1/alerts')).body.alerts as Array<{ labels: { component: string }; firedAt: string }>;
+    expect(before).toHaveLength(2);
+    await first.stop();
+
+    const second = await startHarness({ config, files, redis });
+    try {
+      const seen: Array<{ to: string; component: string; firedAtMs?: number }> = [];
+      second.warden.events.on('alert', (t) => seen.push({ to: t.to, component: t.alert.labels.component as string, firedAtMs: t.alert.firedAtMs }));
+      await second.push(lag(20));
+      const after = (await second.request('GET', '/v1/alerts')).body.alerts as Array<{ labels: { component: string }; firedAt: string }>;
+      const db = (list: typeof before) => list.find((a) => a.labels.component === 'database')?.firedAt;
+      expect(db(after)).toBe(db(before));
+      await waitFor(async () => seen.some((t) => t.component === 'replica' && t.to === 'inactive'), 6000);
+    } finally {
+      await second.stop();
+    }
+  });
 });
