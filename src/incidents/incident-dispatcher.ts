@@ -119,7 +119,8 @@ export class IncidentDispatcher {
     const targets = [...notifiersFor(this.routeOf(inc).target, this.#o.notifiers), ...notifiersOfReceivers(chain.receivers, this.#o.notifiers)];
     inc.escalation = { level, nextAtMs: now + ackTimeoutMs };
     const to = chain.receivers.length > 0 ? ` and notified level ${level} of chain ${chain.chain} (${chain.receivers.join(', ')})` : '';
-    await this.#o.store.appendTimeline(inc.id, { atMs: now, kind: 'escalated', message: `not acknowledged within ${ackTimeoutMs / 1000} s: re-paged${to}` });
+    const what = targets.length > 0 ? `re-paged${to}` : 'no receiver is configured to page';
+    await this.#o.store.appendTimeline(inc.id, { atMs: now, kind: 'escalated', message: `not acknowledged within ${ackTimeoutMs / 1000} s: ${what}` });
     await this.notify(inc, targets, 'escalate', { seq: level, escalationLevel: level });
     this.#o.audit('warden', 'incident.escalate', inc, { level, receivers: chain.receivers });
   }
