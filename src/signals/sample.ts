@@ -8,18 +8,28 @@ export interface Sample {
   readonly timestampMs: number;
 }
 
-/** Stable identity of a series: name plus labels sorted by name (order-independent). */
+/**
+ * Stable identity of a series: name plus labels sorted by name (order-independent). Values are
+ * length-prefixed, so no label value can make two different label sets collide.
+ */
 export function seriesKey(name: string, labels: Labels): string {
-  const names = Object.keys(labels);
-  if (names.length === 0) return name;
-  names.sort();
-  let key = name + '{';
+  let key = name;
+  let sorted = true;
+  let prev = '';
+  for (const n in labels) {
+    if (n < prev) {
+      sorted = false;
+      break;
+    }
+    prev = n;
+  }
+  const names = sorted ? Object.keys(labels) : Object.keys(labels).sort();
   for (let i = 0; i < names.length; i++) {
     const n = names[i] as string;
-    if (i > 0) key += ',';
-    key += n + '=' + JSON.stringify(labels[n]);
+    const v = labels[n] as string;
+    key += '\u0000' + n + '=' + v.length + ':' + v;
   }
-  return key + '}';
+  return key;
 }
 
 /** Prometheus metric and label name rules. */

@@ -8,17 +8,36 @@ export class Series {
   readonly key: string;
   readonly name: string;
   readonly labels: Labels;
-  readonly #ts: Float64Array;
-  readonly #vals: Float64Array;
+  #ts: Float64Array;
+  #vals: Float64Array;
   #start = 0;
   #count = 0;
+  /** Buffers start small and double up to this: most series keep only a few points in the window. */
+  readonly #maxCapacity: number;
 
   constructor(key: string, name: string, labels: Labels, capacity: number) {
     this.key = key;
     this.name = name;
     this.labels = labels;
-    this.#ts = new Float64Array(capacity);
-    this.#vals = new Float64Array(capacity);
+    this.#maxCapacity = capacity;
+    const initial = Math.min(capacity, 8);
+    this.#ts = new Float64Array(initial);
+    this.#vals = new Float64Array(initial);
+  }
+
+  #grow(): void {
+    const cap = this.#ts.length;
+    const next = Math.min(this.#maxCapacity, cap * 2);
+    const ts = new Float64Array(next);
+    const vals = new Float64Array(next);
+    for (let i = 0; i < this.#count; i++) {
+      const at = (this.#start + i) % cap;
+      ts[i] = this.#ts[at] as number;
+      vals[i] = this.#vals[at] as number;
+    }
+    this.#ts = ts;
+    this.#vals = vals;
+    this.#start = 0;
   }
 
   get size(): number {
@@ -36,6 +55,11 @@ export class Series {
   /** False when the point is older than (or as old as) the newest one: Prometheus drops those too. */
   push(timestampMs: number, value: number, windowMs: number): boolean {
     if (timestampMs <= this.lastTimestampMs) return false;
+    if (this.#count === this.#ts.length && this.#ts.length < this.#maxCapacity) {
+      // Trim first: growing is only worth it when the window really holds that many points.
+      this.#trim(timestampMs - windowMs);
+      if (this.#count === this.#ts.length) this.#grow();
+    }
     const cap = this.#ts.length;
     if (this.#count === cap) {
       this.#start = (this.#start + 1) % cap;
