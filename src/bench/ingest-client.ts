@@ -1,0 +1,72 @@
+import { Agent, request } from 'node:http';
+import { parentPort, workerData } from 'node:worker_threads';
+
+/**
+ * The load generator of the ingest benchmark, in its own thread so the client's JSON work does
+ * not share a core with the server it measures (as a real pusher would not).
+ */
+interface ClientJob {
+  port: number;
+  rounds: number;
+  series: number;
+  batch: number;
+  startMs: number;
+  connections: number;
+}
+
+function buildBodies(job: ClientJob): Buffer[] {
+  const bodies: Buffer[] = [];
+  for (let r = 0; r < job.rounds; r++) {
+    for (let b = 0; b < job.series / job.batch; b++) {
+      const samples = [];
+      for (let i = 0; i < job.batch; i++) {
+        const n = b * job.batch + i;
+        samples.push({ name: `bench_metric_${n % 10}`, labels: { component: `c${n % 50}`, instance: `i${Math.floor(n / 10)}` }, value: Math.random(), timestamp: job.startMs + r });
+      }
+      bodies.push(Buffer.from(JSON.stringify({ samples })));
+    }
+  }
+  return bodies;
+}
+
+function post(agent: Agent, port: number, body: Buffer): Promise<{ accepted: number; skipped: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/v1/samples', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(text)) : reject(new Error(`push answered ${res.statusCode}: ${text}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function run(job: ClientJob): Promise<{ seconds: number; accepted: number; skipped: number; batches: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: job.connections });
+  // Warm-up round (own timestamps), then the measured rounds; rounds are sent in order so a
+  // series' samples never overtake each other.
+  const warm = buildBodies({ ...job, rounds: 1, startMs: job.startMs - 1 });
+  for (const b of warm) await post(agent, job.port, b);
+  const bodies = buildBodies(job);
+  const perRound = job.series / job.batch;
+  let accepted = 0;
+  let skipped = 0;
+  const t0 = process.hrtime.bigint();
+  for (let r = 0; r < job.rounds; r++) {
+    const results = await Promise.all(bodies.slice(r * perRound, (r + 1) * perRound).map((b) => post(agent, job.port, b)));
+    for (const x of results) {
+      accepted += x.accepted;
+      skipped += x.skipped;
+    }
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  agent.destroy();
+  return { seconds, accepted, skipped, batches: bodies.length };
+}
+
+if (parentPort) {
+  run(workerData as ClientJob).then(
+    (r) => parentPort?.postMessage({ ok: true, ...r }),
+    (err: unknown) => parentPort?.postMessage({ ok: false, error: String(err) }),
+  );
+}
