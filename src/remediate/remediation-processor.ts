@@ -32,7 +32,7 @@ export interface RemediationProcessorDeps {
 type RemediationJob = Job<RemediationJobData, RemediationJobResult>;
 
 /** How long a job waits before re-checking a target whose lease another job holds. */
-const LEASE_WAIT_MAX_MS = 1_000;
+const LEASE_WAIT_MAX_MS = 250;
 
 /**
  * One job, end to end (issue 4 §2): cancelled? -> dry run? -> cooldown -> budget -> lease ->

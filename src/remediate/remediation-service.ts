@@ -66,6 +66,8 @@ export class RemediationService {
   readonly #enqueuer: RemediationEnqueuer;
   readonly #jobs: RemediationJobs;
   #worker: Worker<RemediationJobData, RemediationJobResult> | undefined;
+  /** BullMQ does not close connections it was handed; we do, after the worker. */
+  #workerRedis: Redis | undefined;
   #stopping: Promise<void> | undefined;
 
   constructor(opts: RemediationServiceOptions) {
@@ -126,6 +128,7 @@ export class RemediationService {
   async #stop(): Promise<void> {
     // Stop taking jobs; close() waits for the running ones to finish (graceful SIGTERM).
     await this.#worker?.close();
+    await this.#workerRedis?.quit().catch(() => this.#workerRedis?.disconnect());
     await this.#queue.close();
     await this.#cancellation.stop();
     await this.#redis.quit().catch(() => this.#redis.disconnect());
@@ -148,8 +151,10 @@ export class RemediationService {
       clock,
     });
     const jitter = o.jitter ?? Math.random;
+    this.#workerRedis = connect(o.redis);
+    this.#workerRedis.on('error', (err) => o.log.warn({ err: err.message }, 'remediation worker redis connection error'));
     const worker = new Worker<RemediationJobData, RemediationJobResult>(REMEDIATION_QUEUE_NAME, processor.process, {
-      connection: connect(o.redis),
+      connection: this.#workerRedis,
       prefix: o.prefix,
       concurrency: o.concurrency ?? 8,
       autorun: true,
