@@ -8,6 +8,10 @@ import { EvaluationLoop } from './evaluate/evaluation-loop';
 import { RuleReloader } from './evaluate/rule-reloader';
 import { HealthMetrics } from './health/health-metrics';
 import { HealthTracker } from './health/health-tracker';
+import { AuditLog } from './audit/audit-log';
+import { startPaging } from './compose/paging';
+import type { IncidentService } from './incidents/incident-service';
+import { auditRoutes } from './http/routes/audit';
 import { createApp } from './http/app';
 import { Authenticator } from './http/auth';
 import { healthRoutes } from './http/routes/health';
@@ -28,6 +32,8 @@ import { WardenEvents } from './warden-events';
 
 export interface StartOptions {
   config: WardenConfig;
+  /** The config file's path, for error messages that name it. */
+  configFile?: string;
   /** Rule globs are relative to this directory (the config file's). */
   baseDir: string;
   redisUrl: string;
@@ -51,6 +57,8 @@ export interface Warden {
   readonly tracker: HealthTracker;
   readonly registry: Registry;
   readonly redis: Redis;
+  readonly audit: AuditLog;
+  readonly incidents: IncidentService;
   reloadRules(): ReturnType<RuleReloader<RuleSet>['reload']>;
   stop(): Promise<void>;
 }
@@ -73,6 +81,10 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     // Alerts active before a restart resume with their original firedAt if their condition holds
     // again within `staleness`; otherwise they resolve then.
     engine.restore(await tracker.restoreAlerts(), clock() + config.staleness);
+    const auth = new Authenticator(config.auth.tokens);
+    const audit = new AuditLog({ redis, prefix: config.redis.prefix, clock });
+    const paging = await startPaging({ config, configFile: opts.configFile ?? 'warden.yaml', redis, auth, audit, events, registry, log, clock });
+    cleanup.push(() => paging.stop());
     const loop = new EvaluationLoop({ store, rules: engine, tracker, healthMetrics: new HealthMetrics(registry), events, components: config.components, registry, log, clock });
 
     let rulesLoaded = false;
@@ -93,8 +105,14 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     const first = await reloader.reload();
     if (!first.ok) throw new Error(`rules not loaded: ${first.error}`);
     await loop.tick();
-
-    const auth = new Authenticator(config.auth.tokens);
+    // Once restored alerts have resumed or resolved (see RuleEngine.restore), close incidents whose
+    // alert is gone for any other reason, so none stays open for good.
+    const reconcile = setTimeout(() => {
+      const firing = engine.activeAlerts().filter((a) => a.state === 'firing').map((a) => a.fingerprint);
+      paging.incidents.reconcile(firing).catch((err: unknown) => log.error({ err }, 'incident reconcile failed'));
+    }, config.staleness + 2 * config.evaluation_interval);
+    reconcile.unref();
+    cleanup.push(() => clearTimeout(reconcile));
     const app = createApp({
       log,
       registry,
@@ -108,6 +126,8 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
         consoleRoutes(),
         streamRoutes({ auth, events, snapshot: () => consoleSnapshot({ health: tracker.current, alerts: engine.activeAlerts() }, clock()), log }),
         rulesRoutes({ auth, activeAlerts: () => engine.activeAlerts(), groupsStatus: () => engine.groupsStatus(), reload: () => reloader.reload(), lastReload: () => reloader.last }),
+        ...paging.routers,
+        auditRoutes({ auth, audit }),
       ],
     });
     const host = auth.open ? '127.0.0.1' : (config.server.host ?? '0.0.0.0');
@@ -134,7 +154,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     log.info({ url, components: config.components.length, scrape: config.scrape.length }, 'warden started');
     let stopping: Promise<void> | undefined;
     return {
-      url, host, port, config, events, store, engine, loop, tracker, registry, redis,
+      url, host, port, config, events, store, engine, loop, tracker, registry, redis, audit, incidents: paging.incidents,
       reloadRules: () => reloader.reload(),
       stop: () => (stopping ??= runCleanup(cleanup, log)),
     };

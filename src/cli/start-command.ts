@@ -65,7 +65,7 @@ async function runStart(flags: StartFlags): Promise<number> {
       sim = await startSimulator({ basePort: s.base_port, host: s.host, logDir: s.log_dir, postgresUrl: s.postgres_url, logger: log.child({ stage: 'sim' }) });
       log.info({ control: sim.controlUrl, exchangeAdmin: sim.exchangeAdminUrl }, 'exchange simulator started (simulator.enabled)');
     }
-    warden = await startWarden({ config, baseDir: dirname(resolve(flags.config)), redisUrl, log });
+    warden = await startWarden({ config, configFile: flags.config, baseDir: dirname(resolve(flags.config)), redisUrl, log });
   } catch (err) {
     log.fatal({ err }, 'warden failed to start');
     await sim?.stop();
