@@ -1,0 +1,162 @@
+import { parsePromql } from '../../../src/rules/promql-parse';
+import { evaluate } from '../../../src/rules/promql-evaluate';
+import { SignalStore } from '../../../src/signals/signal-store';
+import { startRedis, type TestRedis } from '../../support/redis-server';
+import { firing, rule, ScriptedExecutor, sleep, startPipeline, type Pipeline } from './support/pipeline-harness';
+
+let redis: TestRedis;
+const pipelines: Pipeline[] = [];
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterEach(async () => {
+  await Promise.all(pipelines.splice(0).map((p) => p.service.stop()));
+});
+afterAll(async () => {
+  await redis.stop();
+});
+
+async function pipeline(opts: Parameters<typeof startPipeline>[1]) {
+  const p = await startPipeline(redis, opts);
+  pipelines.push(p);
+  return p;
+}
+
+async function metric(p: Pipeline, name: string): Promise<Array<{ labels: Record<string, unknown>; value: number }>> {
+  const m = await p.registry.getSingleMetric(name)?.get();
+  return (m?.values ?? []) as Array<{ labels: Record<string, unknown>; value: number }>;
+}
+
+/** A verify check over a real signal store: true when the PromQL expression returns any sample. */
+function promqlCheck(store: SignalStore) {
+  return (expr: string) => {
+    const v = evaluate(parsePromql(expr), store, Date.now());
+    return v.type === 'vector' ? v.vector.length > 0 : v.value !== 0;
+  };
+}
+
+describe('remediation safety', () => {
+  it('after a success, the next firing for the same rule and target is skipped for the cooldown', async () => {
+    const restart = new ScriptedExecutor('restart');
+    const p = await pipeline({ executors: new Map([['restart', restart]]), rules: [rule({ name: 'restart-down', cooldown: '10m' })] });
+    const [a] = await p.service.onAlert(firing('ServiceDown', { component: 'settlement' }, 10_000));
+    await p.waitFinished(a!.jobId);
+    const [b] = await p.service.onAlert(firing('ServiceDown', { component: 'settlement' }, 20_000));
+    const [other] = await p.service.onAlert(firing('ServiceDown', { component: 'market-data' }, 20_000));
+    expect((await p.waitFinished(b!.jobId)).result).toMatchObject({ outcome: 'skipped', reason: 'cooldown' });
+    expect((await p.waitFinished(other!.jobId)).result).toMatchObject({ outcome: 'succeeded' });
+    expect(restart.calls.map((c) => c.target)).toEqual(['settlement', 'market-data']);
+    const skipped = (await p.auditEntries()).find((e) => e.details.job_id === b!.jobId && e.action === 'remediation.skipped');
+    expect(skipped?.details).toMatchObject({ reason: 'cooldown' });
+    expect(await metric(p, 'warden_remediation_jobs_total')).toEqual(expect.arrayContaining([expect.objectContaining({ labels: { action: 'restart', outcome: 'skipped_cooldown' }, value: 1 })]));
+  });
+
+  it('once the budget is spent Warden stops acting and pages P0 "remediation budget exhausted"', async () => {
+    const restart = new ScriptedExecutor('restart');
+    const p = await pipeline({ executors: new Map([['restart', restart]]), rules: [rule({ name: 'restart-down', max_per_window: { count: 2, window: '1h' } })] });
+    const results = [];
+    for (const t of [1, 2, 3]) {
+      const [o] = await p.service.onAlert(firing('ServiceDown', { component: 'settlement' }, t * 1000));
+      results.push((await p.waitFinished(o!.jobId)).result);
+    }
+    expect(results.map((r) => r?.outcome)).toEqual(['succeeded', 'succeeded', 'skipped']);
+    expect(results[2]).toMatchObject({ reason: 'budget' });
+    expect(restart.calls).toHaveLength(2);
+    expect(p.escalator.requests).toHaveLength(1);
+    expect(p.escalator.requests[0]!.summary).toMatch(/^remediation budget exhausted/);
+    expect(p.escalator.requests[0]!.labels).toMatchObject({ severity: 'P0', reason: 'budget_exhausted', rule: 'restart-down', target: 'settlement' });
+    expect(await metric(p, 'warden_remediation_budget_remaining')).toEqual([{ labels: { rule: 'restart-down', target: 'settlement' }, value: 0 }]);
+  });
+
+  it('retries of one job consume its budget once', async () => {
+    let n = 0;
+    const restart = new ScriptedExecutor('restart', () => {
+      if (++n === 1) throw new Error('flaky');
+      return { summary: 'ok', details: {} };
+    });
+    const p = await pipeline({ executors: new Map([['restart', restart]]), rules: [rule({ name: 'r', max_per_window: { count: 2, window: '1h' } })] });
+    const [o] = await p.service.onAlert(firing('ServiceDown', { component: 'x' }, 1));
+    await p.waitFinished(o!.jobId);
+    expect(restart.calls).toHaveLength(2);
+    expect(await metric(p, 'warden_remediation_budget_remaining')).toEqual([{ labels: { rule: 'r', target: 'x' }, value: 1 }]);
+  });
+
+  it('global dry run records what would be done and runs nothing', async () => {
+    const restart = new ScriptedExecutor('restart');
+    const p = await pipeline({ dryRun: true, executors: new Map([['restart', restart]]), rules: [rule({ name: 'restart-down' })] });
+    const [o] = await p.service.onAlert(firing('ServiceDown', { component: 'settlement' }, 1));
+    const job = await p.waitFinished(o!.jobId);
+    expect(job).toMatchObject({ dry_run: true, result: { outcome: 'dry_run', wouldDo: 'would restart settlement' } });
+    expect(restart.calls).toEqual([]);
+    expect(await p.stepsOf(o!.jobId)).toEqual(['remediation.matched', 'remediation.enqueued', 'remediation.dry_run']);
+    expect(await metric(p, 'warden_remediation_dry_runs_total')).toEqual([{ labels: { action: 'restart' }, value: 1 }]);
+  });
+
+  it('a rule in dry run records only, while other rules act', async () => {
+    const restart = new ScriptedExecutor('restart');
+    const p = await pipeline({ executors: new Map([['restart', restart]]), rules: [rule({ name: 'dry', dry_run: true }), rule({ name: 'real', target: 'real-{{ $labels.component }}' })] });
+    const outs = await p.service.onAlert(firing('ServiceDown', { component: 'c' }, 1));
+    const jobs = await Promise.all(outs.map((o) => p.waitFinished(o.jobId)));
+    expect(jobs.map((j) => [j.rule, j.result?.outcome])).toEqual([['dry', 'dry_run'], ['real', 'succeeded']]);
+    expect(restart.calls.map((c) => c.target)).toEqual(['real-c']);
+  });
+
+  it('a fix that holds within verify.within is verified (checked with PromQL over a real signal store)', async () => {
+    const store = new SignalStore({ windowMs: 60_000, maxPointsPerSeries: 100, stalenessMs: 60_000 });
+    store.appendRaw('component_up', { component: 'settlement' }, 0, Date.now());
+    const restart = new ScriptedExecutor('restart', () => {
+      setTimeout(() => store.appendRaw('component_up', { component: 'settlement' }, 1, Date.now()), 200);
+      return { summary: 'restarted', details: {} };
+    });
+    const verify = { expr: 'component_up{component="{{ $labels.component }}"} == 1', within: '3s' };
+    const p = await pipeline({ verify: promqlCheck(store), executors: new Map([['restart', restart]]), rules: [rule({ name: 'restart-down', verify })] });
+    const [o] = await p.service.onAlert(firing('ServiceDown', { component: 'settlement' }, 1));
+    const job = await p.waitFinished(o!.jobId);
+    expect(job.result).toMatchObject({ outcome: 'verified', verify: { held: true } });
+    expect((await p.stepsOf(o!.jobId)).slice(-2)).toEqual(['remediation.success', 'remediation.verified']);
+    expect(p.escalator.requests).toEqual([]);
+  });
+
+  it('a fix that does not hold escalates (on_failure: escalate) or is only recorded (ignore)', async () => {
+    const store = new SignalStore({ windowMs: 60_000, maxPointsPerSeries: 100, stalenessMs: 60_000 });
+    store.appendRaw('component_up', { component: 'settlement' }, 0, Date.now());
+    const restart = new ScriptedExecutor('restart');
+    const verify = { expr: 'component_up{component="{{ $labels.component }}"} == 1', within: '300ms' };
+    const p = await pipeline({
+      verify: promqlCheck(store),
+      executors: new Map([['restart', restart]]),
+      rules: [rule({ name: 'escalating', verify }), rule({ name: 'ignoring', verify, on_failure: 'ignore', target: 'other-{{ $labels.component }}' })],
+    });
+    const outs = await p.service.onAlert(firing('ServiceDown', { component: 'settlement' }, 1));
+    const jobs = await Promise.all(outs.map((o) => p.waitFinished(o.jobId)));
+    expect(jobs.map((j) => j.result?.outcome)).toEqual(['verify_failed', 'verify_failed']);
+    expect(p.escalator.requests.map((r) => [r.labels.rule, r.labels.reason, r.labels.severity])).toEqual([['escalating', 'verify_failed', 'P0']]);
+    expect((await p.stepsOf(outs[0]!.jobId)).slice(-3)).toEqual(['remediation.success', 'remediation.verify_failed', 'remediation.escalated']);
+    expect((await p.stepsOf(outs[1]!.jobId)).slice(-2)).toEqual(['remediation.success', 'remediation.verify_failed']);
+  });
+
+  it('cancelling a running job fires its AbortSignal; it stops and is not retried', async () => {
+    const restart = new ScriptedExecutor('restart', (call) => new Promise((_, reject) => call.signal.addEventListener('abort', () => reject(new Error('aborted by signal')))));
+    const p = await pipeline({ executors: new Map([['restart', restart]]), rules: [rule({ name: 'restart-down' })] });
+    const [o] = await p.service.onAlert(firing('ServiceDown', { component: 'settlement' }, 1));
+    while (restart.calls.length === 0) await sleep(10);
+    expect(await p.service.jobs.cancel(o!.jobId, 'alice')).toEqual({ status: 'aborting', state: 'active' });
+    const job = await p.waitFinished(o!.jobId);
+    expect(job.state).toBe('failed');
+    expect(restart.calls).toHaveLength(1);
+    expect(restart.calls[0]!.signal.aborted).toBe(true);
+    const cancelled = (await p.auditEntries()).find((e) => e.action === 'remediation.cancelled');
+    expect(cancelled).toMatchObject({ actor: 'alice', details: { job_id: o!.jobId, was: 'active' } });
+    expect(p.escalator.requests).toEqual([]);
+    expect(await p.service.jobs.cancel(o!.jobId, 'alice')).toEqual({ status: 'finished', state: 'failed' });
+  });
+
+  it('cancelling a waiting job removes it before it runs', async () => {
+    const restart = new ScriptedExecutor('restart');
+    const p = await pipeline({ runWorker: false, executors: new Map([['restart', restart]]), rules: [rule({ name: 'restart-down' })] });
+    const [o] = await p.service.onAlert(firing('ServiceDown', { component: 'settlement' }, 1));
+    expect(await p.service.jobs.cancel(o!.jobId, 'bob')).toEqual({ status: 'removed', state: 'waiting' });
+    expect(await p.service.jobs.get(o!.jobId)).toBeUndefined();
+    expect(await p.service.jobs.cancel('no-such-job', 'bob')).toEqual({ status: 'not_found' });
+  });
+});
