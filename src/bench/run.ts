@@ -2,6 +2,7 @@ import { cpus, totalmem } from 'node:os';
 import { benchDetect } from './detect-bench';
 import { benchIngest } from './ingest-bench';
 import { benchRuleScaling } from './scaling-bench';
+import { benchPage } from '../incidents/bench/page-bench';
 
 type Figures = Record<string, number | string>;
 
@@ -10,6 +11,7 @@ const TARGETS: Record<string, { op: '>=' | '<='; value: number }> = {
   ingest_samples_per_s: { op: '>=', value: 300_000 },
   detect_p99_ms: { op: '<=', value: 5 },
   rule_scaling_ratio: { op: '<=', value: 1.5 },
+  page_p99_ms: { op: '<=', value: 100 },
 };
 
 async function main(argv: string[]): Promise<void> {
@@ -19,6 +21,7 @@ async function main(argv: string[]): Promise<void> {
     ['ingest', benchIngest],
     ['detect', () => benchDetect()],
     ['rule scaling', benchRuleScaling],
+    ['page', () => benchPage()],
   ];
   for (const [name, run] of steps) {
     if (!json) process.stderr.write(`bench: ${name}...\n`);

@@ -4,10 +4,6 @@ import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { percentile, round, startBenchWarden } from '../../bench/bench-env';
-import { createChannelBreakers } from '../../notify/channel-breakers';
-import { createNotifiers } from '../../notify/create-notifiers';
-import { silentLogger } from '../../telemetry/logger';
-import { IncidentService } from '../incident-service';
 import { PagerDutySink } from './pagerduty-sink';
 
 const RULES = `groups:
@@ -35,7 +31,6 @@ function push(agent: Agent, port: number, value: number, ts: number): Promise<nu
  * page_p99_ms (issue 5 §5): from sending a sample that makes a P0 alert fire to the PagerDuty
  * trigger arriving at a local Events API server, through HTTP ingest, rules, incidents, the
  * durable queue, the breaker and pdjs. Each iteration resolves the page before the next fires.
- * Wires its own IncidentService when the Warden under test does not have one yet.
  */
 export async function benchPage(iterations = 200): Promise<{ page_p50_ms: number; page_p99_ms: number; pages: number }> {
   const sink = await PagerDutySink.start();
@@ -47,15 +42,6 @@ export async function benchPage(iterations = 200): Promise<{ page_p50_ms: number
     await sink.stop();
     throw err;
   });
-  const warden = env.warden as typeof env.warden & { incidents?: unknown };
-  let own: IncidentService | undefined;
-  if (!warden.incidents) {
-    const notifiers = [...createNotifiers(env.warden.config.notify.receivers, { breakers: createChannelBreakers() }).values()].flat();
-    own = new IncidentService({ redis: env.warden.redis, prefix: env.warden.config.redis.prefix, notify: env.warden.config.notify, notifiers, log: silentLogger(), registry: env.warden.registry, tickIntervalMs: 250 });
-    await own.start();
-    const service = own;
-    env.warden.events.on('alert', (t) => void service.onAlert(t));
-  }
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const latencies: number[] = [];
   let ts = Date.now();
@@ -72,7 +58,6 @@ export async function benchPage(iterations = 200): Promise<{ page_p50_ms: number
     }
   } finally {
     agent.destroy();
-    await own?.stop();
     await env.stop();
     await sink.stop();
     rmSync(caDir, { recursive: true, force: true });
