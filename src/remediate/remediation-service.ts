@@ -116,6 +116,15 @@ export class RemediationService {
     return () => events.off('alert', listener);
   }
 
+  /** Stops taking new jobs (running ones finish); for maintenance and tests. */
+  async pauseWorker(): Promise<void> {
+    await this.#worker?.pause();
+  }
+
+  resumeWorker(): void {
+    this.#worker?.resume();
+  }
+
   replaceRules(rules: readonly RemediationRule[]): void {
     this.#enqueuer.replaceRules(rules);
   }
