@@ -1,0 +1,125 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakePagerDuty } from '../../support/fake-pagerduty';
+import { FakeSlack } from '../../support/fake-slack';
+import { FakeSmtp } from '../../support/fake-smtp';
+import { startHarness, type WardenHarness } from '../../support/warden-harness';
+
+/**
+ * Issue 5, at the level a user sees it: warden.yaml receivers, a pushed sample, and what the
+ * official clients deliver to local servers that speak PagerDuty's, Slack's and SMTP's wire formats.
+ */
+const RULES = `groups:
+  - name: e2e
+    rules:
+      - {alert: SevP0, expr: e2e_p0 > 0, labels: {severity: P0, health: red}, annotations: {summary: "P0 on {{ $labels.component }}"}}
+      - {alert: SevP1, expr: e2e_p1 > 0, labels: {severity: P1, health: red}, annotations: {summary: "P1 on {{ $labels.component }}"}}
+      - {alert: SevP2, expr: e2e_p2 > 0, labels: {severity: P2, health: yellow}, annotations: {summary: "P2 on {{ $labels.component }}"}}
+      - {alert: SevP3, expr: e2e_p3 > 0, labels: {severity: P3, health: yellow}, annotations: {summary: "P3 on {{ $labels.component }}"}}
+`;
+
+let pd: FakePagerDuty;
+let slack: FakeSlack;
+let smtp: FakeSmtp;
+let h: WardenHarness;
+let caDir: string;
+let ts = 0;
+const next = () => (ts = Math.max(ts + 1, Date.now()));
+
+async function waitFor<T>(what: string, get: () => T | undefined, timeoutMs = 8000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = get();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+beforeAll(async () => {
+  [pd, slack, smtp] = await Promise.all([FakePagerDuty.start(), FakeSlack.start(), FakeSmtp.start()]);
+  caDir = mkdtempSync(join(tmpdir(), 'warden-e2e-ca-'));
+  writeFileSync(join(caDir, 'pd.pem'), pd.cert.certPem);
+  writeFileSync(join(caDir, 'smtp.pem'), smtp.cert?.certPem ?? '');
+  h = await startHarness({
+    config: `
+components: [{name: settlement, critical: true}]
+rules: [e2e.rules.yaml]
+notify:
+  # The spec §11.3 matrix written out as a route (the built-in default has P1/P2 wait 30 s to group).
+  receivers:
+    - name: oncall-pager
+      pagerduty_configs: [{routing_key: "${'k'.repeat(32)}", url: "${pd.url}", tls_ca_file: "${join(caDir, 'pd.pem')}"}]
+    - name: oncall-chat
+      slack_configs: [{token: xoxb-test-token, channel: "#alerts", api_url: "${slack.apiUrl}"}]
+      email_configs: [{to: oncall@example.com, from: warden@example.com, smarthost: "${smtp.smarthost}", tls_ca_file: "${join(caDir, 'smtp.pem')}"}]
+    - name: oncall-mail
+      email_configs: [{to: oncall@example.com, from: warden@example.com, smarthost: "${smtp.smarthost}", tls_ca_file: "${join(caDir, 'smtp.pem')}"}]
+    - name: dashboard-only
+  route:
+    receiver: dashboard-only
+    group_by: [alertname, component]
+    group_wait: 0s
+    routes:
+      - {matchers: ['severity="P0"'], receiver: oncall-pager}
+      - {matchers: ['severity="P1"'], receiver: oncall-chat}
+      - {matchers: ['severity="P2"'], receiver: oncall-mail}
+`,
+    files: { 'e2e.rules.yaml': RULES },
+  });
+});
+afterAll(async () => {
+  await h?.stop();
+  await Promise.all([pd?.stop(), slack?.stop(), smtp?.stop()]);
+  rmSync(caDir, { recursive: true, force: true });
+});
+
+async function fire(metric: string, value: number) {
+  const res = await h.push([{ name: metric, labels: { component: 'settlement' }, value, timestamp: next() }]);
+  expect(res.status).toBe(200);
+}
+
+describe('each severity reaches exactly the spec §11.3 channels, exactly once', () => {
+  it('P0 pages PagerDuty with the incident fingerprint as dedup_key, and resolves it on recovery', async () => {
+    await fire('e2e_p0', 1);
+    const trigger = await waitFor('PagerDuty trigger', () => pd.accepted.find((e) => e.body.event_action === 'trigger'));
+    expect(trigger.body.payload).toMatchObject({ severity: 'critical', summary: expect.stringContaining('P0 on settlement') });
+    await fire('e2e_p0', 0);
+    await waitFor('PagerDuty resolve', () => pd.accepted.find((e) => e.body.event_action === 'resolve' && e.body.dedup_key === trigger.body.dedup_key));
+    expect(pd.accepted.filter((e) => e.body.event_action === 'trigger')).toHaveLength(1);
+    expect(slack.messages).toHaveLength(0);
+    expect(smtp.messages).toHaveLength(0);
+  });
+
+  it('P1 sends one Slack message and one email', async () => {
+    await fire('e2e_p1', 1);
+    await waitFor('Slack message', () => slack.messages.length === 1);
+    await waitFor('email', () => smtp.messages.length === 1);
+    expect(pd.accepted.filter((e) => e.body.event_action === 'trigger')).toHaveLength(1);
+  });
+
+  it('P2 sends one email only', async () => {
+    const slackBefore = slack.messages.length;
+    const mailBefore = smtp.messages.length;
+    await fire('e2e_p2', 1);
+    await waitFor('email', () => smtp.messages.length === mailBefore + 1);
+    expect(smtp.messages[smtp.messages.length - 1]?.parsed.subject).toMatch(/P2/);
+    expect(slack.messages.length).toBe(slackBefore);
+  });
+
+  it('P3 notifies nobody but is visible as an incident', async () => {
+    const before = { pd: pd.events.length, slack: slack.messages.length, mail: smtp.messages.length };
+    await fire('e2e_p3', 1);
+    const deadline = Date.now() + 5000;
+    let found = false;
+    while (!found && Date.now() < deadline) {
+      const res = await h.request('GET', '/v1/incidents?severity=P3');
+      found = res.body.incidents?.length === 1;
+      if (!found) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(found).toBe(true);
+    await new Promise((r) => setTimeout(r, 500));
+    expect({ pd: pd.events.length, slack: slack.messages.length, mail: smtp.messages.length }).toEqual(before);
+  });
+});
