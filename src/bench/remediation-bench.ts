@@ -1,0 +1,75 @@
+import Redis from 'ioredis';
+import { Registry } from 'prom-client';
+import { AuditLog } from '../audit/audit-log';
+import type { RemediationAuditSink } from '../remediate/remediation-audit';
+import type { Executor } from '../remediate/executor';
+import { RemediationService } from '../remediate/remediation-service';
+import { remediationRuleSchema } from '../remediate/remediation-rule-schema';
+import { silentLogger } from '../telemetry/logger';
+
+export interface JobsBenchOptions {
+  /** @defaultValue 2000 */
+  jobs?: number;
+  /** @defaultValue 64 */
+  concurrency?: number;
+  /** 'redis': the real hash-chained audit log (default); 'none': measures the queue and safety checks alone. */
+  audit?: 'redis' | 'none';
+}
+
+const noopExecutor: Executor = {
+  action: 'restart',
+  describe: (target) => `nothing for ${target}`,
+  execute: async () => ({ summary: 'no-op', details: {} }),
+};
+
+/**
+ * Issue 4 §5 `jobs_per_s`: remediation jobs completed per second with a no-op executor, through
+ * the whole worker path (cooldown, budget, lease with fencing token, audit of every step). All
+ * jobs are enqueued first, then the worker starts and the clock runs until the last completes.
+ * Uses its own key prefix on the given Redis and deletes nothing else.
+ */
+export async function benchJobsPerSecond(redisUrl: string, opts: JobsBenchOptions = {}): Promise<number> {
+  const jobs = opts.jobs ?? 2000;
+  const prefix = `bench${process.pid}x${Date.now()}`;
+  const auditRedis = new Redis(redisUrl);
+  const audit: RemediationAuditSink = (opts.audit ?? 'redis') === 'redis' ? new AuditLog({ redis: auditRedis, prefix }) : { append: async () => undefined };
+  const rules = [remediationRuleSchema.parse({ name: 'bench', on: { alert: 'Bench' }, action: 'restart', target: '{{ $labels.component }}', cooldown: '0s', max_per_window: { count: 1000, window: '1h' } })];
+  const common = { redis: redisUrl, prefix, rules, executors: new Map([['restart', noopExecutor]] as const), audit, escalator: { escalate: async () => undefined }, verify: () => true, dryRun: false, log: silentLogger() };
+  const enqueuer = new RemediationService({ ...common, registry: new Registry(), runWorker: false });
+  const worker = new RemediationService({ ...common, registry: new Registry(), concurrency: opts.concurrency ?? 64 });
+  try {
+    await enqueuer.start();
+    const t0 = Date.now();
+    const batch: Promise<unknown>[] = [];
+    for (let i = 0; i < jobs; i++) {
+      const labels = { alertname: 'Bench', component: `c${i}` };
+      const alert = { fingerprint: `fp${i}`, name: 'Bench', group: 'bench', file: 'bench', labels, annotations: {}, state: 'firing' as const, activeAtMs: t0, firedAtMs: t0, value: 1 };
+      batch.push(enqueuer.onAlert({ alert, from: 'pending', to: 'firing', atMs: t0 }));
+      if (batch.length === 200) await Promise.all(batch.splice(0));
+    }
+    await Promise.all(batch);
+    const started = performance.now();
+    await worker.start();
+    while ((await completed(worker)) < jobs) await new Promise((r) => setTimeout(r, 5));
+    return jobs / ((performance.now() - started) / 1000);
+  } finally {
+    await worker.stop();
+    await enqueuer.stop();
+    await cleanup(auditRedis, prefix);
+    auditRedis.disconnect();
+  }
+}
+
+async function completed(service: RemediationService): Promise<number> {
+  const m = await service.metrics.jobs.get();
+  return m.values.filter((v) => v.labels.outcome === 'succeeded').reduce((s, v) => s + v.value, 0);
+}
+
+async function cleanup(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await redis.unlink(...keys);
+  } while (cursor !== '0');
+}
