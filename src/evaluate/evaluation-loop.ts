@@ -9,6 +9,10 @@ import type { Alert, AlertTransition } from '../rules/alert';
 import type { Sample } from '../signals/sample';
 import type { SignalStore } from '../signals/signal-store';
 import type { WardenEvents } from '../warden-events';
+import { trace } from '@opentelemetry/api';
+import { traceTransitions } from '../telemetry/trace-alerts';
+import { inSpanSync } from '../telemetry/trace-context';
+import { tracingActive } from '../telemetry/tracer';
 
 /** What the loop needs of the rule engine (src/rules/rule-engine.ts). */
 export interface RuleEvaluator {
@@ -76,6 +80,17 @@ export class EvaluationLoop {
   }
 
   ingest(samples: readonly Sample[], source: string): IngestResult {
+    // Traced only inside a traced request (ingest.push); scrapes and probes start a trace only when
+    // an alert changes (alert.transition), so a quiet exchange sends no spans.
+    if (!tracingActive() || !trace.getActiveSpan()) return this.#ingest(samples, source);
+    return inSpanSync('evaluate.samples', {}, (span) => {
+      const r = this.#ingest(samples, source);
+      span.setAttributes({ 'warden.source': source, 'warden.samples.accepted': r.accepted, 'warden.samples.skipped': r.skipped });
+      return r;
+    });
+  }
+
+  #ingest(samples: readonly Sample[], source: string): IngestResult {
     const { store } = this.#o;
     const touched = this.#touched;
     touched.clear();
@@ -99,7 +114,7 @@ export class EvaluationLoop {
     if (touched.size === 0) return { accepted, skipped, persisted: Promise.resolve() };
     const endTimer = this.#evalSeconds.startTimer({ trigger: 'samples' });
     const now = this.#evaluationTime(newestMs, touched);
-    const transitions = this.#o.rules.onSamples(touched, now);
+    const transitions = traceTransitions(this.#o.rules.onSamples(touched, now), source);
     const persisted = transitions.length > 0 || freshened ? this.#rollup(transitions, now) : Promise.resolve();
     endTimer();
     return { accepted, skipped, persisted };
@@ -134,7 +149,7 @@ export class EvaluationLoop {
     const due = this.#future.size > 0 ? this.#dueFutureMetrics(now) : [];
     // The engine may hand back a shared frozen empty array: concatenate, never push.
     if (due.length > 0) transitions = transitions.concat(this.#o.rules.onSamples(due, now));
-    const persisted = this.#rollup(transitions, now);
+    const persisted = this.#rollup(traceTransitions(transitions, 'tick'), now);
     endTimer();
     return persisted;
   }

@@ -2,6 +2,7 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type Redis from 'ioredis';
 import type { Channel, Notification } from '../notify/notifier';
 import { MAX_ATTEMPTS } from '../remediate/backoff';
+import { traceContextField } from '../telemetry/trace-context';
 
 /** A notification bound for one receiver's channel: the data of one durable BullMQ job. */
 export interface DeliveryJobData {
@@ -9,6 +10,8 @@ export interface DeliveryJobData {
   readonly channel: Channel;
   /** When the dispatcher decided to send it (page latency starts here or earlier). */
   readonly queuedAtMs: number;
+  /** W3C trace context of the span that queued it (incident.open, ...): delivery continues the trace. */
+  readonly traceContext?: Readonly<Record<string, string>>;
 }
 
 export const DELIVERY_QUEUE_NAME = 'notifications';
@@ -38,7 +41,7 @@ export class DeliveryQueue {
   }
 
   async enqueue(data: DeliveryJobData): Promise<void> {
-    await this.queue.add(data.notification.transition, data, jobOptions(data.notification.key));
+    await this.queue.add(data.notification.transition, { ...data, ...traceContextField() }, jobOptions(data.notification.key));
   }
 
   async stateOf(key: string): Promise<string> {

@@ -1,3 +1,4 @@
+import { SpanKind } from '@opentelemetry/api';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
@@ -9,6 +10,7 @@ import type { IncidentStore } from './incident-store';
 import { execOrThrow } from './incident-store';
 import { NotificationLog, notificationKey, sanitizeKeyPart } from './notification-log';
 import { retryDelayMs } from '../remediate/backoff';
+import { contextFrom, inSpan } from '../telemetry/trace-context';
 
 export interface Delivered {
   readonly notification: Notification;
@@ -69,7 +71,7 @@ export class DeliveryWorker {
     if (this.#worker) return;
     const random = this.#o.random ?? Math.random;
     this.#connection = bullConnection(this.#o.redis);
-    this.#worker = new Worker<DeliveryJobData>(DELIVERY_QUEUE_NAME, (job, token) => this.#process(job, token), {
+    this.#worker = new Worker<DeliveryJobData>(DELIVERY_QUEUE_NAME, (job, token) => inSpan(`notify.${job.data.channel}`, { parent: contextFrom(job.data.traceContext), kind: SpanKind.CONSUMER, attributes: deliveryAttributes(job.data) }, () => this.#process(job, token)), {
       connection: this.#connection,
       prefix: bullPrefix(this.#o.prefix),
       concurrency: this.#o.concurrency ?? 8,
@@ -193,4 +195,9 @@ export function fallbackNotifiers(notifiers: readonly Notifier[], receiver: stri
   const isFallback = (x: Notifier) => x.channel === 'slack' || x.channel === 'email';
   const own = notifiers.filter((x) => x.receiver === receiver && isFallback(x));
   return own.length > 0 ? own : notifiers.filter(isFallback);
+}
+
+function deliveryAttributes(d: DeliveryJobData): Record<string, string | number> {
+  const n = d.notification;
+  return { 'warden.incident.id': n.incidentId, 'warden.notify.transition': n.transition, 'warden.notify.receiver': n.receiver, 'warden.incident.severity': n.severity };
 }

@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import { RequestError } from '../errors';
 import type { EscalationRequest, Escalator } from '../remediate/escalator';
 import type { AlertTransition } from '../rules/alert';
+import { trace } from '@opentelemetry/api';
+import { incidentSpanName } from '../telemetry/trace-alerts';
+import { contextFrom, inSpan } from '../telemetry/trace-context';
 import { DeliveryQueue } from './delivery-queue';
 import { DeliveryWorker } from './delivery-worker';
 import { firingAlerts, type Incident, type IncidentAlert, type IncidentStatus, type Severity, type TimelineEntry } from './incident';
@@ -85,7 +88,10 @@ export class IncidentService implements Escalator {
 
   /** The `alert` bus listener: never rejects (errors are logged). */
   onAlert(t: AlertTransition): Promise<void> {
-    return this.#serial(() => this.#onAlert(t)).catch((err: unknown) => this.#o.log.error({ err, alert: t.alert.name }, 'incident update failed'));
+    const span = incidentSpanName(t);
+    const attributes = { 'warden.alert.name': t.alert.name, 'warden.alert.fingerprint': t.alert.fingerprint };
+    const run = span ? () => inSpan(span, { parent: contextFrom(t.traceContext), attributes }, () => this.#onAlert(t)) : () => this.#onAlert(t);
+    return this.#serial(run).catch((err: unknown) => this.#o.log.error({ err, alert: t.alert.name }, 'incident update failed'));
   }
 
   /** Runs due timers: group flushes, ended silences and inhibitions, escalations. */
@@ -116,7 +122,7 @@ export class IncidentService implements Escalator {
 
   /** Escalator: a remediation that gave up opens a P0 incident, once per key (kept 24 h, spec §9.1). */
   escalate(req: EscalationRequest): Promise<void> {
-    return this.#serial(() => this.#escalate(req));
+    return this.#serial(() => inSpan('incident.escalate', { attributes: { 'warden.escalation.key': req.key } }, () => this.#escalate(req)));
   }
 
   /** Acknowledges (idempotent); `actor` is the authenticated principal, `by` who says they are on it. */
@@ -206,6 +212,7 @@ export class IncidentService implements Escalator {
       this.#auditLog.incident('warden', 'incident.trigger', inc, { severity: inc.severity, groupKey });
     }
     this.#remember(inc);
+    trace.getActiveSpan()?.setAttributes({ 'warden.incident.id': inc.id, 'warden.incident.severity': inc.severity, 'warden.incident.new': !existing });
     // Saved before anything is queued: a job never names an incident Redis does not know.
     await this.store.save(inc);
     if ((inc.dispatch.nextFlushAtMs ?? Infinity) <= now) {

@@ -1,7 +1,9 @@
+import { SpanKind } from '@opentelemetry/api';
 import type { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import type { Alert, AlertTransition } from '../rules/alert';
 import type { Logger } from '../telemetry/logger';
+import { contextFrom, inSpan, traceContextField } from '../telemetry/trace-context';
 import { BACKOFF_TYPE, MAX_ATTEMPTS } from './backoff';
 import { remediationJobId } from './job-id';
 import { auditRemediationStep, type RemediationAuditSink } from './remediation-audit';
@@ -57,7 +59,10 @@ export class RemediationEnqueuer {
       await auditRemediationStep(this.#d.audit, 'skipped', '', { job_id: jobId, rule: rule.name, action: rule.action, reason: 'no_target', template: rule.target, alert: t.alert.name });
     }
     const out: EnqueueOutcome[] = [];
-    for (const m of matched) out.push(await this.#enqueue(m, t.alert, firedAtMs));
+    for (const m of matched) {
+      const attributes = { 'warden.remediation.rule': m.rule.name, 'warden.remediation.action': m.rule.action, 'warden.remediation.target': m.target };
+      out.push(await inSpan('remediation.enqueue', { parent: contextFrom(t.traceContext), kind: SpanKind.PRODUCER, attributes }, () => this.#enqueue(m, t.alert, firedAtMs)));
+    }
     return out;
   }
 
@@ -102,6 +107,7 @@ export class RemediationEnqueuer {
       reason: alert.annotations.summary ?? `alert ${alert.name} firing`,
       ...(m.verifyExpr !== undefined ? { verifyExpr: m.verifyExpr } : {}),
       ...(alert.labels.incident !== undefined ? { incident: alert.labels.incident } : {}),
+      ...traceContextField(),
     };
   }
 }

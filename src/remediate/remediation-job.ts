@@ -29,6 +29,8 @@ export interface RemediationJobData {
   readonly verifyExpr?: string;
   /** The incident the executor may cite (e.g. halt_trading's body), when one is known. */
   readonly incident?: string;
+  /** W3C trace context of the remediation.enqueue span: the worker continues the trace (issue 6 §3). */
+  readonly traceContext?: Readonly<Record<string, string>>;
 }
 
 export type RemediationJobResult =

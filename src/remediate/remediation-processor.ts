@@ -1,6 +1,8 @@
+import { SpanKind } from '@opentelemetry/api';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { errorMessage } from '../errors';
 import type { Logger } from '../telemetry/logger';
+import { contextFrom, inSpan } from '../telemetry/trace-context';
 import { DEFAULT_ATTEMPT_TIMEOUT_MS, LEASE_MARGIN_MS } from './attempt-timeouts';
 import { MAX_ATTEMPTS } from './backoff';
 import type { Budget } from './budget';
@@ -44,7 +46,17 @@ export class RemediationProcessor {
     this.#d = deps;
   }
 
-  readonly process = async (job: RemediationJob, token?: string, bullSignal?: AbortSignal): Promise<RemediationJobResult> => {
+  /** One span per attempt, continuing the trace of the alert that enqueued the job. */
+  readonly process = (job: RemediationJob, token?: string, bullSignal?: AbortSignal): Promise<RemediationJobResult> => {
+    const attributes = { 'warden.remediation.job_id': String(job.id), 'warden.remediation.action': job.data.action, 'warden.remediation.target': job.data.target, 'warden.remediation.attempt': job.attemptsMade + 1 };
+    return inSpan('remediation.job', { parent: contextFrom(job.data.traceContext), kind: SpanKind.CONSUMER, attributes }, async (span) => {
+      const result = await this.#process(job, token, bullSignal);
+      span.setAttribute('warden.remediation.outcome', result.outcome);
+      return result;
+    });
+  };
+
+  readonly #process = async (job: RemediationJob, token?: string, bullSignal?: AbortSignal): Promise<RemediationJobResult> => {
     const jobId = job.id as string;
     const data = job.data;
     if (await this.#d.cancellation.isCancelled(jobId)) {

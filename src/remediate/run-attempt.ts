@@ -1,5 +1,6 @@
 import { PermanentError, TransientError } from '../errors';
 import type { Logger } from '../telemetry/logger';
+import { inSpan } from '../telemetry/trace-context';
 import type { ExecutionResult, Executor } from './executor';
 import type { JobCancellation } from './job-cancellation';
 import type { RemediationJobData } from './remediation-job';
@@ -40,7 +41,7 @@ export async function runAttempt(executor: Executor, data: RemediationJobData, c
   });
   aborted.catch(() => undefined); // only ever observed through the race below
   try {
-    const execution = executor.execute(data.target, data.params, {
+    const execute = () => executor.execute(data.target, data.params, {
       jobId: ctx.jobId,
       idempotencyKey: data.idempotencyKey,
       fencingToken: ctx.fencingToken,
@@ -50,6 +51,7 @@ export async function runAttempt(executor: Executor, data: RemediationJobData, c
       reason: data.reason,
       ...(data.incident !== undefined ? { incident: data.incident } : {}),
     });
+    const execution = inSpan(`executor.${data.action}`, { attributes: { 'warden.remediation.target': data.target, 'warden.remediation.attempt': ctx.attempt } }, execute);
     return { kind: 'ok', result: await Promise.race([execution, aborted]) };
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));

@@ -31,4 +31,6 @@ export interface AlertTransition {
   readonly from: AlertState;
   readonly to: AlertState;
   readonly atMs: number;
+  /** W3C trace context of the `alert.transition` span, when tracing is on (issue 6 §3). */
+  readonly traceContext?: Readonly<Record<string, string>>;
 }

@@ -5,6 +5,8 @@ import type { EvaluationLoop } from '../../evaluate/evaluation-loop';
 import type { PushValidator } from '../../ingest/push-validation';
 import { RequestError, errorMessage } from '../../errors';
 import type { Logger } from 'pino';
+import { SpanKind } from '@opentelemetry/api';
+import { contextFromHeaders, inSpan, recordError } from '../../telemetry/trace-context';
 
 export interface IngestRouteDeps {
   auth: Authenticator;
@@ -33,10 +35,11 @@ export function ingestRoutes(deps: IngestRouteDeps): Router {
       next();
     },
     parseJson,
-    async (req, res, next) => {
+    (req, res, next) => inSpan('ingest.push', { kind: SpanKind.SERVER, parent: contextFromHeaders(req.headers) }, async (span) => {
       try {
         const samples = deps.validator.validate(req.body, clock());
         const result = deps.loop.ingest(samples, 'push');
+        if (span.isRecording()) span.setAttributes({ 'warden.samples.accepted': result.accepted, 'warden.samples.skipped': result.skipped });
         try {
           await result.persisted;
         } catch (err) {
@@ -45,9 +48,10 @@ export function ingestRoutes(deps: IngestRouteDeps): Router {
         }
         res.json({ accepted: result.accepted, skipped: result.skipped });
       } catch (err) {
+        recordError(span, err);
         next(err);
       }
-    },
+    }),
   );
   // Count rejections here, after the error is known, whichever stage raised it.
   router.use('/v1/samples', (err: unknown, _req: express.Request, _res: express.Response, next: express.NextFunction) => {
