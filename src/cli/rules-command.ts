@@ -5,6 +5,8 @@ import { errorMessage } from '../errors';
 import { parseRuleFile } from '../rules/load-rules';
 import { ruleErrorsOf } from '../rules/rule-file-errors';
 import { runRuleTestFile } from '../rules/testing/rule-test-runner';
+// Registers `exp_remediations` with the rule tester (issue 4 §1).
+import '../remediate/exp-remediations';
 
 /** Where the commands write; the process streams by default, buffers in tests. */
 export interface CommandOutput {
