@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { duration, labelName } from '../config/schema-types';
+import { parsePromql } from '../rules/promql-parse';
 import { parseLabelMatcher } from './label-matchers';
-import { parseTargetTemplate } from './target-template';
+import { parseTargetTemplate, renderTargetTemplate } from './target-template';
 
 /**
  * One entry of a rule file's `remediations:` section (issue 4). Validated by the rule loader with
@@ -34,6 +35,21 @@ const targetTemplate = z.string().min(1).superRefine((text, ctx) => {
   if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
 });
 
+/** A PromQL condition that may name the alert's labels; checked at load with placeholders filled. */
+const verifyExpr = z.string().min(1).superRefine((text, ctx) => {
+  const parts = parseTargetTemplate(text);
+  if (typeof parts === 'string') {
+    ctx.addIssue({ code: 'custom', message: parts });
+    return;
+  }
+  const sample = renderTargetTemplate(parts, new Proxy({}, { get: () => 'x' }));
+  try {
+    parsePromql(sample as string);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `verify.expr is not valid PromQL: ${(err as Error).message}` });
+  }
+});
+
 export const remediationRuleSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be letters, digits, _ . or - (it is part of job ids)'),
   on: onSchema,
@@ -48,7 +64,7 @@ export const remediationRuleSchema = z.strictObject({
   max_per_window: z.strictObject({ count: z.number().int().min(1), window: duration() }).optional(),
   dry_run: z.boolean().default(false),
   /** After acting, `expr` (a PromQL condition; `{{ $labels.x }}` filled in) must hold within `within`, else `on_failure`. */
-  verify: z.strictObject({ expr: targetTemplate, within: duration() }).optional(),
+  verify: z.strictObject({ expr: verifyExpr, within: duration() }).optional(),
   on_failure: z.enum(['escalate', 'ignore']).default('escalate'),
   /** Per-attempt deadline; defaults per action (see attempt-timeouts.ts, spec §10.3). */
   timeout: duration().optional(),

@@ -1,5 +1,4 @@
-import { parsePromql } from '../../../src/rules/promql-parse';
-import { evaluate } from '../../../src/rules/promql-evaluate';
+import { promqlVerifyCheck } from '../../../src/remediate/promql-verify-check';
 import { SignalStore } from '../../../src/signals/signal-store';
 import { startRedis, type TestRedis } from '../../support/redis-server';
 import { firing, rule, ScriptedExecutor, sleep, startPipeline, type Pipeline } from './support/pipeline-harness';
@@ -27,13 +26,7 @@ async function metric(p: Pipeline, name: string): Promise<Array<{ labels: Record
   return (m?.values ?? []) as Array<{ labels: Record<string, unknown>; value: number }>;
 }
 
-/** A verify check over a real signal store: true when the PromQL expression returns any sample. */
-function promqlCheck(store: SignalStore) {
-  return (expr: string) => {
-    const v = evaluate(parsePromql(expr), store, Date.now());
-    return v.type === 'vector' ? v.vector.length > 0 : v.value !== 0;
-  };
-}
+const promqlCheck = (store: SignalStore) => promqlVerifyCheck(store, Date.now);
 
 describe('remediation safety', () => {
   it('after a success, the next firing for the same rule and target is skipped for the cooldown', async () => {

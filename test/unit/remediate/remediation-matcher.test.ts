@@ -25,6 +25,7 @@ describe('remediation rule schema', () => {
     ['a bad regex', { on: { matchers: ['component=~"("'] } }, 'invalid regex'],
     ['a name with ":"', { name: 'a:b' }, 'job ids'],
     ['an unknown key', { retries: 3 }, 'retries'],
+    ['a verify expression that is not PromQL', { verify: { expr: 'up{component="{{ $labels.component }}" == 1', within: '1m' } }, 'verify.expr is not valid PromQL'],
   ])('rejects %s with a clear message', (_what, patch, message) => {
     const r = remediationRuleSchema.safeParse({ name: 'r', on: { alert: 'X' }, action: 'restart', target: 't', ...patch });
     expect(r.success).toBe(false);
