@@ -5,6 +5,7 @@ import { ConfigError } from '../errors';
 import { startWarden } from '../main';
 import { type EmbeddedRedis, RedisUnavailableError, startEmbeddedRedis } from '../runtime/embedded-redis';
 import { createLogger } from '../telemetry/logger';
+import { startTracing } from '../telemetry/tracing';
 import { startSimulator, type SimulatorHandle } from '../sim/start-simulator';
 
 interface StartFlags {
@@ -44,6 +45,8 @@ async function runStart(flags: StartFlags): Promise<number> {
     throw err;
   }
   const log = createLogger(config.log_level);
+  // Off (no SDK loaded) unless OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT is set.
+  const tracing = startTracing(process.env, { log });
   let embedded: EmbeddedRedis | undefined;
   if (!config.redis.url) {
     try {
@@ -68,6 +71,7 @@ async function runStart(flags: StartFlags): Promise<number> {
     warden = await startWarden({ config, configFile: flags.config, baseDir: dirname(resolve(flags.config)), redisUrl, log });
   } catch (err) {
     log.fatal({ err }, 'warden failed to start');
+    await tracing.shutdown();
     await sim?.stop();
     await embedded?.stop();
     return 1;
@@ -78,6 +82,7 @@ async function runStart(flags: StartFlags): Promise<number> {
       log.info({ signal }, 'shutting down');
       void warden
         .stop()
+        .then(() => tracing.shutdown())
         .then(() => sim?.stop())
         .then(() => embedded?.stop())
         .then(() => done(0), () => done(1));
