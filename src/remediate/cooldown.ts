@@ -14,10 +14,11 @@ export class Cooldown {
     this.#keys = keys;
   }
 
-  /** Milliseconds left, or 0 when not cooling down. */
-  async remainingMs(rule: string, target: string): Promise<number> {
-    const pttl = await this.#redis.pttl(this.#keys.cooldown(rule, target));
-    return pttl > 0 ? pttl : 0;
+  /** Milliseconds left (0 when not cooling down) and the job whose success started it. */
+  async state(rule: string, target: string): Promise<{ remainingMs: number; startedBy: string | undefined }> {
+    const key = this.#keys.cooldown(rule, target);
+    const [[, startedBy], [, pttl]] = (await this.#redis.multi().get(key).pttl(key).exec()) as [[null, string | null], [null, number]];
+    return pttl > 0 ? { remainingMs: pttl, startedBy: startedBy ?? undefined } : { remainingMs: 0, startedBy: undefined };
   }
 
   async start(rule: string, target: string, cooldownMs: number, jobId: string): Promise<void> {

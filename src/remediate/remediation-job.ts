@@ -35,7 +35,8 @@ export interface RemediationJobData {
 
 export type RemediationJobResult =
   | { readonly outcome: 'dry_run'; readonly wouldDo: string }
-  | { readonly outcome: 'skipped'; readonly reason: 'cooldown' | 'budget'; readonly detail: string }
+  /** `already_done`: this very job acted, then its worker died before recording it (recovered after a stall). */
+  | { readonly outcome: 'skipped'; readonly reason: 'cooldown' | 'budget' | 'already_done'; readonly detail: string }
   | {
       readonly outcome: 'succeeded' | 'verified' | 'verify_failed';
       readonly summary: string;

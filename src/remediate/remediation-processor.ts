@@ -101,10 +101,17 @@ export class RemediationProcessor {
   }
 
   async #checkCooldown(jobId: string, data: RemediationJobData): Promise<RemediationJobResult | undefined> {
-    const leftMs = await this.#d.cooldown.remainingMs(data.rule.name, data.target);
-    if (leftMs <= 0) return undefined;
-    const detail = `rule ${data.rule.name} acted on ${data.target} recently; cooling down for another ${leftMs} ms`;
-    await this.#audit('skipped', jobId, data, { reason: 'cooldown', remaining_ms: leftMs });
+    const { remainingMs, startedBy } = await this.#d.cooldown.state(data.rule.name, data.target);
+    if (remainingMs <= 0) return undefined;
+    if (startedBy === jobId) {
+      // Our own success started it: the worker died after acting, before BullMQ recorded the result.
+      const detail = `job ${jobId} already acted on ${data.target} before its worker stopped; not acting twice`;
+      await this.#audit('skipped', jobId, data, { reason: 'already_done' });
+      this.#count(data.action, 'succeeded');
+      return { outcome: 'skipped', reason: 'already_done', detail };
+    }
+    const detail = `rule ${data.rule.name} acted on ${data.target} recently; cooling down for another ${remainingMs} ms`;
+    await this.#audit('skipped', jobId, data, { reason: 'cooldown', remaining_ms: remainingMs });
     this.#count(data.action, 'skipped_cooldown');
     return { outcome: 'skipped', reason: 'cooldown', detail };
   }

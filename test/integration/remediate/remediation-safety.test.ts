@@ -1,7 +1,8 @@
+import { RemediationKeys } from '../../../src/remediate/remediation-keys';
 import { promqlVerifyCheck } from '../../../src/remediate/promql-verify-check';
 import { SignalStore } from '../../../src/signals/signal-store';
 import { startRedis, type TestRedis } from '../../support/redis-server';
-import { firing, rule, ScriptedExecutor, sleep, startPipeline, type Pipeline } from './support/pipeline-harness';
+import { firing, rule, ScriptedExecutor, sleep, startPipeline, uniquePrefix, type Pipeline } from './support/pipeline-harness';
 
 let redis: TestRedis;
 const pipelines: Pipeline[] = [];
@@ -42,6 +43,19 @@ describe('remediation safety', () => {
     const skipped = (await p.auditEntries()).find((e) => e.details.job_id === b!.jobId && e.action === 'remediation.skipped');
     expect(skipped?.details).toMatchObject({ reason: 'cooldown' });
     expect(await metric(p, 'warden_remediation_jobs_total')).toEqual(expect.arrayContaining([expect.objectContaining({ labels: { action: 'restart', outcome: 'skipped_cooldown' }, value: 1 })]));
+  });
+
+  it('a job recovered after its worker died between acting and recording it does not act again', async () => {
+    const restart = new ScriptedExecutor('restart');
+    const prefix = uniquePrefix();
+    const rules = [rule({ name: 'restart-down', cooldown: '10m' })];
+    const alertSide = await pipeline({ prefix, runWorker: false, executors: new Map([['restart', restart]]), rules });
+    const [o] = await alertSide.service.onAlert(firing('ServiceDown', { component: 'settlement' }, 30_000));
+    // What the dead worker left behind: the cooldown its success started, keyed by its job id.
+    await redis.client().set(new RemediationKeys(prefix).cooldown('restart-down', 'settlement'), o!.jobId, 'PX', 600_000);
+    const worker = await pipeline({ prefix, executors: new Map([['restart', restart]]), rules });
+    expect((await worker.waitFinished(o!.jobId)).result).toMatchObject({ outcome: 'skipped', reason: 'already_done' });
+    expect(restart.calls).toEqual([]);
   });
 
   it('once the budget is spent Warden stops acting and pages P0 "remediation budget exhausted"', async () => {
