@@ -60,6 +60,40 @@ export async function benchJobsPerSecond(redisUrl: string, opts: JobsBenchOption
   }
 }
 
+/**
+ * The remediation part of issue 4 §5 `remediate_p99_ms`: from an alert transition handed to the
+ * service to its executor starting (enqueue, audit of matched/enqueued, BullMQ pick-up, safety
+ * checks, audit of the attempt). One alert at a time, so this is latency, not queueing.
+ */
+export async function benchAlertToActiveP99Ms(redisUrl: string, opts: { samples?: number } = {}): Promise<number> {
+  const samples = opts.samples ?? 300;
+  const prefix = `benchlat${process.pid}x${Date.now()}`;
+  const auditRedis = new Redis(redisUrl);
+  let started: (() => void) | undefined;
+  const executor: Executor = { ...noopExecutor, execute: async () => (started?.(), { summary: 'no-op', details: {} }) };
+  const rules = [remediationRuleSchema.parse({ name: 'bench', on: { alert: 'Bench' }, action: 'restart', target: '{{ $labels.component }}', cooldown: '0s' })];
+  const service = new RemediationService({ redis: redisUrl, prefix, rules, executors: new Map([['restart', executor]]), audit: new AuditLog({ redis: auditRedis, prefix }), escalator: { escalate: async () => undefined }, verify: () => true, dryRun: false, registry: new Registry(), log: silentLogger() });
+  const latencies: number[] = [];
+  try {
+    await service.start();
+    for (let i = 0; i < samples; i++) {
+      const t0 = Date.now();
+      const labels = { alertname: 'Bench', component: `c${i}` };
+      const active = new Promise<void>((r) => (started = r));
+      const begin = performance.now();
+      await service.onAlert({ alert: { fingerprint: `fp${i}`, name: 'Bench', group: 'bench', file: 'bench', labels, annotations: {}, state: 'firing', activeAtMs: t0, firedAtMs: t0, value: 1 }, from: 'pending', to: 'firing', atMs: t0 });
+      await active;
+      latencies.push(performance.now() - begin);
+    }
+    latencies.sort((a, b) => a - b);
+    return latencies[Math.min(latencies.length - 1, Math.ceil(latencies.length * 0.99) - 1)] as number;
+  } finally {
+    await service.stop();
+    await cleanup(auditRedis, prefix);
+    auditRedis.disconnect();
+  }
+}
+
 async function completed(service: RemediationService): Promise<number> {
   const m = await service.metrics.jobs.get();
   return m.values.filter((v) => v.labels.outcome === 'succeeded').reduce((s, v) => s + v.value, 0);
