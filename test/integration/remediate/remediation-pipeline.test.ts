@@ -1,4 +1,5 @@
 import { PermanentError, TransientError } from '../../../src/errors';
+import { WardenEvents } from '../../../src/warden-events';
 import { startRedis, type TestRedis } from '../../support/redis-server';
 import { firing, rule, ScriptedExecutor, sleep, startPipeline, uniquePrefix, type Pipeline } from './support/pipeline-harness';
 
@@ -33,6 +34,21 @@ describe('remediation job pipeline', () => {
     expect(restart.calls[0]!.ctx.fencingToken).toBeGreaterThan(0);
     expect(await p.stepsOf(out!.jobId)).toEqual(['remediation.matched', 'remediation.enqueued', 'remediation.attempt', 'remediation.success']);
     expect((await p.audit.verify()).ok).toBe(true);
+  });
+
+  it('listens on the WardenEvents bus, and replaced rules take effect for the next firing', async () => {
+    const restart = new ScriptedExecutor('restart');
+    const p = await pipeline({ executors: new Map([['restart', restart]]), rules: [rule({ name: 'restart-down' })] });
+    const events = new WardenEvents();
+    const unlisten = p.service.listen(events);
+    events.emit('alert', firing('ServiceDown', { component: 'a' }, 11));
+    while (restart.calls.length === 0) await sleep(10);
+    p.service.replaceRules([rule({ name: 'restart-renamed', target: 'renamed-{{ $labels.component }}' })]);
+    events.emit('alert', firing('ServiceDown', { component: 'b' }, 12));
+    while (restart.calls.length < 2) await sleep(10);
+    expect(restart.calls.map((c) => c.target)).toEqual(['a', 'renamed-b']);
+    unlisten();
+    expect(events.listenerCount('alert')).toBe(0);
   });
 
   it('only a transition to firing acts: pending, resolution and non-matching alerts do nothing', async () => {
