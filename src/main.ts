@@ -10,6 +10,7 @@ import { HealthMetrics } from './health/health-metrics';
 import { HealthTracker } from './health/health-tracker';
 import { AuditLog } from './audit/audit-log';
 import { startPaging } from './compose/paging';
+import { startRemediation, type Remediation } from './compose/remediation';
 import type { IncidentService } from './incidents/incident-service';
 import { auditRoutes } from './http/routes/audit';
 import { createApp } from './http/app';
@@ -59,6 +60,7 @@ export interface Warden {
   readonly redis: Redis;
   readonly audit: AuditLog;
   readonly incidents: IncidentService;
+  readonly remediation: Remediation;
   reloadRules(): ReturnType<RuleReloader<RuleSet>['reload']>;
   stop(): Promise<void>;
 }
@@ -85,12 +87,15 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     const audit = new AuditLog({ redis, prefix: config.redis.prefix, clock });
     const paging = await startPaging({ config, configFile: opts.configFile ?? 'warden.yaml', redis, auth, audit, events, registry, log, clock });
     cleanup.push(() => paging.stop());
+    const remediation = await startRemediation({ config, redisUrl: opts.redisUrl, redis, auth, audit, escalator: paging.incidents, events, store, registry, log, clock });
+    cleanup.push(() => remediation.stop());
     const loop = new EvaluationLoop({ store, rules: engine, tracker, healthMetrics: new HealthMetrics(registry), events, components: config.components, registry, log, clock });
 
     let rulesLoaded = false;
     const reloader = new RuleReloader<RuleSet>({
       load: () => loadRuleFiles(config.rules, opts.baseDir),
       apply: async (set) => {
+        remediation.replaceRules(set.remediations);
         const transitions = engine.replace(set, clock());
         await loop.applyTransitions(transitions);
         rulesLoaded = true;
@@ -127,6 +132,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
         streamRoutes({ auth, events, snapshot: () => consoleSnapshot({ health: tracker.current, alerts: engine.activeAlerts() }, clock()), log }),
         rulesRoutes({ auth, activeAlerts: () => engine.activeAlerts(), groupsStatus: () => engine.groupsStatus(), reload: () => reloader.reload(), lastReload: () => reloader.last }),
         ...paging.routers,
+        ...remediation.routers,
         auditRoutes({ auth, audit }),
       ],
     });
@@ -154,7 +160,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     log.info({ url, components: config.components.length, scrape: config.scrape.length }, 'warden started');
     let stopping: Promise<void> | undefined;
     return {
-      url, host, port, config, events, store, engine, loop, tracker, registry, redis, audit, incidents: paging.incidents,
+      url, host, port, config, events, store, engine, loop, tracker, registry, redis, audit, incidents: paging.incidents, remediation,
       reloadRules: () => reloader.reload(),
       stop: () => (stopping ??= runCleanup(cleanup, log)),
     };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration } from './schema-types';
+import { executorsConfigSchema } from '../remediate/executors/executors-config';
 
 /**
  * warden.yaml `remediation:` — global switches for the remediation pipeline (issue 4).
@@ -15,5 +16,7 @@ export const remediationConfigSchema = z.strictObject({
    * a no-op (spec §9.1: idempotency keys live 24 h).
    */
   job_retention: duration().default(24 * 3_600_000),
+  /** What the executors act on: the PostgreSQL server to reap, log directories, restart settings. */
+  executors: executorsConfigSchema.default(executorsConfigSchema.parse({})),
 });
 export type RemediationConfig = z.output<typeof remediationConfigSchema>;

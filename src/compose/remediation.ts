@@ -1,0 +1,80 @@
+import type Redis from 'ioredis';
+import type { Router } from 'express';
+import type { Logger } from 'pino';
+import { Gauge, type Registry } from 'prom-client';
+import type { AuditLog } from '../audit/audit-log';
+import type { WardenConfig } from '../config/schema';
+import type { Authenticator } from '../http/auth';
+import { remediationRoutes } from '../http/routes/remediations';
+import { tradingRoutes } from '../http/routes/trading';
+import type { Escalator } from '../remediate/escalator';
+import { createExecutors } from '../remediate/executors/create-executors';
+import { executorsOptionsFromConfig } from '../remediate/executors/executors-config';
+import { promqlVerifyCheck } from '../remediate/promql-verify-check';
+import { RemediationService } from '../remediate/remediation-service';
+import { TradingState } from '../remediate/trading-state';
+import type { LoadedRemediation } from '../rules/load-rules';
+import type { SignalStore } from '../signals/signal-store';
+import type { WardenEvents } from '../warden-events';
+
+export interface RemediationDeps {
+  config: WardenConfig;
+  redisUrl: string;
+  redis: Redis;
+  auth: Authenticator;
+  audit: AuditLog;
+  escalator: Escalator;
+  events: WardenEvents;
+  store: SignalStore;
+  registry: Registry;
+  log: Logger;
+  clock: () => number;
+}
+
+export interface Remediation {
+  readonly service: RemediationService;
+  readonly trading: TradingState;
+  readonly routers: Router[];
+  replaceRules(remediations: readonly LoadedRemediation[]): void;
+  stop(): Promise<void>;
+}
+
+/** Issue 4's stages: firing alerts -> BullMQ jobs -> safety checks -> executors, all audited. */
+export async function startRemediation(d: RemediationDeps): Promise<Remediation> {
+  const log = d.log.child({ stage: 'remediate' });
+  const { config } = d;
+  const trading = new TradingState({ redis: d.redis, prefix: config.redis.prefix, audit: d.audit, adminUrl: config.exchange.admin_url, clock: d.clock });
+  const halted = new Gauge({ name: 'warden_trading_halted', help: 'Whether Warden has trading recorded as halted (1) or running (0).', registers: [d.registry], collect: async function () {
+    this.set((await trading.get()).state === 'halted' ? 1 : 0);
+  } });
+  void halted;
+  const executors = createExecutors(executorsOptionsFromConfig(config.remediation.executors, { exchangeAdminUrl: config.exchange.admin_url, trading, clock: d.clock }));
+  const service = new RemediationService({
+    redis: d.redisUrl,
+    prefix: config.redis.prefix,
+    rules: [],
+    executors,
+    audit: d.audit,
+    escalator: d.escalator,
+    verify: promqlVerifyCheck(d.store, d.clock),
+    dryRun: config.remediation.dry_run,
+    concurrency: config.remediation.concurrency,
+    jobRetentionMs: config.remediation.job_retention,
+    registry: d.registry,
+    log,
+    clock: d.clock,
+  });
+  await service.start();
+  const unlisten = service.listen(d.events);
+  if (config.remediation.dry_run) log.warn('remediation.dry_run is on: jobs are recorded with what they would do; nothing runs');
+  return {
+    service,
+    trading,
+    routers: [remediationRoutes({ auth: d.auth, jobs: service.jobs }), tradingRoutes({ auth: d.auth, trading, audit: d.audit })],
+    replaceRules: (remediations) => service.replaceRules(remediations.map((r) => r.rule)),
+    async stop() {
+      unlisten();
+      await service.stop();
+    },
+  };
+}
