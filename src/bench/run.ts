@@ -3,6 +3,25 @@ import { benchDetect } from './detect-bench';
 import { benchIngest } from './ingest-bench';
 import { benchRuleScaling } from './scaling-bench';
 import { benchPage } from '../incidents/bench/page-bench';
+import { benchRemediate } from './remediate-bench';
+import { benchJobsPerSecond } from './remediation-bench';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedRedis } from '../runtime/embedded-redis';
+import { silentLogger } from '../telemetry/logger';
+
+/** jobs_per_s on a redis-server of the benchmark's own (no-op executor, real audit log). */
+async function benchJobs(): Promise<Figures> {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-bench-jobs-'));
+  const redis = await startEmbeddedRedis(dir, silentLogger());
+  try {
+    return { jobs_per_s: Math.round(await benchJobsPerSecond(redis.url)) };
+  } finally {
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 type Figures = Record<string, number | string>;
 
@@ -12,6 +31,8 @@ const TARGETS: Record<string, { op: '>=' | '<='; value: number }> = {
   detect_p99_ms: { op: '<=', value: 5 },
   rule_scaling_ratio: { op: '<=', value: 1.5 },
   page_p99_ms: { op: '<=', value: 100 },
+  remediate_p99_ms: { op: '<=', value: 50 },
+  jobs_per_s: { op: '>=', value: 2000 },
 };
 
 async function main(argv: string[]): Promise<void> {
@@ -22,6 +43,8 @@ async function main(argv: string[]): Promise<void> {
     ['detect', () => benchDetect()],
     ['rule scaling', benchRuleScaling],
     ['page', () => benchPage()],
+    ['remediate', () => benchRemediate()],
+    ['jobs', benchJobs],
   ];
   for (const [name, run] of steps) {
     if (!json) process.stderr.write(`bench: ${name}...\n`);
