@@ -39,6 +39,21 @@ export function sealEntry(draft: AuditEntryDraft): AuditEntry {
   };
 }
 
+/** The fields of an entry the writer supplies; seq and prevHash come from its place in the chain. */
+export type AuditEntryFields = Omit<AuditEntryDraft, 'seq' | 'prevHash'>;
+
+/** Seals `fields` as consecutive entries after the entry `after` (seq 0 and GENESIS_HASH for an empty log). */
+export function sealChain(after: { seq: number; hash: string }, fields: readonly AuditEntryFields[]): AuditEntry[] {
+  const entries: AuditEntry[] = [];
+  let prev = after;
+  for (const f of fields) {
+    const entry = sealEntry({ seq: prev.seq + 1, time: f.time, actor: f.actor, action: f.action, target: f.target, details: f.details, prevHash: prev.hash });
+    entries.push(entry);
+    prev = entry;
+  }
+  return entries;
+}
+
 /** Why a stored entry does not fit the chain at position `seq` after `prevHash`, or undefined if it does. */
 export function entryProblem(raw: string, seq: number, prevHash: string): string | undefined {
   let e: AuditEntry;

@@ -1,22 +1,11 @@
 import type Redis from 'ioredis';
 import { once } from 'node:events';
-import { GENESIS_HASH, entryProblem, sealEntry, type AuditEntry } from './audit-entry';
-import { auditKeys, formatHead, parseHead } from './audit-keys';
+import { AuditChainWriter } from './audit-chain-writer';
+import { GENESIS_HASH, entryProblem, type AuditEntry } from './audit-entry';
+import { auditKeys, parseHead } from './audit-keys';
 
-/**
- * Compare-and-append. Redis Lua has no SHA-256 or CRC32C, so the entry is sealed in Node and the
- * script only checks that the head is still the one the entry was chained to; if another replica
- * appended in between, it refuses and the caller rebuilds on the new head. Unlike WATCH/MULTI this
- * holds no per-connection state, so it is safe on the shared, pipelined ioredis connection.
- */
-const APPEND_LUA = `
-local head = redis.call('GET', KEYS[2]) or ''
-if head ~= ARGV[1] then return 0 end
-redis.call('RPUSH', KEYS[1], ARGV[2])
-redis.call('SET', KEYS[2], ARGV[3])
-return 1`;
-
-const MAX_APPEND_ATTEMPTS = 1000;
+/** seq, time, prevHash, hash, crc32c and the field names, stored with every entry. */
+const ENTRY_OVERHEAD_BYTES = 300;
 const PAGE = 500;
 export const DEFAULT_LIST_LIMIT = 100;
 export const MAX_LIST_LIMIT = 1000;
@@ -35,52 +24,38 @@ export interface AuditVerification {
   reason?: string;
 }
 
-/** The script, registered with defineCommand (EVALSHA, falling back to EVAL after a SCRIPT FLUSH). */
-interface AppendCommand {
-  wardenAuditAppend(log: string, head: string, expectedHead: string, entry: string, newHead: string): Promise<number>;
-}
-
 /** spec §2.1 "Auditable: all state changes logged immutably": an append-only, hash-chained log in Redis. */
 export class AuditLog {
-  readonly #redis: Redis & AppendCommand;
+  readonly #redis: Redis;
   readonly #keys: { log: string; head: string };
   readonly #clock: () => number;
-  /** Appends from this process go one at a time; only other replicas can make the script refuse. */
-  #tail: Promise<unknown> = Promise.resolve();
+  /** Appends from this process are batched in call order; see AuditChainWriter. */
+  readonly #writer: AuditChainWriter;
 
   constructor(opts: { redis: Redis; prefix: string; clock?: () => number }) {
-    const redis = opts.redis as Redis & Partial<AppendCommand>;
-    if (!redis.wardenAuditAppend) redis.defineCommand('wardenAuditAppend', { numberOfKeys: 2, lua: APPEND_LUA });
-    this.#redis = redis as Redis & AppendCommand;
+    this.#redis = opts.redis;
     this.#keys = auditKeys(opts.prefix);
     this.#clock = opts.clock ?? Date.now;
+    this.#writer = new AuditChainWriter(opts.redis, this.#keys);
   }
 
+  /**
+   * Resolves once the entry is stored in Redis, chained after every entry this process appended
+   * before it. The time is when append was called (the step happened), not when the batch went out.
+   */
   append(e: AuditAppend): Promise<AuditEntry> {
-    const next = this.#tail.then(() => this.#appendNow(e));
-    this.#tail = next.catch(() => undefined /* the caller of this append gets the error */);
-    return next;
-  }
-
-  async #appendNow(e: AuditAppend): Promise<AuditEntry> {
-    // Normalise details to what JSON keeps, so the hash covers exactly what is stored.
-    const details = JSON.parse(JSON.stringify(e.details ?? {})) as Record<string, unknown>;
-    for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
-      const headText = (await this.#redis.get(this.#keys.head)) ?? '';
-      const head = parseHead(headText);
-      const entry = sealEntry({
-        seq: (head?.seq ?? 0) + 1,
-        time: new Date(this.#clock()).toISOString(),
-        actor: e.actor,
-        action: e.action,
-        target: e.target,
-        details,
-        prevHash: head?.hash ?? GENESIS_HASH,
-      });
-      const ok = await this.#redis.wardenAuditAppend(this.#keys.log, this.#keys.head, headText, JSON.stringify(entry), formatHead(entry.seq, entry.hash));
-      if (ok === 1) return entry;
+    let detailsJson: string;
+    try {
+      // Normalise details to what JSON keeps, so the hash covers exactly what is stored.
+      detailsJson = JSON.stringify(e.details ?? {});
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
-    throw new Error(`audit append lost ${MAX_APPEND_ATTEMPTS} races in a row; is something rewriting ${this.#keys.head}?`);
+    if (detailsJson === undefined) return Promise.reject(new TypeError('audit details must be a JSON object'));
+    const details = JSON.parse(detailsJson) as Record<string, unknown>;
+    const time = new Date(this.#clock()).toISOString();
+    const approxBytes = ENTRY_OVERHEAD_BYTES + e.actor.length + e.action.length + e.target.length + detailsJson.length;
+    return this.#writer.append({ time, actor: e.actor, action: e.action, target: e.target, details }, approxBytes);
   }
 
   /** Entries with seq > sinceSeq, oldest first. */

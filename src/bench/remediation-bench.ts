@@ -94,6 +94,39 @@ export async function benchAlertToActiveP99Ms(redisUrl: string, opts: { samples?
   }
 }
 
+/**
+ * Audit appends per second: `writers` AuditLog instances (replicas, each on its own connection)
+ * sharing one chain, each with `inFlightPerWriter` callers appending back to back, as the
+ * remediation worker's concurrent jobs do. Verifies the chain afterwards.
+ */
+export async function benchAuditAppendsPerSecond(redisUrl: string, opts: { appends?: number; writers?: number; inFlightPerWriter?: number } = {}): Promise<number> {
+  const appends = opts.appends ?? 20_000;
+  const writers = opts.writers ?? 1;
+  const inFlight = opts.inFlightPerWriter ?? 64;
+  const prefix = `benchaudit${process.pid}x${Date.now()}`;
+  const clients = Array.from({ length: writers }, () => new Redis(redisUrl));
+  const logs = clients.map((redis) => new AuditLog({ redis, prefix }));
+  let issued = 0;
+  const caller = async (log: AuditLog, w: number): Promise<void> => {
+    while (issued < appends) {
+      const i = issued++;
+      await log.append({ actor: `bench-${w}`, action: 'remediation.attempt', target: `c${i}`, details: { job_id: `j${i}`, rule: 'bench', attempt: 1 } });
+    }
+  };
+  try {
+    await Promise.all(clients.map((c) => c.ping()));
+    const started = performance.now();
+    await Promise.all(logs.flatMap((log, w) => Array.from({ length: inFlight }, () => caller(log, w))));
+    const perSecond = appends / ((performance.now() - started) / 1000);
+    const v = await (logs[0] as AuditLog).verify();
+    if (!v.ok || v.checked !== appends) throw new Error(`audit chain broken after the benchmark: ${JSON.stringify(v)}`);
+    return perSecond;
+  } finally {
+    await cleanup(clients[0] as Redis, prefix);
+    for (const c of clients) c.disconnect();
+  }
+}
+
 async function completed(service: RemediationService): Promise<number> {
   const m = await service.metrics.jobs.get();
   return m.values.filter((v) => v.labels.outcome === 'succeeded').reduce((s, v) => s + v.value, 0);

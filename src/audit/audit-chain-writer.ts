@@ -1,0 +1,126 @@
+import type Redis from 'ioredis';
+import { GENESIS_HASH, sealChain, type AuditEntry, type AuditEntryFields } from './audit-entry';
+import { formatHead, parseHead } from './audit-keys';
+
+/**
+ * Compare-and-append of a whole batch. Redis Lua has no SHA-256 or CRC32C, so entries are sealed
+ * in Node and the script only checks that the head is still the one the batch was chained to; if
+ * another replica appended in between it refuses and returns the head that won, so the writer can
+ * reseal the batch on it without a separate GET. Unlike WATCH/MULTI this holds no per-connection
+ * state, so it is safe on the shared, pipelined ioredis connection.
+ * KEYS[1] log, KEYS[2] head; ARGV[1] expected head, ARGV[2] new head, ARGV[3..] entries in order.
+ */
+const APPEND_BATCH_LUA = `
+local head = redis.call('GET', KEYS[2]) or ''
+if head ~= ARGV[1] then return {0, head} end
+redis.call('RPUSH', KEYS[1], unpack(ARGV, 3))
+redis.call('SET', KEYS[2], ARGV[2])
+return {1, ARGV[2]}`;
+
+/** Lua's unpack() is bounded by its C stack (LUAI_MAXCSTACK 8000); stay well below. */
+export const MAX_BATCH_ENTRIES = 500;
+/** Keeps one script call (and the time Redis is blocked running it) bounded for large details. */
+export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+const MAX_WRITE_ATTEMPTS = 1000;
+
+interface AppendBatchCommand {
+  wardenAuditAppendBatch(log: string, head: string, expectedHead: string, newHead: string, ...entries: string[]): Promise<[number, string]>;
+}
+
+interface ChainHead {
+  seq: number;
+  hash: string;
+  /** Exactly as stored in the head key ('' before the first entry): what the script compares. */
+  text: string;
+}
+
+interface QueuedAppend {
+  fields: AuditEntryFields;
+  approxBytes: number;
+  resolve(entry: AuditEntry): void;
+  reject(err: unknown): void;
+}
+
+function headFromText(text: string): ChainHead {
+  const h = parseHead(text);
+  return h ? { ...h, text } : { seq: 0, hash: GENESIS_HASH, text: '' };
+}
+
+/**
+ * Writes the entries of one process to the chain in call order, one script call in flight at a
+ * time: appends made while a call is in flight queue up and go together in the next call. The
+ * head (seq, hash) is kept in memory after each write, so an append costs no GET; the script
+ * refuses when another replica moved it. Each caller's promise settles only once its entry is in
+ * Redis (or the batch it was in failed).
+ */
+export class AuditChainWriter {
+  readonly #redis: Redis & AppendBatchCommand;
+  readonly #keys: { log: string; head: string };
+  #queue: QueuedAppend[] = [];
+  #draining = false;
+  /** The last head this writer saw; undefined until loaded, and again after a failed write. */
+  #head: ChainHead | undefined;
+
+  constructor(redis: Redis, keys: { log: string; head: string }) {
+    const r = redis as Redis & Partial<AppendBatchCommand>;
+    if (!r.wardenAuditAppendBatch) r.defineCommand('wardenAuditAppendBatch', { numberOfKeys: 2, lua: APPEND_BATCH_LUA });
+    this.#redis = r as Redis & AppendBatchCommand;
+    this.#keys = keys;
+  }
+
+  /** `approxBytes`: about how large the stored entry is, to bound a batch's size. */
+  append(fields: AuditEntryFields, approxBytes: number): Promise<AuditEntry> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ fields, approxBytes, resolve, reject });
+      if (this.#draining) return;
+      this.#draining = true;
+      // Start after the current task's synchronous appends have queued, so they share one call.
+      queueMicrotask(() => void this.#drain());
+    });
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#takeBatch();
+        try {
+          const entries = await this.#write(batch.map((q) => q.fields));
+          batch.forEach((q, i) => q.resolve(entries[i] as AuditEntry));
+        } catch (err) {
+          // The script may or may not have run (e.g. a dropped connection): re-read the head next time.
+          this.#head = undefined;
+          for (const q of batch) q.reject(err);
+        }
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  #takeBatch(): QueuedAppend[] {
+    let bytes = 0;
+    let n = 0;
+    while (n < this.#queue.length && n < MAX_BATCH_ENTRIES) {
+      bytes += (this.#queue[n] as QueuedAppend).approxBytes;
+      if (n > 0 && bytes > MAX_BATCH_BYTES) break;
+      n += 1;
+    }
+    return this.#queue.splice(0, n);
+  }
+
+  /** Seals the batch on the known head and appends it; on a lost race, reseals on the winner's head. */
+  async #write(fields: readonly AuditEntryFields[]): Promise<AuditEntry[]> {
+    let head = this.#head ?? headFromText((await this.#redis.get(this.#keys.head)) ?? '');
+    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+      const entries = sealChain(head, fields);
+      const last = entries[entries.length - 1] as AuditEntry;
+      const newHead = formatHead(last.seq, last.hash);
+      const [ok, current] = await this.#redis.wardenAuditAppendBatch(this.#keys.log, this.#keys.head, head.text, newHead, ...entries.map((e) => JSON.stringify(e)));
+      head = headFromText(current);
+      this.#head = head;
+      if (ok === 1) return entries;
+    }
+    throw new Error(`audit append lost ${MAX_WRITE_ATTEMPTS} races in a row; is something rewriting ${this.#keys.head}?`);
+  }
+}
+
