@@ -10,6 +10,12 @@ afterAll(async () => {
   await redis.stop();
 });
 
+/** How many script calls (EVALSHA/EVAL) the server has run, from INFO commandstats. */
+async function scriptCalls(client: ReturnType<TestRedis['client']>): Promise<number> {
+  const info = await client.info('commandstats');
+  return [...info.matchAll(/^cmdstat_(?:evalsha|eval):calls=(\d+)/gm)].reduce((s, m) => s + Number(m[1]), 0);
+}
+
 let n = 0;
 const freshPrefix = () => `audit-test-${++n}`;
 
@@ -71,6 +77,79 @@ describe('AuditLog on a real redis-server', () => {
     expect(all.map((e) => e.seq)).toEqual(Array.from({ length: 2 * perReplica }, (_, i) => i + 1));
     expect(new Set(all.map((e) => e.target)).size).toBe(2 * perReplica);
     expect(await replicaB.verify()).toEqual({ ok: true, checked: 2 * perReplica });
+  });
+
+  test('1,000 concurrent appends become 1,000 entries in call order with a valid chain', async () => {
+    const log = new AuditLog({ redis: redis.client(), prefix: freshPrefix() });
+    const entries = await Promise.all(Array.from({ length: 1000 }, (_, i) => log.append({ actor: 'warden', action: 'step', target: `t${i}`, details: { i } })));
+    expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+    const stored = await log.list({ limit: 1000 });
+    expect(stored.map((e) => e.target)).toEqual(Array.from({ length: 1000 }, (_, i) => `t${i}`));
+    expect(stored).toEqual(entries);
+    expect(await log.verify()).toEqual({ ok: true, checked: 1000 });
+  });
+
+  test('a batch that lost the race to another replica is resealed on the new head, in order', async () => {
+    const prefix = freshPrefix();
+    const client = redis.client();
+    const replicaA = new AuditLog({ redis: client, prefix });
+    const replicaB = new AuditLog({ redis: redis.client(), prefix });
+    await replicaA.append({ actor: 'warden-a', action: 'step', target: 'a0' }); // A now believes the head is seq 1
+    await replicaB.append({ actor: 'warden-b', action: 'step', target: 'b0' });
+    await replicaB.append({ actor: 'warden-b', action: 'step', target: 'b1' });
+    const scriptCallsBefore = await scriptCalls(client);
+    const batch = await Promise.all(['a1', 'a2', 'a3', 'a4', 'a5'].map((target) => replicaA.append({ actor: 'warden-a', action: 'step', target })));
+    // One refused call on the stale head, one accepted on the head B left: no GET, no lost entry.
+    expect((await scriptCalls(client)) - scriptCallsBefore).toBe(2);
+    expect(batch.map((e) => e.seq)).toEqual([4, 5, 6, 7, 8]);
+    expect(batch[0]?.prevHash).toBe((await replicaA.list({ sinceSeq: 2, limit: 1 }))[0]?.hash);
+    expect((await replicaA.list({})).map((e) => e.target)).toEqual(['a0', 'b0', 'b1', 'a1', 'a2', 'a3', 'a4', 'a5']);
+    expect(await replicaA.verify()).toEqual({ ok: true, checked: 8 });
+  });
+
+  test('two replicas with 1,000 concurrent appends each keep one chain and each its own call order', async () => {
+    const prefix = freshPrefix();
+    const replicaA = new AuditLog({ redis: redis.client(), prefix });
+    const replicaB = new AuditLog({ redis: redis.client(), prefix });
+    const n = 1000;
+    await Promise.all([
+      ...Array.from({ length: n }, (_, i) => replicaA.append({ actor: 'warden-a', action: 'step', target: `a${i}` })),
+      ...Array.from({ length: n }, (_, i) => replicaB.append({ actor: 'warden-b', action: 'step', target: `b${i}` })),
+    ]);
+    const all = [...(await replicaA.list({ limit: 1000 })), ...(await replicaA.list({ sinceSeq: 1000, limit: 1000 }))];
+    expect(all.map((e) => e.seq)).toEqual(Array.from({ length: 2 * n }, (_, i) => i + 1));
+    expect(all.filter((e) => e.actor === 'warden-a').map((e) => e.target)).toEqual(Array.from({ length: n }, (_, i) => `a${i}`));
+    expect(all.filter((e) => e.actor === 'warden-b').map((e) => e.target)).toEqual(Array.from({ length: n }, (_, i) => `b${i}`));
+    expect(await replicaB.verify()).toEqual({ ok: true, checked: 2 * n });
+  });
+
+  test('details that cannot be stored reject only their own append', async () => {
+    const log = new AuditLog({ redis: redis.client(), prefix: freshPrefix() });
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    const results = await Promise.allSettled([
+      log.append({ actor: 'warden', action: 'step', target: 'ok1' }),
+      log.append({ actor: 'warden', action: 'step', target: 'bad', details: circular }),
+      log.append({ actor: 'warden', action: 'step', target: 'ok2' }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((await log.list({})).map((e) => [e.seq, e.target])).toEqual([[1, 'ok1'], [2, 'ok2']]);
+  });
+
+  test('a Redis error rejects the appends of that batch, and the next append re-reads the head', async () => {
+    const prefix = freshPrefix();
+    const client = redis.client();
+    const log = new AuditLog({ redis: client, prefix });
+    const first = await log.append({ actor: 'warden', action: 'step', target: 'first' });
+    const headKey = `${prefix}:audit:head`;
+    await client.del(headKey);
+    await client.rpush(headKey, 'not a string'); // GET on a list fails inside the script
+    await expect(log.append({ actor: 'warden', action: 'step', target: 'lost' })).rejects.toThrow(/WRONGTYPE/);
+    await client.del(headKey);
+    await client.set(headKey, `1:${first.hash}`);
+    const next = await log.append({ actor: 'warden', action: 'step', target: 'second' });
+    expect(next.seq).toBe(2);
+    expect(await log.verify()).toEqual({ ok: true, checked: 2 });
   });
 
   test('export writes one JSON line per entry', async () => {

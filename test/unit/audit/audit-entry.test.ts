@@ -1,5 +1,5 @@
 import { canonicalJson } from '../../../src/audit/canonical-json';
-import { GENESIS_HASH, entryProblem, sealEntry } from '../../../src/audit/audit-entry';
+import { GENESIS_HASH, entryProblem, sealChain, sealEntry } from '../../../src/audit/audit-entry';
 
 const draft = { seq: 1, time: '2026-01-01T00:00:00.000Z', actor: 'warden', action: 'remediation.enqueued', target: 'matching', details: { b: 1, a: [2, { d: 1, c: 2 }] }, prevHash: GENESIS_HASH };
 
@@ -32,5 +32,19 @@ describe('audit entries', () => {
     const e = sealEntry(draft);
     const forged = sealEntry({ ...draft, actor: 'mallory' });
     expect(entryProblem(JSON.stringify({ ...forged, hash: e.hash }), 1, GENESIS_HASH)).toMatch(/hash mismatch/);
+  });
+
+  test('a sealed batch is the same chain as sealing its entries one by one after the given head', () => {
+    const head = sealEntry(draft);
+    const fields = ['a', 'b', 'c'].map((target) => ({ time: draft.time, actor: 'warden', action: 'step', target, details: {} }));
+    const batch = sealChain(head, fields);
+    expect(batch.map((e) => e.seq)).toEqual([2, 3, 4]);
+    let prev = head;
+    for (const [i, e] of batch.entries()) {
+      expect(e).toEqual(sealEntry({ ...(fields[i] as (typeof fields)[number]), seq: prev.seq + 1, prevHash: prev.hash }));
+      expect(entryProblem(JSON.stringify(e), prev.seq + 1, prev.hash)).toBeUndefined();
+      prev = e;
+    }
+    expect(sealChain({ seq: 0, hash: GENESIS_HASH }, fields)[0]).toMatchObject({ seq: 1, prevHash: GENESIS_HASH });
   });
 });
