@@ -37,6 +37,9 @@ export class ComponentChild {
     this.name = name;
     this.proc = proc;
     proc.on('message', (msg: ComponentMessage) => this.#onMessage(msg));
+    // A child that is dying can still look connected: a send then fails with EPIPE, which would be
+    // an unhandled 'error' event. The send callback below rejects the request; the exit handler cleans up.
+    proc.on('error', () => undefined);
     this.exited = new Promise((resolve) => {
       proc.once('exit', (code, signal) => {
         for (const p of this.#pending.values()) {
@@ -78,7 +81,12 @@ export class ComponentChild {
         reject(new TransientError(`${this.name} did not answer within ${REQUEST_TIMEOUT_MS} ms`));
       }, REQUEST_TIMEOUT_MS);
       this.#pending.set(id, { resolve, reject, timer });
-      this.proc.send({ ...req, id } as SupervisorRequest);
+      this.proc.send({ ...req, id } as SupervisorRequest, (err) => {
+        if (!err) return;
+        clearTimeout(timer);
+        this.#pending.delete(id);
+        reject(new TransientError(`${this.name} could not be reached: ${err.message}`));
+      });
     });
   }
 
