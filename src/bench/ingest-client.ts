@@ -52,13 +52,19 @@ async function run(job: ClientJob): Promise<{ seconds: number; accepted: number;
   let accepted = 0;
   let skipped = 0;
   const t0 = process.hrtime.bigint();
-  for (let r = 0; r < job.rounds; r++) {
-    const results = await Promise.all(bodies.slice(r * perRound, (r + 1) * perRound).map((b) => post(agent, job.port, b)));
-    for (const x of results) {
-      accepted += x.accepted;
-      skipped += x.skipped;
-    }
-  }
+  // Each connection owns a fixed set of batches (so of series) and sends them round after round:
+  // a series' samples stay in order without a barrier between rounds.
+  await Promise.all(
+    Array.from({ length: job.connections }, async (_, k) => {
+      for (let r = 0; r < job.rounds; r++) {
+        for (let b = k; b < perRound; b += job.connections) {
+          const x = await post(agent, job.port, bodies[r * perRound + b] as Buffer);
+          accepted += x.accepted;
+          skipped += x.skipped;
+        }
+      }
+    }),
+  );
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   agent.destroy();
   return { seconds, accepted, skipped, batches: bodies.length };
