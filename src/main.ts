@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client';
 import type { WardenConfig } from './config/schema';
 import { EvaluationLoop } from './evaluate/evaluation-loop';
 import { RuleReloader } from './evaluate/rule-reloader';
+import { registerRuleMetrics } from './evaluate/rule-metrics';
 import { HealthMetrics } from './health/health-metrics';
 import { HealthTracker } from './health/health-tracker';
 import { AuditLog } from './audit/audit-log';
@@ -92,10 +93,12 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     const loop = new EvaluationLoop({ store, rules: engine, tracker, healthMetrics: new HealthMetrics(registry), events, components: config.components, registry, log, clock });
 
     let rulesLoaded = false;
+    let loadedGroups: RuleSet['groups'] = [];
     const reloader = new RuleReloader<RuleSet>({
       load: () => loadRuleFiles(config.rules, opts.baseDir),
       apply: async (set) => {
         remediation.replaceRules(set.remediations);
+        loadedGroups = set.groups;
         const transitions = engine.replace(set, clock());
         await loop.applyTransitions(transitions);
         rulesLoaded = true;
@@ -107,6 +110,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
       clock,
     });
     cleanup.push(() => reloader.stop());
+    registerRuleMetrics(registry, { groups: () => loadedGroups, activeAlerts: () => engine.activeAlerts(), lastReload: () => reloader.last });
     const first = await reloader.reload();
     if (!first.ok) throw new Error(`rules not loaded: ${first.error}`);
     await loop.tick();

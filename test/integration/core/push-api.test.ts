@@ -126,6 +126,8 @@ describe('POST /v1/samples applies good input', () => {
     expect(res.body).toMatch(/warden_overall_health 0/);
     expect(res.body).toMatch(/warden_component_health\{component="database",critical="true"\} 0/);
     expect(res.body).toMatch(/warden_evaluation_duration_seconds_bucket/);
+    expect(res.body).toMatch(/warden_rules_loaded 1/);
+    expect(res.body).toMatch(/warden_rules_last_reload_successful 1/);
   });
 
   it('answers /healthz and /readyz', async () => {
