@@ -24,6 +24,8 @@ export interface ExecutorsOptions {
     outputLimitBytes?: number;
     /** Enables the kubernetes driver; e.g. `() => { const kc = new KubeConfig(); kc.loadFromDefault(); return kc; }`. */
     kubeConfig?: KubernetesDriverOptions['kubeConfig'];
+    /** Base for http-driver urls given as a path. */
+    httpBaseUrl?: string;
   };
   clock?: () => number;
   /** Test-only hooks for archive_logs. */
@@ -47,6 +49,7 @@ export function createExecutors(opts: ExecutorsOptions): Map<RemediationAction, 
     new RestartExecutor({
       command: { envAllowList: opts.restart?.envAllowList, outputLimitBytes: opts.restart?.outputLimitBytes },
       kubernetes: opts.restart?.kubeConfig && { kubeConfig: opts.restart.kubeConfig, clock },
+      httpBaseUrl: opts.restart?.httpBaseUrl,
     }),
     opts.postgres ? new ReapConnectionsExecutor(opts.postgres) : new UnconfiguredExecutor('reap_connections', 'a PostgreSQL connection'),
     new ArchiveLogsExecutor({ logDirs: opts.logDirs ?? [], clock, hooks: opts.archiveHooks }),

@@ -24,6 +24,8 @@ export const executorsConfigSchema = z.strictObject({
       env_allow_list: z.array(z.string().min(1)).optional(),
       /** "in-cluster", "default" (KUBECONFIG / ~/.kube/config) or a kubeconfig file path. */
       kubeconfig: z.string().min(1).optional(),
+      /** Base URL for http restart urls given as a path, e.g. the simulator's control API http://127.0.0.1:9300. */
+      http_base_url: z.string().regex(/^https?:\/\//, 'must be an http(s) URL').optional(),
     })
     .default({}),
 });
@@ -49,6 +51,7 @@ export function executorsOptionsFromConfig(cfg: ExecutorsConfig, deps: { exchang
       envAllowList: cfg.restart.env_allow_list,
       // Built once, on first use, so a missing kubeconfig only fails kubernetes restarts.
       kubeConfig: kubeconfig ? () => (kc ??= buildKubeConfig(kubeconfig)) : undefined,
+      httpBaseUrl: cfg.restart.http_base_url,
     },
   };
 }

@@ -15,10 +15,14 @@ export const commandRestartParamsSchema = z.strictObject({
   permanent_exit_codes: z.array(z.number().int().min(1).max(255)).default([126, 127]),
 });
 
-/** `http`: POST to a service admin endpoint; `{{target}}` in the URL is replaced by the target. */
+/**
+ * `http`: POST to a service admin endpoint; `{{target}}` in the URL is replaced by the target. A
+ * path ("/control/restart/{{target}}") is resolved against warden.yaml
+ * `remediation.executors.restart.http_base_url`, so one rule file serves every deployment.
+ */
 export const httpRestartParamsSchema = z.strictObject({
   driver: z.literal('http'),
-  url: z.string().regex(/^https?:\/\//, 'must be an http(s) URL'),
+  url: z.string().regex(/^(https?:\/\/|\/)/, 'must be an http(s) URL, or a path starting with / (resolved against remediation.executors.restart.http_base_url)'),
   body: z.record(z.string(), z.unknown()).default({}),
   timeout: duration.default('3s'),
 });
