@@ -34,6 +34,8 @@ export class IncidentMetrics {
       },
     });
     this.#resolved = new Counter({ name: 'warden_incidents_resolved_total', help: 'Incidents resolved, by severity.', labelNames: ['severity'], registers: [registry] });
+    // At 0 from the start, so the first resolution shows in increase() (dashboards/README.md).
+    for (const severity of SEVERITIES) this.#resolved.inc({ severity }, 0);
     this.#latency = new Histogram({
       name: 'warden_notification_latency_seconds',
       help: 'From the dispatcher queueing a notification to the channel accepting it, retries included.',

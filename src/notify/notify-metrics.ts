@@ -1,9 +1,10 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { BREAKER_STATE_VALUE, type CircuitBreaker } from './circuit-breaker';
-import type { Channel } from './notifier';
+import { CHANNELS, type Channel } from './notifier';
 
 /** How one delivery attempt ended, as the `outcome` label. */
-export type DeliveryOutcome = 'success' | 'transient_error' | 'permanent_error' | 'breaker_open';
+export const DELIVERY_OUTCOMES = ['success', 'transient_error', 'permanent_error', 'breaker_open'] as const;
+export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
 
 /**
  * Delivery metrics on an injected registry (one per Warden instance):
@@ -35,6 +36,12 @@ export class NotifyMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     });
+    // Every series exported at 0 from the start: one that appears with its first delivery hides
+    // that delivery from increase()/rate() on the Paging dashboard (dashboards/README.md).
+    for (const channel of CHANNELS) {
+      for (const outcome of DELIVERY_OUTCOMES) this.#notifications.inc({ channel, outcome }, 0);
+      this.#duration.zero({ channel });
+    }
   }
 
   /** Keeps the gauge equal to the breaker's state from now on (sets it at once, then on every change). */

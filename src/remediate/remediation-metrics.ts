@@ -1,16 +1,19 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { RemediationAction } from './executor';
 
 /** Job outcomes counted by warden_remediation_jobs_total{outcome}. */
-export type JobOutcome =
-  | 'succeeded'
-  | 'verified'
-  | 'verify_failed'
-  | 'failed'
-  | 'dry_run'
-  | 'skipped_cooldown'
-  | 'skipped_budget'
-  | 'skipped_dedup'
-  | 'cancelled';
+export const JOB_OUTCOMES = [
+  'succeeded',
+  'verified',
+  'verify_failed',
+  'failed',
+  'dry_run',
+  'skipped_cooldown',
+  'skipped_budget',
+  'skipped_dedup',
+  'cancelled',
+] as const;
+export type JobOutcome = (typeof JOB_OUTCOMES)[number];
 
 /** The remediation pipeline's metrics, registered on the instance's registry (not the global one). */
 export class RemediationMetrics {
@@ -18,6 +21,7 @@ export class RemediationMetrics {
   readonly attemptSeconds: Histogram<'action'>;
   readonly budgetRemaining: Gauge<'rule' | 'target'>;
   readonly dryRuns: Counter<'action'>;
+  readonly #histogramsAtZero = new Set<RemediationAction>();
 
   constructor(registry: Registry) {
     this.jobs = new Counter({ name: 'warden_remediation_jobs_total', help: 'Remediation jobs by action and final outcome.', labelNames: ['action', 'outcome'], registers: [registry] });
@@ -30,5 +34,21 @@ export class RemediationMetrics {
     });
     this.budgetRemaining = new Gauge({ name: 'warden_remediation_budget_remaining', help: 'Actions still allowed in the current budget window per rule and target.', labelNames: ['rule', 'target'], registers: [registry] });
     this.dryRuns = new Counter({ name: 'warden_remediation_dry_runs_total', help: 'Jobs recorded instead of run because of dry-run.', labelNames: ['action'], registers: [registry] });
+  }
+
+  /**
+   * Exports every series of the actions the loaded rules can take at 0 before their first job.
+   * A series that appears with its first event (value 1) hides that event from increase() and
+   * rate(), so dashboards would show no job, no dry run and no attempt duration for it
+   * (dashboards/README.md; Prometheus instrumentation practice: initialise known label values).
+   */
+  exportAtZero(rules: ReadonlyArray<{ readonly action: RemediationAction; readonly dry_run: boolean }>, globalDryRun: boolean): void {
+    for (const rule of rules) {
+      for (const outcome of JOB_OUTCOMES) this.jobs.inc({ action: rule.action, outcome }, 0);
+      if (rule.dry_run || globalDryRun) this.dryRuns.inc({ action: rule.action }, 0);
+      // Histogram.zero() would wipe what a rule reload finds already observed: once per action.
+      if (!this.#histogramsAtZero.has(rule.action)) this.attemptSeconds.zero({ action: rule.action });
+      this.#histogramsAtZero.add(rule.action);
+    }
   }
 }

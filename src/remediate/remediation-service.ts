@@ -77,6 +77,7 @@ export class RemediationService {
     this.#redis.on('error', (err) => opts.log.warn({ err: err.message }, 'remediation redis connection error'));
     this.#keys = new RemediationKeys(opts.prefix);
     this.metrics = new RemediationMetrics(opts.registry);
+    this.metrics.exportAtZero(opts.rules, opts.dryRun);
     this.#queue = new Queue(REMEDIATION_QUEUE_NAME, { connection: this.#redis, prefix: opts.prefix });
     this.#queue.on('error', (err) => opts.log.warn({ err: err.message }, 'remediation queue error'));
     this.#cancellation = new JobCancellation(this.#redis, this.#keys, opts.log);
@@ -126,6 +127,7 @@ export class RemediationService {
   }
 
   replaceRules(rules: readonly RemediationRule[]): void {
+    this.metrics.exportAtZero(rules, this.#o.dryRun);
     this.#enqueuer.replaceRules(rules);
   }
 

@@ -10,9 +10,24 @@ export function onPath(bin: string): string | undefined {
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
+export interface PromResponse<T> {
+  status: string;
+  error?: string;
+  data?: T;
+}
+/** A vector: one entry per series, value as [unix seconds, "number"]. */
+export type InstantResult = PromResponse<{ resultType: string; result: Array<{ metric: Record<string, string>; value: [number, string] }> }>;
+/** A matrix: one entry per series, values as [unix seconds, "number"]. */
+export type RangeResult = PromResponse<{ resultType: string; result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> }>;
+
 export interface TestPrometheus {
   readonly url: string;
-  query(expr: string): Promise<{ status: string; error?: string; data?: { resultType: string; result: unknown[] } }>;
+  /** Instant query (POST /api/v1/query), evaluated now or at `atS` (unix seconds). */
+  query(expr: string, atS?: number): Promise<InstantResult>;
+  /** What Grafana sends for a time-series or stat panel: POST /api/v1/query_range. */
+  queryRange(expr: string, range: { startS: number; endS: number; stepS: number }): Promise<RangeResult>;
+  /** What Grafana's label_values(metric, label) asks: GET /api/v1/label/<label>/values?match[]=metric. */
+  labelValues(label: string, match: string): Promise<PromResponse<string[]>>;
   stop(): Promise<void>;
 }
 
@@ -43,9 +58,19 @@ export async function startPrometheus(jobs: Record<string, string[]>): Promise<T
   }
   return {
     url,
-    async query(expr) {
-      const res = await fetch(`${url}/api/v1/query`, { method: 'POST', body: new URLSearchParams({ query: expr }) });
-      return (await res.json()) as Awaited<ReturnType<TestPrometheus['query']>>;
+    async query(expr, atS) {
+      const body = new URLSearchParams({ query: expr, ...(atS === undefined ? {} : { time: String(atS) }) });
+      const res = await fetch(`${url}/api/v1/query`, { method: 'POST', body });
+      return (await res.json()) as InstantResult;
+    },
+    async queryRange(expr, r) {
+      const body = new URLSearchParams({ query: expr, start: String(r.startS), end: String(r.endS), step: String(r.stepS) });
+      const res = await fetch(`${url}/api/v1/query_range`, { method: 'POST', body });
+      return (await res.json()) as RangeResult;
+    },
+    async labelValues(label, match) {
+      const res = await fetch(`${url}/api/v1/label/${encodeURIComponent(label)}/values?${new URLSearchParams({ 'match[]': match })}`);
+      return (await res.json()) as PromResponse<string[]>;
     },
     async stop() {
       if (proc.exitCode === null) {
