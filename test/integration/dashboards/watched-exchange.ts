@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../../src/config/load-config';
 import { startWarden, type Warden } from '../../../src/main';
-import { executorsConfigSchema } from '../../../src/remediate/executors/executors-config';
 import { startSimulator, type SimulatorHandle } from '../../../src/sim/start-simulator';
 import { silentLogger } from '../../../src/telemetry/logger';
 import { FakePagerDuty } from '../../support/fake-pagerduty';
@@ -32,9 +31,6 @@ export interface WatchedExchange {
   stop(): Promise<void>;
 }
 
-/** The repository's restart remediations call the simulator's control API at its `npm start` port. */
-const DEFAULT_SIM_CONTROL_URL = 'http://127.0.0.1:9300';
-
 /**
  * A remediation in dry-run, so the Remediation dashboard's dry-run panels have something to draw:
  * the repository ships none (dry runs are an operator's choice, per rule or global).
@@ -45,7 +41,7 @@ remediations:
     on: { alert: ProcessingLagDegraded }
     action: archive_logs
     target: "{{ $labels.component }}"
-    params: { pattern: "*.log", target_used_ratio: 0.8, min_age: 10m }
+    params: { pattern: "*.log", max_bytes: 16MiB, min_age: 30s }
     dry_run: true
 `;
 
@@ -84,7 +80,7 @@ export async function startWatchedExchange(): Promise<WatchedExchange> {
 }
 
 async function startWardenOn(dir: string, sim: SimulatorHandle, redis: TestRedis, fakes: { pagerduty: FakePagerDuty; slack: FakeSlack; smtp: FakeSmtp }): Promise<Warden> {
-  copyRepoRules(join(dir, 'rules'), sim.controlUrl);
+  copyRepoRules(join(dir, 'rules'));
   writeFileSync(join(dir, 'dashboard-scenario.rules.yaml'), DRY_RUN_RULES);
   writeFileSync(join(dir, 'pagerduty-ca.pem'), fakes.pagerduty.cert.certPem);
   writeFileSync(join(dir, 'smtp-ca.pem'), fakes.smtp.cert?.certPem ?? '');
@@ -96,24 +92,16 @@ async function startWardenOn(dir: string, sim: SimulatorHandle, redis: TestRedis
   return startWarden({ config, configFile: file, baseDir: dir, redisUrl: redis.url, log: silentLogger(), defaultMetrics: true });
 }
 
-/**
- * rules/*.rules.yaml as shipped. Their http restarts go to the simulator's control API: either as
- * a path resolved against remediation.executors.restart.http_base_url, or (older rule files) as
- * the absolute `npm start` URL, pointed here at this simulator.
- */
-function copyRepoRules(to: string, controlUrl: string): void {
+/** rules/*.rules.yaml as shipped (their http restarts are paths against http_base_url). */
+function copyRepoRules(to: string): void {
   mkdirSync(to);
   let restartUrls = 0;
   for (const name of readdirSync(join(REPO_ROOT, 'rules')).filter((f) => f.endsWith('.rules.yaml'))) {
     const text = readFileSync(join(REPO_ROOT, 'rules', name), 'utf8');
-    restartUrls += (text.match(/url: "(http:\/\/127\.0\.0\.1:9300)?\/control\/restart\//g) ?? []).length;
-    writeFileSync(join(to, name), text.split(DEFAULT_SIM_CONTROL_URL).join(controlUrl));
+    restartUrls += (text.match(/url: "\/control\/restart\//g) ?? []).length;
+    writeFileSync(join(to, name), text);
   }
   if (restartUrls === 0) throw new Error("no restart remediation in rules/ calls the simulator's /control/restart/: update the dashboards test");
-}
-
-function executorsSchemaHas(restartKey: string): boolean {
-  return executorsConfigSchema.safeParse({ restart: { [restartKey]: 'http://127.0.0.1:1' } }).success;
 }
 
 /**
@@ -127,8 +115,6 @@ function wardenYaml(dir: string, sim: SimulatorHandle, f: { pagerduty: FakePager
     .map((c) => `  - { name: ${c.name}, critical: ${critical.has(c.name)}, probe: { url: "${c.healthUrl}", interval: 500ms, timeout: 1s, failure_threshold: 3 } }`)
     .join('\n');
   const scrape = sim.components.map((c) => `  - { job: ${c.name}, url: "${c.metricsUrl}", interval: 1s }`).join('\n');
-  // Rule files whose restart url is a path need the base (remediation.executors.restart.http_base_url).
-  const restartBase = executorsSchemaHas('http_base_url') ? `    restart: { http_base_url: "${sim.controlUrl}" }\n` : '';
   const email = `{to: oncall@example.com, from: warden@example.com, smarthost: "${f.smtp.smarthost}", tls_ca_file: "${join(dir, 'smtp-ca.pem')}"}`;
   return `components:
 ${components}
@@ -138,7 +124,8 @@ exchange: { admin_url: "${sim.exchangeAdminUrl}" }
 rules: [rules/*.rules.yaml, dashboard-scenario.rules.yaml]
 remediation:
   executors:
-${restartBase}    log_dirs: [{ path: "${sim.logDir}", archive_dir: "${join(dir, 'sim-archive')}" }]
+    restart: { http_base_url: "${sim.controlUrl}" }
+    log_dirs: [{ path: "${sim.logDir}", archive_dir: "${join(dir, 'sim-archive')}" }]
 staleness: 60s
 evaluation_interval: 1s
 notify:
