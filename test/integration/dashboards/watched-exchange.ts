@@ -47,9 +47,10 @@ remediations:
 
 export async function startWatchedExchange(): Promise<WatchedExchange> {
   const stops: Array<() => Promise<void> | void> = [];
-  const stopAll = async () => {
+  let stopping: Promise<void> | undefined;
+  const runStops = async () => {
     let first: unknown;
-    for (const stop of stops.reverse()) {
+    for (const stop of [...stops].reverse()) {
       try {
         await stop();
       } catch (err) {
@@ -58,6 +59,7 @@ export async function startWatchedExchange(): Promise<WatchedExchange> {
     }
     if (first !== undefined) throw first;
   };
+  const stopAll = () => (stopping ??= runStops());
   try {
     const dir = mkdtempSync(join(tmpdir(), 'warden-dash-'));
     stops.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -74,7 +76,11 @@ export async function startWatchedExchange(): Promise<WatchedExchange> {
     const targetCount = Object.values(jobs).flat().length;
     return { sim, warden, prom, pagerduty, slack, smtp, targetCount, stop: stopAll };
   } catch (err) {
-    await stopAll().catch(() => undefined); // the start error is the one worth reporting
+    try {
+      await stopAll();
+    } catch (stopErr) {
+      throw new AggregateError([err, stopErr], `starting the watched exchange failed (${String(err)}), and so did stopping what had started`);
+    }
     throw err;
   }
 }
