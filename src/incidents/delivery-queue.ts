@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { Queue, type JobsOptions } from 'bullmq';
 import type Redis from 'ioredis';
 import type { Channel, Notification } from '../notify/notifier';
@@ -35,9 +36,13 @@ export class DeliveryQueue {
   readonly queue: Queue<DeliveryJobData>;
   readonly #connection: Redis;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: Redis, prefix: string, log?: Logger) {
     this.#connection = bullConnection(redis);
     this.queue = new Queue<DeliveryJobData>(DELIVERY_QUEUE_NAME, { connection: this.#connection, prefix: bullPrefix(prefix) });
+    // Without a listener, a connection error (e.g. Redis going away at shutdown) is an unhandled 'error' event.
+    const onError = (err: Error) => log?.warn({ err: err.message }, 'delivery queue error');
+    this.queue.on('error', onError);
+    this.#connection.on('error', onError);
   }
 
   async enqueue(data: DeliveryJobData): Promise<void> {

@@ -45,7 +45,7 @@ export class IncidentService implements Escalator {
     this.#auditLog = new IncidentAudit(opts.audit, opts.log);
     this.store = new IncidentStore(opts.redis, opts.prefix);
     this.silences = new SilenceStore(opts.redis, opts.prefix, this.#clock);
-    this.queue = new DeliveryQueue(opts.redis, opts.prefix);
+    this.queue = new DeliveryQueue(opts.redis, opts.prefix, opts.log);
     this.#metrics = new IncidentMetrics(opts.registry, { openIncidents: () => this.#open.values(), activeSilences: () => this.silences.activeCount() });
     this.#dispatcher = new IncidentDispatcher({
       notify: opts.notify, notifiers: opts.notifiers, store: this.store, queue: this.queue, silences: this.silences, metrics: this.#metrics, clock: this.#clock,

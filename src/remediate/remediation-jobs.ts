@@ -76,9 +76,12 @@ export class RemediationJobs {
   }
 
   async get(id: string): Promise<RemediationJobView | undefined> {
+    // State first, then the job: read the other way round, a job finishing in between would be
+    // reported as completed with the result it did not have yet.
+    const state = await this.#queue.getJobState(id);
     const job = (await this.#queue.getJob(id)) as RemediationJob | undefined;
     if (!job) return undefined;
-    return jobView(job, await job.getState());
+    return jobView(job, state);
   }
 
   /**

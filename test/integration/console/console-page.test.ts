@@ -74,7 +74,10 @@ describeInBrowser('the console on an open Warden (no tokens)', () => {
     for (const section of ['#trading', '#incidents', '#remediations']) expect(await page.locator(section).isHidden()).toBe(true);
 
     // As the evaluation loop does: alert transitions first, then the health they cause.
-    h.events.emit('alert', { from: 'pending', to: 'firing', atMs: Date.now(), alert: alert('ReplicationLagCritical', 'database', 'red', 'P1', 'replication lag 12.5 s (> 10 s)') });
+    // The engine's active alerts change with the transition, so a periodic snapshot agrees with it.
+    const critical = alert('ReplicationLagCritical', 'database', 'red', 'P1', 'replication lag 12.5 s (> 10 s)');
+    h.alerts = [...h.alerts, critical];
+    h.events.emit('alert', { from: 'pending', to: 'firing', atMs: Date.now(), alert: critical });
     await h.publish(exchangeHealth(Date.now(), { 'market-data': { status: 'yellow', summary: 'processing lag 4 s' }, database: { status: 'red', summary: 'replication lag 12.5 s (> 10 s)' } }));
     await page.locator('#banner-status', { hasText: 'RED' }).waitFor();
     await page.locator('#alerts-count', { hasText: '2' }).waitFor();
