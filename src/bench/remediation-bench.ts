@@ -14,6 +14,8 @@ export interface JobsBenchOptions {
   concurrency?: number;
   /** 'redis': the real hash-chained audit log (default); 'none': measures the queue and safety checks alone. */
   audit?: 'redis' | 'none';
+  /** Called after every job is enqueued, just before the worker starts and the clock runs (profiling). */
+  afterEnqueue?: () => Promise<void>;
 }
 
 const noopExecutor: Executor = {
@@ -48,6 +50,7 @@ export async function benchJobsPerSecond(redisUrl: string, opts: JobsBenchOption
       if (batch.length === 200) await Promise.all(batch.splice(0));
     }
     await Promise.all(batch);
+    await opts.afterEnqueue?.();
     const started = performance.now();
     await worker.start();
     while ((await completed(worker)) < jobs) await new Promise((r) => setTimeout(r, 5));
