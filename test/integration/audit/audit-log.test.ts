@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import { sealEntry } from '../../../src/audit/audit-entry';
 import { AuditLog } from '../../../src/audit/audit-log';
 import { startRedis, type TestRedis } from '../../support/redis-server';
 
@@ -150,6 +151,24 @@ describe('AuditLog on a real redis-server', () => {
     const next = await log.append({ actor: 'warden', action: 'step', target: 'second' });
     expect(next.seq).toBe(2);
     expect(await log.verify()).toEqual({ ok: true, checked: 2 });
+  });
+
+  test('a log written entry by entry (as before batching) is continued by the batching writer and still verifies', async () => {
+    const prefix = freshPrefix();
+    const client = redis.client();
+    let prev = { seq: 0, hash: '0'.repeat(64) };
+    for (const target of ['old1', 'old2']) {
+      // What the single-entry writer stored: RPUSH of JSON.stringify(entry) and head "<seq>:<hash>".
+      const e = sealEntry({ seq: prev.seq + 1, time: '2026-01-01T00:00:00.000Z', actor: 'warden', action: 'step', target, details: {}, prevHash: prev.hash });
+      await client.rpush(`${prefix}:audit:log`, JSON.stringify(e));
+      await client.set(`${prefix}:audit:head`, `${e.seq}:${e.hash}`);
+      prev = e;
+    }
+    const log = new AuditLog({ redis: client, prefix });
+    const added = await Promise.all(['new1', 'new2'].map((target) => log.append({ actor: 'warden', action: 'step', target })));
+    expect(added.map((e) => e.seq)).toEqual([3, 4]);
+    expect(added[0]?.prevHash).toBe(prev.hash);
+    expect(await log.verify()).toEqual({ ok: true, checked: 4 });
   });
 
   test('export writes one JSON line per entry', async () => {

@@ -47,4 +47,19 @@ describe('audit entries', () => {
     }
     expect(sealChain({ seq: 0, hash: GENESIS_HASH }, fields)[0]).toMatchObject({ seq: 1, prevHash: GENESIS_HASH });
   });
+
+  test('the stored format is pinned: an entry sealed today has the hash and crc32c existing logs were written with', () => {
+    const e = sealEntry({
+      seq: 7,
+      time: '2026-03-01T10:00:00.000Z',
+      actor: 'warden:remediation',
+      action: 'remediation.success',
+      target: 'matching',
+      details: { z: [1, 'two', null, { b: true, a: 1.5 }], job_id: 'j1', 'ünï': 'ç"\\', nested: { y: {}, x: [] } },
+      prevHash: 'ab'.repeat(32),
+    });
+    // Produced by the AuditLog before appends were batched (commit 14b93a1); must never change.
+    expect(e.hash).toBe('c086823c07662b0c38f8eec325ef3c65ad5f010100d50044f44f1faae3269559');
+    expect(e.crc32c).toBe('a4da43b4');
+  });
 });
