@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Registry } from 'prom-client';
 import { AuditLog } from '../audit/audit-log';
@@ -5,6 +8,7 @@ import type { RemediationAuditSink } from '../remediate/remediation-audit';
 import type { Executor } from '../remediate/executor';
 import { RemediationService } from '../remediate/remediation-service';
 import { remediationRuleSchema } from '../remediate/remediation-rule-schema';
+import { startEmbeddedRedis } from '../runtime/embedded-redis';
 import { silentLogger } from '../telemetry/logger';
 
 export interface JobsBenchOptions {
@@ -142,4 +146,48 @@ async function cleanup(redis: Redis, prefix: string): Promise<void> {
     cursor = next;
     if (keys.length) await redis.unlink(...keys);
   } while (cursor !== '0');
+}
+
+/**
+ * `node dist/bench/remediation-bench.js [--rounds N]`: jobs_per_s with the real audit log and with
+ * a no-op sink, and audit appends/s with 1 and 2 writers, on an embedded redis-server of its own
+ * (AOF on, as `warden start` runs it). One JSON line per round, then the medians.
+ */
+async function main(argv: string[]): Promise<void> {
+  const i = argv.indexOf('--rounds');
+  const rounds = i >= 0 ? Number(argv[i + 1]) : 3;
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a positive integer');
+  const dir = mkdtempSync(join(tmpdir(), 'warden-bench-remediation-'));
+  const redis = await startEmbeddedRedis(dir, silentLogger());
+  const figures: Array<Record<string, number>> = [];
+  try {
+    for (let r = 1; r <= rounds; r++) {
+      const f = {
+        jobs_per_s: Math.round(await benchJobsPerSecond(redis.url)),
+        jobs_per_s_noop_audit: Math.round(await benchJobsPerSecond(redis.url, { audit: 'none' })),
+        audit_appends_per_s_1_writer: Math.round(await benchAuditAppendsPerSecond(redis.url, { writers: 1 })),
+        audit_appends_per_s_2_writers: Math.round(await benchAuditAppendsPerSecond(redis.url, { writers: 2 })),
+      };
+      figures.push(f);
+      process.stdout.write(JSON.stringify({ round: r, ...f }) + '\n');
+    }
+  } finally {
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const median = (k: string) => {
+    const v = figures.map((f) => f[k] as number).sort((a, b) => a - b);
+    return v[Math.floor((v.length - 1) / 2)] as number;
+  };
+  process.stdout.write(JSON.stringify({ median: Object.fromEntries(Object.keys(figures[0] ?? {}).map((k) => [k, median(k)])) }) + '\n');
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exit(1);
+    },
+  );
 }
