@@ -110,3 +110,20 @@ describe('restart', () => {
     }
   });
 });
+
+describe('time-driven evaluation', () => {
+  it('a rule with `for:` turns health Yellow once it has held that long, without another sample', async () => {
+    const rules = 'groups:\n  - name: t\n    rules:\n      - {alert: DiskFull, expr: disk_used_ratio >= 0.9, for: 1s, labels: {health: yellow, severity: P2}}\n';
+    const h = await startHarness({ config: 'components: [{name: reporting, critical: false}]\nrules: [t.rules.yaml]\nevaluation_interval: 200ms\n', files: { 't.rules.yaml': rules } });
+    try {
+      await h.push([{ name: 'disk_used_ratio', labels: { component: 'reporting' }, value: 0.95, timestamp: next() }]);
+      const first = await h.request('GET', '/v1/health/reporting');
+      expect(first.body.status).toBe('green');
+      expect((await h.request('GET', '/v1/alerts')).body.alerts[0]).toMatchObject({ name: 'DiskFull', state: 'pending' });
+      await waitFor(async () => (await h.request('GET', '/v1/health/reporting')).body.status === 'yellow', 5000);
+      expect((await h.request('GET', '/v1/alerts')).body.alerts[0]).toMatchObject({ name: 'DiskFull', state: 'firing' });
+    } finally {
+      await h.stop();
+    }
+  });
+});
