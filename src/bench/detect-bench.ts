@@ -1,21 +1,10 @@
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, percentile, round, startBenchWarden } from './bench-env';
+import { REPO_ROOT, percentile, pushSamples, round, startBenchWarden } from './bench-env';
 
 const COMPONENTS = ['matching-engine', 'settlement', 'database', 'market-data', 'order-gateway', 'reporting'];
-
-function push(agent: Agent, port: number, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/v1/samples', method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 /**
  * Detection latency: from sending a push that crosses the 10 s replication-lag threshold (or back)
@@ -26,10 +15,10 @@ export async function benchDetect(iterations = 400): Promise<{ detect_p50_ms: nu
   const env = await startBenchWarden(config, { 'exchange.rules.yaml': readFileSync(join(REPO_ROOT, 'rules', 'exchange.rules.yaml'), 'utf8') });
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   let ts = Date.now() - 60_000;
-  const body = (lag: number) => JSON.stringify({ samples: COMPONENTS.map((component) => ({ name: 'replication_lag_seconds', labels: { component }, value: component === 'database' ? lag : 0, timestamp: ++ts })) });
+  const body = (lag: number) => COMPONENTS.map((component) => ({ name: 'replication_lag_seconds', labels: { component }, value: component === 'database' ? lag : 0, timestamp: ++ts }));
   const latencies: number[] = [];
   try {
-    await push(agent, env.warden.port, body(0));
+    await pushSamples(agent, env.warden.port, body(0));
     for (let i = 0; i < iterations; i++) {
       const lag = i % 2 === 0 ? 11 : 0.5;
       const transition = new Promise<number>((resolve) => {
@@ -41,7 +30,7 @@ export async function benchDetect(iterations = 400): Promise<{ detect_p50_ms: nu
         env.warden.events.on('health', on);
       });
       const sent = performance.now();
-      const status = await push(agent, env.warden.port, body(lag));
+      const status = await pushSamples(agent, env.warden.port, body(lag));
       if (status !== 200) throw new Error(`push answered ${status}`);
       latencies.push((await transition) - sent);
     }

@@ -1,19 +1,7 @@
-import { createServer, Agent, request, type Server } from 'node:http';
+import { createServer, Agent, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { percentile, round, startBenchWarden } from './bench-env';
-
-function push(agent: Agent, port: number, component: string, value: number, ts: number): Promise<number> {
-  const body = JSON.stringify({ samples: [{ name: 'bench_mem', labels: { component }, value, timestamp: ts }] });
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/v1/samples', method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+import { percentile, pushSamples, round, startBenchWarden } from './bench-env';
 
 /** A service admin endpoint that records when each restart request arrives. */
 function adminServer(onRestart: (target: string, atMs: number) => void): Promise<Server> {
@@ -68,7 +56,7 @@ remediations:
         });
       });
       const sent = performance.now();
-      if ((await push(agent, env.warden.port, target, 0.95, next())) !== 200) throw new Error('push was not accepted');
+      if ((await pushSamples(agent, env.warden.port, [{ name: 'bench_mem', labels: { component: target }, value: 0.95, timestamp: next() }])) !== 200) throw new Error('push was not accepted');
       latencies.push((await reached) - sent);
       waiters.delete(target);
     }

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { percentile, round, startBenchWarden } from '../../bench/bench-env';
+import { percentile, pushSamples, round, startBenchWarden } from '../../bench/bench-env';
 import { PagerDutySink } from './pagerduty-sink';
 
 const RULES = `groups:
@@ -14,18 +14,6 @@ const RULES = `groups:
         labels: {severity: P0, health: red}
         annotations: {summary: "bench page"}
 `;
-
-function push(agent: Agent, port: number, value: number, ts: number): Promise<number> {
-  const body = JSON.stringify({ samples: [{ name: 'bench_down', labels: { component: 'matching-engine' }, value, timestamp: ts }] });
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/v1/samples', method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 /**
  * page_p99_ms (issue 5 §5): from sending a sample that makes a P0 alert fire to the PagerDuty
@@ -50,10 +38,10 @@ export async function benchPage(iterations = 200): Promise<{ page_p50_ms: number
     for (let i = 0; i < iterations; i++) {
       const from = sink.events.length;
       const sent = performance.now();
-      if ((await push(agent, env.warden.port, 1, nextTs())) !== 200) throw new Error('push was not accepted');
+      if ((await pushSamples(agent, env.warden.port, [{ name: 'bench_down', labels: { component: 'matching-engine' }, value: 1, timestamp: nextTs() }])) !== 200) throw new Error('push was not accepted');
       const trigger = await sink.next(from, (e) => e.action === 'trigger');
       latencies.push(trigger.atPerfMs - sent);
-      if ((await push(agent, env.warden.port, 0, nextTs())) !== 200) throw new Error('push was not accepted');
+      if ((await pushSamples(agent, env.warden.port, [{ name: 'bench_down', labels: { component: 'matching-engine' }, value: 0, timestamp: nextTs() }])) !== 200) throw new Error('push was not accepted');
       await sink.next(from, (e) => e.action === 'resolve' && e.dedupKey === trigger.dedupKey);
     }
   } finally {
