@@ -14,17 +14,21 @@ export async function benchDetect(iterations = 400): Promise<{ detect_p50_ms: nu
   const config = `components:\n${COMPONENTS.map((c, i) => `  - {name: ${c}, critical: ${i < 3}}`).join('\n')}\nrules: [exchange.rules.yaml]\n`;
   const env = await startBenchWarden(config, { 'exchange.rules.yaml': readFileSync(join(REPO_ROOT, 'rules', 'exchange.rules.yaml'), 'utf8') });
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  let ts = Date.now() - 60_000;
-  const body = (lag: number) => COMPONENTS.map((component) => ({ name: 'replication_lag_seconds', labels: { component }, value: component === 'database' ? lag : 0, timestamp: ++ts }));
+  let ts = 0;
+  // Current, strictly increasing timestamps: older than `staleness` would be no data at all.
+  const next = () => (ts = Math.max(ts + 1, Date.now()));
+  const body = (lag: number) => COMPONENTS.map((component) => ({ name: 'replication_lag_seconds', labels: { component }, value: component === 'database' ? lag : 0, timestamp: next() }));
   const latencies: number[] = [];
   try {
     await pushSamples(agent, env.warden.port, body(0));
     for (let i = 0; i < iterations; i++) {
       const lag = i % 2 === 0 ? 11 : 0.5;
-      const transition = new Promise<number>((resolve) => {
+      const transition = new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no health transition within 5 s')), 5000);
         const on = (t: { component: string | null }) => {
           if (t.component !== 'database') return;
           env.warden.events.off('health', on);
+          clearTimeout(timer);
           resolve(performance.now());
         };
         env.warden.events.on('health', on);
