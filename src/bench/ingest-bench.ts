@@ -15,7 +15,7 @@ export async function benchIngest(): Promise<{ ingest_samples_per_s: number; bat
   const rules = `groups:\n  - name: bench\n    rules:\n${Array.from({ length: 10 }, (_, i) => `      - alert: Bench${i}\n        expr: bench_metric_${i} > 2\n        labels: {health: yellow, severity: P3}\n`).join('')}`;
   const env = await startBenchWarden(`components:\n${components}\nrules: [bench.rules.yaml]\nlimits: {max_body: 64MiB}\n`, { 'bench.rules.yaml': rules });
   try {
-    const job = { port: env.warden.port, rounds: ROUNDS, series: SERIES, batch: BATCH, startMs: Date.now() - 3_600_000, connections: 5 };
+    const job = { port: env.warden.port, rounds: ROUNDS, series: SERIES, batch: BATCH, startMs: Date.now() - 3_600_000, connections: 10 };
     const result = await new Promise<{ ok: boolean; error?: string; seconds: number; accepted: number; skipped: number; batches: number }>((resolve, reject) => {
       const worker = new Worker(join(__dirname, 'ingest-client.js'), { workerData: job });
       worker.once('message', resolve);
