@@ -45,7 +45,7 @@ describe('rules/remediation.rules.yaml (spec §11.2, §8.2)', () => {
     ]);
   });
 
-  it('memory above 80% for a minute restarts the service; exactly 80% does not', async () => {
+  it('memory above 80% for 15 s restarts the service; exactly 80% does not', async () => {
     expect((await firingFor([{ name: 'memory_used_ratio', component: 'market-data', values: () => 0.81 }])).map((m) => [m.action, m.target])).toEqual([['restart', 'market-data']]);
     expect(await firingFor([{ name: 'memory_used_ratio', component: 'market-data', values: () => 0.8 }])).toEqual([]);
   });
