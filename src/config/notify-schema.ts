@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { duration, labelName } from './schema-types';
-import { matcherSchema, type Matcher } from '../incidents/matchers';
+import { matcherSchema, type Matcher } from '../signals/label-matchers';
 import { receiverSchema } from '../notify/receiver-schema';
 
 /**

@@ -1,4 +1,4 @@
-import { compileMatcher } from './matchers';
+import { compileMatcher } from '../signals/label-matchers';
 import { ROUTE_DEFAULTS, type Route, type RouteTarget } from './route-tree';
 
 /**

@@ -1,5 +1,5 @@
 import type { EscalationConfig } from '../config/notify-schema';
-import { compileMatcher, matchesAll, type CompiledMatcher } from './matchers';
+import { compileMatcher, matchesAll, type CompiledMatcher } from '../signals/label-matchers';
 
 interface CompiledChain {
   readonly name: string;

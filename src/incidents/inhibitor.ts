@@ -1,5 +1,5 @@
 import type { InhibitRuleConfig } from '../config/notify-schema';
-import { compileMatcher, formatMatcher, matchesAll, type CompiledMatcher } from './matchers';
+import { compileMatcher, formatMatcher, matchesAll, type CompiledMatcher } from '../signals/label-matchers';
 
 export interface FiringAlertRef {
   readonly fingerprint: string;

@@ -1,6 +1,6 @@
 import type { RouteConfig } from '../config/notify-schema';
 import type { Channel } from '../notify/notifier';
-import { compileMatcher, matchesAll, type CompiledMatcher } from './matchers';
+import { compileMatcher, matchesAll, type CompiledMatcher } from '../signals/label-matchers';
 
 /**
  * Where a route delivers: one named receiver (all its channels), or — for spec §11.3's default

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import { z } from 'zod';
 import { RequestError } from '../errors';
-import { compileMatcher, matcherObjectSchema, matchesAll, type CompiledMatcher, type Matcher } from './matchers';
+import { compileMatcher, matcherObjectSchema, matchesAll, type CompiledMatcher, type Matcher } from '../signals/label-matchers';
 
 /** A silence in Alertmanager's API v2 shape. Times are ISO 8601 strings on the wire. */
 export interface Silence {

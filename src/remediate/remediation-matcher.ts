@@ -1,5 +1,5 @@
 import type { Alert } from '../rules/alert';
-import { labelMatches, parseLabelMatcher, type LabelMatcher } from './label-matchers';
+import { compileMatcher, parseMatcher, regexError, type CompiledMatcher } from '../signals/label-matchers';
 import type { RemediationRule } from './remediation-rule-schema';
 import { parseTargetTemplate, renderTargetTemplate, type TemplatePart } from './target-template';
 
@@ -12,7 +12,7 @@ export interface RemediationMatch {
 }
 
 interface CompiledRule {
-  readonly matchers: readonly LabelMatcher[];
+  readonly matchers: readonly CompiledMatcher[];
   readonly target: readonly TemplatePart[];
   readonly verifyExpr: readonly TemplatePart[] | undefined;
 }
@@ -23,14 +23,16 @@ const compiled = new WeakMap<RemediationRule, CompiledRule>();
 function compile(rule: RemediationRule): CompiledRule {
   let c = compiled.get(rule);
   if (c) return c;
-  const matchers: LabelMatcher[] = [];
-  if (rule.on.alert !== undefined) matchers.push({ name: 'alertname', op: '=', value: rule.on.alert });
-  for (const [name, value] of Object.entries(rule.on.labels ?? {})) matchers.push({ name, op: '=', value });
+  const equal = (name: string, value: string) => compileMatcher({ name, value, isRegex: false, isEqual: true });
+  const matchers: CompiledMatcher[] = [];
+  if (rule.on.alert !== undefined) matchers.push(equal('alertname', rule.on.alert));
+  for (const [name, value] of Object.entries(rule.on.labels ?? {})) matchers.push(equal(name, value));
   for (const text of rule.on.matchers ?? []) {
-    const m = parseLabelMatcher(text);
+    const m = parseMatcher(text);
     // The schema already rejected bad matchers; reaching this means an unvalidated rule was passed.
-    if (typeof m === 'string') throw new Error(`remediation ${rule.name}: ${m}`);
-    matchers.push(m);
+    const bad = typeof m === 'string' ? m : m.isRegex ? regexError(m.value) : undefined;
+    if (bad !== undefined || typeof m === 'string') throw new Error(`remediation ${rule.name}: ${bad}`);
+    matchers.push(compileMatcher(m));
   }
   const target = parseTargetTemplate(rule.target);
   if (typeof target === 'string') throw new Error(`remediation ${rule.name}: ${target}`);
@@ -59,7 +61,7 @@ export function matchRemediations(alert: Pick<Alert, 'name' | 'labels'>, rules: 
   const unrendered: RemediationRule[] = [];
   for (const rule of rules) {
     const c = compile(rule);
-    if (!c.matchers.every((m) => labelMatches(m, labels))) continue;
+    if (!c.matchers.every((m) => m.test(labels))) continue;
     const target = renderTargetTemplate(c.target, labels);
     const verifyExpr = c.verifyExpr && renderTargetTemplate(c.verifyExpr, labels);
     if (target === undefined || (c.verifyExpr && verifyExpr === undefined)) unrendered.push(rule);

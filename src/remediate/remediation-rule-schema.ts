@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { duration, labelName } from '../config/schema-types';
 import { parsePromql } from '../rules/promql-parse';
-import { parseLabelMatcher } from './label-matchers';
+import { parseMatcher, regexError } from '../signals/label-matchers';
 import { parseTargetTemplate, renderTargetTemplate } from './target-template';
 
 /**
@@ -13,8 +13,9 @@ import { parseTargetTemplate, renderTargetTemplate } from './target-template';
 const ACTIONS = ['restart', 'reap_connections', 'archive_logs', 'halt_trading'] as const;
 
 const matcherString = z.string().superRefine((text, ctx) => {
-  const parsed = parseLabelMatcher(text);
-  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+  const parsed = parseMatcher(text);
+  const bad = typeof parsed === 'string' ? parsed : parsed.isRegex ? regexError(parsed.value) : undefined;
+  if (bad !== undefined) ctx.addIssue({ code: 'custom', message: bad });
 });
 
 const onSchema = z

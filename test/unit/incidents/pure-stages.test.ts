@@ -4,7 +4,7 @@ import { EscalationChains } from '../../../src/incidents/escalation-chain';
 import { newIncident } from '../../../src/incidents/incident-lifecycle';
 import { severityOf } from '../../../src/incidents/incident';
 import { Inhibitor } from '../../../src/incidents/inhibitor';
-import { parseMatcher, type Matcher } from '../../../src/incidents/matchers';
+import { parseMatcher, type Matcher } from '../../../src/signals/label-matchers';
 import { notificationKey } from '../../../src/incidents/notification-log';
 
 const m = (s: string) => parseMatcher(s) as Matcher;

@@ -1,7 +1,7 @@
 import { parseConfig } from '../../../src/config/load-config';
 import { ConfigError } from '../../../src/errors';
 import { defaultRoute } from '../../../src/incidents/default-route';
-import { compileMatcher, parseMatcher } from '../../../src/incidents/matchers';
+import { compileMatcher, parseMatcher } from '../../../src/signals/label-matchers';
 import { compileRoute, groupKeyOf, matchRoutes } from '../../../src/incidents/route-tree';
 import { notifiersFor } from '../../../src/incidents/dispatch-decision';
 import type { Notifier } from '../../../src/notify/notifier';
