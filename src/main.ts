@@ -27,6 +27,7 @@ import { ProbeSource } from './ingest/probe-source';
 import { ScrapeSource } from './ingest/scrape-source';
 import type { Source } from './ingest/source';
 import { loadRuleFiles, type RuleSet } from './rules/load-rules';
+import { checkRemediationParams } from './remediate/check-remediation-params';
 import { RuleEngine } from './rules/rule-engine';
 import { SignalStore } from './signals/signal-store';
 import { createMetricsRegistry } from './telemetry/metrics-registry';
@@ -95,7 +96,11 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     let rulesLoaded = false;
     let loadedGroups: RuleSet['groups'] = [];
     const reloader = new RuleReloader<RuleSet>({
-      load: () => loadRuleFiles(config.rules, opts.baseDir),
+      load: async () => {
+        const set = await loadRuleFiles(config.rules, opts.baseDir);
+        checkRemediationParams(set.remediations);
+        return set;
+      },
       apply: async (set) => {
         remediation.replaceRules(set.remediations);
         loadedGroups = set.groups;

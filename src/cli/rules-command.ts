@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { errorMessage } from '../errors';
+import { checkRemediationParams } from '../remediate/check-remediation-params';
 import { parseRuleFile } from '../rules/load-rules';
 import { ruleErrorsOf } from '../rules/rule-file-errors';
 import { runRuleTestFile } from '../rules/testing/rule-test-runner';
@@ -25,6 +26,7 @@ export async function checkRuleFiles(files: readonly string[], output: CommandOu
   for (const file of files) {
     try {
       const rf = parseRuleFile(file, await readFile(resolve(file), 'utf8'));
+      checkRemediationParams(rf.remediations);
       const rules = rf.groups.reduce((n, g) => n + g.rules.length, 0);
       output.out(`${file}: ${rf.groups.length} groups, ${rules} rules, ${rf.remediations.length} remediations`);
     } catch (err) {
