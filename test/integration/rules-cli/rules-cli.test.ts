@@ -40,6 +40,7 @@ remediations:
     on: { alert: LagHigh }
     action: restart
     target: "{{ $labels.component }}"
+    params: { driver: command, argv: [systemctl, restart, "{{target}}"] }
 `);
 
 const BAD = file('bad.rules.yaml', `groups:
