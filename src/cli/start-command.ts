@@ -8,6 +8,9 @@ import { createLogger } from '../telemetry/logger';
 import { startTracing } from '../telemetry/tracing';
 import { startSimulator, type SimulatorHandle } from '../sim/start-simulator';
 
+/** How long a graceful shutdown may take before Warden exits anyway. */
+const SHUTDOWN_TIMEOUT_MS = 20_000;
+
 interface StartFlags {
   config: string;
   port?: string;
@@ -80,6 +83,12 @@ async function runStart(flags: StartFlags): Promise<number> {
   return new Promise<number>((done) => {
     const shutdown = (signal: string) => {
       log.info({ signal }, 'shutting down');
+      // Bounded: with Redis gone, queue clients can wait forever to close; an orchestrator would
+      // SIGKILL us anyway, and every acknowledged state change is already in Redis.
+      setTimeout(() => {
+        log.error({ afterMs: SHUTDOWN_TIMEOUT_MS }, 'shutdown did not finish in time; exiting');
+        done(1);
+      }, SHUTDOWN_TIMEOUT_MS).unref();
       void warden
         .stop()
         .then(() => tracing.shutdown())
