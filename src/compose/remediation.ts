@@ -44,10 +44,9 @@ export async function startRemediation(d: RemediationDeps): Promise<Remediation>
   const log = d.log.child({ stage: 'remediate' });
   const { config } = d;
   const trading = new TradingState({ redis: d.redis, prefix: config.redis.prefix, audit: d.audit, adminUrl: config.exchange.admin_url, clock: d.clock });
-  const halted = new Gauge({ name: 'warden_trading_halted', help: 'Whether Warden has trading recorded as halted (1) or running (0).', registers: [d.registry], collect: async function () {
+  new Gauge({ name: 'warden_trading_halted', help: 'Whether Warden has trading recorded as halted (1) or running (0).', registers: [d.registry], collect: async function () {
     this.set((await trading.get()).state === 'halted' ? 1 : 0);
   } });
-  void halted;
   const executors = createExecutors(executorsOptionsFromConfig(config.remediation.executors, { exchangeAdminUrl: config.exchange.admin_url, trading, clock: d.clock }));
   const service = new RemediationService({
     redis: d.redisUrl,

@@ -5,7 +5,6 @@ import { HEALTH_RANK, type HealthSnapshot } from './health-types';
 export class HealthMetrics {
   readonly #component: Gauge<'component' | 'critical'>;
   readonly #overall: Gauge;
-  readonly #known = new Set<string>();
 
   constructor(registry: Registry) {
     this.#component = new Gauge({ name: 'warden_component_health', help: 'Component health: 0 green, 1 yellow, 2 red (spec §11.1).', labelNames: ['component', 'critical'], registers: [registry] });
@@ -16,7 +15,6 @@ export class HealthMetrics {
     this.#overall.set(HEALTH_RANK[snapshot.status]);
     for (const c of snapshot.components) {
       this.#component.set({ component: c.name, critical: String(c.critical) }, HEALTH_RANK[c.status]);
-      this.#known.add(c.name);
     }
   }
 }
