@@ -4,6 +4,7 @@ import type { Authenticator } from '../auth';
 import type { EvaluationLoop } from '../../evaluate/evaluation-loop';
 import type { PushValidator } from '../../ingest/push-validation';
 import { RequestError, errorMessage } from '../../errors';
+import { readJsonBody } from '../read-json-body';
 import type { Logger } from 'pino';
 import { SpanKind } from '@opentelemetry/api';
 import { contextFromHeaders, inSpan, recordError } from '../../telemetry/trace-context';
@@ -23,7 +24,7 @@ export function ingestRoutes(deps: IngestRouteDeps): Router {
   const router = express.Router();
   const clock = deps.clock ?? Date.now;
   const rejected = new Counter({ name: 'warden_samples_rejected_total', help: 'Push requests rejected, by reason (the whole batch is rejected).', labelNames: ['reason'], registers: [deps.registry] });
-  const parseJson = express.json({ limit: deps.maxBodyBytes, type: () => true, strict: true });
+  const parseJson = readJsonBody(deps.maxBodyBytes);
 
   router.post(
     '/v1/samples',
