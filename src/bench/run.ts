@@ -39,7 +39,8 @@ async function main(argv: string[]): Promise<void> {
   const json = argv.includes('--json');
   const figures: Figures = { machine: `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}` };
   const steps: Array<[string, () => Promise<Figures>]> = [
-    ['ingest', benchIngest],
+    ['ingest', async () => ({ ingest_samples_per_s: (await benchIngest(false)).samplesPerSecond })],
+    ['ingest with rules on the pushed metrics', async () => ({ ingest_evaluated_samples_per_s: (await benchIngest(true)).samplesPerSecond })],
     ['detect', () => benchDetect()],
     ['rule scaling', benchRuleScaling],
     ['page', () => benchPage()],
