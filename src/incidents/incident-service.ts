@@ -232,6 +232,7 @@ export class IncidentService implements Escalator {
   }
 
   async #tick(): Promise<void> {
+    await this.silences.refresh();
     const now = this.#clock();
     for (const inc of [...this.#open.values()]) {
       let changed = false;

@@ -33,8 +33,8 @@ export function silenceState(s: Silence, nowMs: number): SilenceState {
 }
 
 /**
- * Silences in Redis, with an in-memory copy the dispatcher asks on every flush (one process
- * writes them: this one). Expired silences are kept, as Alertmanager keeps them, for the record.
+ * Silences in Redis, with an in-memory copy the dispatcher asks on every flush. Other Warden
+ * replicas may write them too: refresh() (every incident tick) picks up their newer versions. Expired silences are kept, as Alertmanager keeps them, for the record.
  */
 export class SilenceStore {
   readonly #redis: Redis;
@@ -51,6 +51,15 @@ export class SilenceStore {
   async load(): Promise<void> {
     this.#silences.clear();
     for (const text of Object.values(await this.#redis.hgetall(this.#key))) this.#remember(JSON.parse(text) as Silence);
+  }
+
+  /** Takes in silences another replica created or changed since (newer `updatedAt` wins). */
+  async refresh(): Promise<void> {
+    for (const text of Object.values(await this.#redis.hgetall(this.#key))) {
+      const loaded = JSON.parse(text) as Silence;
+      const mine = this.#silences.get(loaded.id)?.silence;
+      if (!mine || Date.parse(loaded.updatedAt) > Date.parse(mine.updatedAt)) this.#remember(loaded);
+    }
   }
 
   list(): Array<Silence & { status: { state: SilenceState } }> {
