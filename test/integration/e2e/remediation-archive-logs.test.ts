@@ -85,7 +85,7 @@ describe('disk full -> archive old logs (spec §11.2) on real files', () => {
         const name = m.file.slice(logDir.length + 1);
         expect(gunzipSync(readFileSync(m.archive))).toEqual(originals.get(name));
       }
-      expect(job.result?.details).toMatchObject({ archivedFiles: 4, targetReached: true });
+      expect(job.result).toMatchObject({ outcome: 'verified', details: { archivedFiles: 4, targetReached: true } });
 
       const audit = await auditEntries(h);
       expect(stepsOf(audit, job.id)).toEqual(['matched', 'enqueued', 'attempt', 'success', 'verified']);

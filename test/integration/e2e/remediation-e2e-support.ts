@@ -1,3 +1,4 @@
+import type { RemediationJobView } from '../../../src/remediate/remediation-jobs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SimulatorHandle } from '../../../src/sim/start-simulator';
@@ -52,17 +53,8 @@ export function stepsOf(entries: readonly AuditEntryBody[], jobId: string): stri
   return entries.filter((e) => e.action.startsWith('remediation.') && e.details.job_id === jobId).map((e) => e.action.slice('remediation.'.length));
 }
 
-export interface JobBody {
-  id: string;
-  state: string;
-  rule: string;
-  action: string;
-  target: string;
-  dry_run: boolean;
-  attempts: number;
-  result: Record<string, any> | null;
-  failed_reason: string | null;
-}
+/** A job as GET /v1/remediations shows it: the API's own type. */
+export type JobBody = RemediationJobView;
 
 export async function remediations(h: WardenHarness, token?: string): Promise<JobBody[]> {
   const res = await h.request('GET', '/v1/remediations', { token });

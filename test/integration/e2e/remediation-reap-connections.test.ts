@@ -94,7 +94,7 @@ describe('DB connection leak -> reap idle connections (spec §11.2) on real Post
       expect(left.filter((b) => b.app === 'leaky-app')).toEqual([]);
       expect(left.filter((b) => b.app === 'busy-app' && b.state === 'active')).toHaveLength(1);
       expect(left.filter((b) => b.app === 'young-app')).toHaveLength(3);
-      expect(job.result?.details).toMatchObject({ count: 6 });
+      expect(job.result).toMatchObject({ outcome: 'verified', details: { count: 6 } });
 
       const audit = await auditEntries(h);
       expect(stepsOf(audit, job.id)).toEqual(['matched', 'enqueued', 'attempt', 'success', 'verified']);
