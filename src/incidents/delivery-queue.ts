@@ -4,6 +4,7 @@ import type Redis from 'ioredis';
 import type { Channel, Notification } from '../notify/notifier';
 import { MAX_ATTEMPTS } from '../remediate/backoff';
 import { traceContextField } from '../telemetry/trace-context';
+import { closeBullmq } from '../runtime/close-bullmq';
 
 /** A notification bound for one receiver's channel: the data of one durable BullMQ job. */
 export interface DeliveryJobData {
@@ -35,9 +36,11 @@ export function bullConnection(redis: Redis): Redis {
 export class DeliveryQueue {
   readonly queue: Queue<DeliveryJobData>;
   readonly #connection: Redis;
+  readonly #log: Logger | undefined;
 
   constructor(redis: Redis, prefix: string, log?: Logger) {
     this.#connection = bullConnection(redis);
+    this.#log = log;
     this.queue = new Queue<DeliveryJobData>(DELIVERY_QUEUE_NAME, { connection: this.#connection, prefix: bullPrefix(prefix) });
     // Without a listener, a connection error (e.g. Redis going away at shutdown) is an unhandled 'error' event.
     const onError = (err: Error) => log?.warn({ err: err.message }, 'delivery queue error');
@@ -54,8 +57,7 @@ export class DeliveryQueue {
   }
 
   async close(): Promise<void> {
-    await this.queue.close();
-    this.#connection.disconnect();
+    if ((await closeBullmq(this.queue, [this.#connection])) === 'abandoned') this.#log?.warn('Redis unreachable at shutdown: delivery queue connection left to process exit');
   }
 }
 

@@ -20,6 +20,7 @@ import { RemediationProcessor } from './remediation-processor';
 import type { RemediationRule } from './remediation-rule-schema';
 import { TargetLease } from './target-lease';
 import type { VerifyCheck } from './verify';
+import { closeBullmq } from '../runtime/close-bullmq';
 
 export interface RemediationServiceOptions {
   /** A redis:// URL or ioredis options. */
@@ -138,10 +139,14 @@ export class RemediationService {
 
   async #stop(): Promise<void> {
     // Stop taking jobs; close() waits for the running ones to finish (graceful SIGTERM).
-    await this.#worker?.close();
-    await this.#workerRedis?.quit().catch(() => this.#workerRedis?.disconnect());
-    await this.#queue.close();
+    const abandoned: string[] = [];
+    if (this.#worker && this.#workerRedis && (await closeBullmq(this.#worker, [this.#workerRedis])) === 'abandoned') abandoned.push('worker');
+    if ((await closeBullmq(this.#queue, [])) === 'abandoned') abandoned.push('queue');
     await this.#cancellation.stop();
+    if (abandoned.length > 0) {
+      this.#o.log.warn({ abandoned }, 'Redis unreachable at shutdown: remediation connections left to process exit');
+      return;
+    }
     await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
 

@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import { closeBullmq } from '../../../src/runtime/close-bullmq';
+import { Channels } from '../incidents/incident-fixture';
+import { startPipeline, sleep } from '../remediate/support/pipeline-harness';
+import { freePort, startRedis, type TestRedis } from '../../support/redis-server';
+
+// BullMQ re-emits a connection init that fails after close() as an 'error' nobody listens to:
+// stopping a service while its queue/worker is still connecting used to crash the process
+// ("Unhandled error. Connection is closed."). Each loop stops at a different point of that init.
+const crashes: unknown[] = [];
+const record = (e: unknown) => crashes.push(e);
+beforeAll(() => {
+  process.on('unhandledRejection', record);
+  process.on('uncaughtException', record);
+});
+afterAll(() => {
+  process.off('unhandledRejection', record);
+  process.off('uncaughtException', record);
+});
+
+describe('stopping right after starting never raises an unhandled Redis error', () => {
+  it('incident service (delivery queue + worker), 30 start/stop cycles', async () => {
+    const ch = await Channels.start();
+    try {
+      for (let i = 0; i < 30; i++) {
+        const service = ch.service();
+        await service.start();
+        await sleep(i % 5);
+        await service.stop();
+      }
+      await sleep(300);
+      expect(crashes).toEqual([]);
+    } finally {
+      await ch.stop();
+    }
+  }, 60_000);
+
+  it('remediation service (queue + worker), 30 start/stop cycles', async () => {
+    const redis = await startRedis();
+    try {
+      for (let i = 0; i < 30; i++) {
+        const p = await startPipeline(redis, { executors: {} });
+        await sleep(i % 5);
+        await p.service.stop();
+      }
+      await sleep(300);
+      expect(crashes).toEqual([]);
+    } finally {
+      await redis.stop();
+    }
+  }, 60_000);
+});
+
+describe('closeBullmq', () => {
+  let redis: TestRedis;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => redis.stop());
+
+  it('closes a queue and quits the clients it was handed', async () => {
+    const client = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const queue = new Queue('q', { connection: client });
+    queue.on('error', () => undefined);
+    await expect(closeBullmq(queue, [client])).resolves.toBe('closed');
+    await ended(client);
+  });
+
+  it('leaves the connection alone when Redis cannot be reached, and closes cleanly once it can', async () => {
+    const port = await freePort();
+    const client = new Redis(`redis://127.0.0.1:${port}`, { maxRetriesPerRequest: null, retryStrategy: () => 50 });
+    client.on('error', () => undefined);
+    const queue = new Queue('q', { connection: client });
+    queue.on('error', () => undefined);
+    const t0 = Date.now();
+    await expect(closeBullmq(queue, [client], 300)).resolves.toBe('abandoned');
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(client.status).not.toBe('end');
+
+    const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    try {
+      await expect(closeBullmq(queue, [client], 10_000)).resolves.toBe('closed');
+      await ended(client);
+    } finally {
+      server.kill('SIGTERM');
+    }
+    await sleep(100);
+    expect(crashes).toEqual([]);
+  }, 20_000);
+});
+
+/** quit() resolves on Redis's OK; the socket's end follows. */
+async function ended(client: Redis): Promise<void> {
+  if (client.status !== 'end') await new Promise((resolve) => client.once('end', resolve));
+  expect(client.status).toBe('end');
+}
