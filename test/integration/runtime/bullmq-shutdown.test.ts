@@ -41,7 +41,7 @@ describe('stopping right after starting never raises an unhandled Redis error', 
     const redis = await startRedis();
     try {
       for (let i = 0; i < 30; i++) {
-        const p = await startPipeline(redis, { executors: {} });
+        const p = await startPipeline(redis, { executors: new Map() });
         await sleep(i % 5);
         await p.service.stop();
       }
