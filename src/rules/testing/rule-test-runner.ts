@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { formatDurationMs } from '../../config/duration';
-import { YamlSource } from '../../config/yaml-source';
+import { formatPath, YamlSource } from '../../config/yaml-source';
 import { ConfigError, errorMessage } from '../../errors';
 import { COMPONENT_CRITICAL_METRIC } from '../component-critical-metric';
 import { SignalStore } from '../../signals/signal-store';
@@ -10,6 +10,7 @@ import { loadRuleFiles } from '../load-rules';
 import { ruleErrorsOf } from '../rule-file-errors';
 import { RuleEngine } from '../rule-engine';
 import { STALE_NAN } from '../stale-marker';
+import { checkExprTest, compileExprTest, type CompiledExprTest } from './expr-test';
 import { parseInputSeries, type InputSeries } from './input-series';
 import { checkAlerts, checkHealth } from './rule-test-checks';
 import { ruleTestExtensions } from './rule-test-extensions';
@@ -50,20 +51,26 @@ export async function runRuleTestFile(file: string): Promise<RuleTestFileResult>
   return { file, errors, failures, ok: errors.length === 0 && failures.length === 0 };
 }
 
+/** Parses one part of a test case, naming the file, line and field when it is wrong. */
+function parsePart<T>(source: YamlSource, path: Array<string | number>, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new ConfigError(errorMessage(err), { file: source.file, ...source.position(path), field: formatPath(path) });
+  }
+}
+
 function inputSeries(tc: RuleTestCase, source: YamlSource, testIndex: number): InputSeries[] {
-  return tc.input_series.map((s, j) => {
-    try {
-      return parseInputSeries(s.series, s.values);
-    } catch (err) {
-      const path = ['tests', testIndex, 'input_series', j];
-      throw new ConfigError(errorMessage(err), { file: source.file, ...source.position(path), field: `tests[${testIndex}].input_series[${j}]` });
-    }
-  });
+  return tc.input_series.map((s, j) => parsePart(source, ['tests', testIndex, 'input_series', j], () => parseInputSeries(s.series, s.values)));
+}
+
+function exprTests(tc: RuleTestCase, source: YamlSource, testIndex: number): CompiledExprTest[] {
+  return tc.promql_expr_test.map((t, j) => parsePart(source, ['tests', testIndex, 'promql_expr_test', j], () => compileExprTest(t)));
 }
 
 /** Evaluation instants: every evaluation_interval up to the last assertion, plus each assertion's own time. */
 function evaluationTimes(spec: RuleTestFile, tc: RuleTestCase): number[] {
-  const asserted = [...tc.alert_rule_test.map((a) => a.eval_time), ...tc.exp_health.map((h) => h.eval_time)];
+  const asserted = [...tc.alert_rule_test.map((a) => a.eval_time), ...tc.exp_health.map((h) => h.eval_time), ...tc.promql_expr_test.map((e) => e.eval_time)];
   for (const ext of ruleTestExtensions()) {
     const value = (tc as Record<string, unknown>)[ext.key];
     if (value !== undefined) asserted.push(...ext.evalTimesMs(value));
@@ -78,6 +85,7 @@ function evaluationTimes(spec: RuleTestFile, tc: RuleTestCase): number[] {
 function runTestCase(set: RuleSet, spec: RuleTestFile, tc: RuleTestCase, source: YamlSource, testIndex: number): string[] {
   const intervalMs = tc.interval ?? spec.evaluation_interval;
   const series = inputSeries(tc, source, testIndex);
+  const queries = exprTests(tc, source, testIndex);
   const times = evaluationTimes(spec, tc);
   const lastMs = times[times.length - 1] ?? 0;
   const maxPoints = Math.max(2, ...series.map((s) => s.values.length)) + times.length + 2;
@@ -103,6 +111,7 @@ function runTestCase(set: RuleSet, spec: RuleTestFile, tc: RuleTestCase, source:
     failures.push(...ruleErrors(engine, t, reportedErrors));
     const alerts = engine.activeAlerts();
     for (const a of tc.alert_rule_test) if (a.eval_time === t) failures.push(...checkAlerts(a, alerts));
+    for (const q of queries) if (q.test.eval_time === t) failures.push(...checkExprTest(q, store, t));
     for (const h of tc.exp_health) {
       if (h.eval_time === t) failures.push(...checkHealth(h, { components: tc.components, alerts, store, nowMs: t }));
     }

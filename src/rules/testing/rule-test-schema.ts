@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration } from '../../config/schema-types';
+import { exprTestSchema } from './expr-test';
 import { ruleTestExtensions } from './rule-test-extensions';
 
 /** promtool's unit-test file format (`promtool test rules`), plus Warden's `components` and `exp_health`. */
@@ -44,7 +45,7 @@ function testCaseSchema() {
     interval: duration().optional(),
     input_series: z.array(inputSeriesSchema).default([]),
     alert_rule_test: z.array(alertRuleTestSchema).default([]),
-    promql_expr_test: z.array(z.unknown()).optional(),
+    promql_expr_test: z.array(exprTestSchema).default([]),
     external_labels: labelMap.optional(),
     components: z.array(componentSchema).default([]),
     exp_health: z.array(expHealthSchema).default([]),

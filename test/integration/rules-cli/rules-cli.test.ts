@@ -167,6 +167,107 @@ tests:
   });
 });
 
+describe('warden rules test: promql_expr_test (promtool format)', () => {
+  const SERIES = `    interval: 1m
+    input_series:
+      - series: 'lag_seconds{component="db"}'
+        values: '1 2 3 40'
+      - series: 'lag_seconds{component="api"}'
+        values: '5 5 5 5'
+`;
+
+  it('passes when the query returns exactly the expected samples (any order, scalars, empty results)', async () => {
+    const ok = file('expr-ok.test.yaml', `rule_files: [good.rules.yaml]
+tests:
+  - name: queries
+${SERIES}    promql_expr_test:
+      - expr: lag_seconds
+        eval_time: 2m
+        exp_samples:
+          - { labels: 'lag_seconds{component="api"}', value: 5 }
+          - { labels: 'lag_seconds{component="db"}', value: 3 }
+      - expr: max(lag_seconds) by (component) > 10
+        eval_time: 3m
+        exp_samples:
+          - { labels: '{component="db"}', value: 40 }
+      - expr: lag_seconds > 100
+        eval_time: 3m
+        exp_samples: []
+      - expr: sum(lag_seconds) / 3
+        eval_time: 1m
+        exp_samples:
+          - { labels: '{}', value: 2.3333333333 }
+      - expr: 1 + 1
+        eval_time: 0m
+        exp_samples:
+          - { value: 2 }
+`);
+    const r = await warden('test', ok);
+    expect(r).toEqual({ code: 0, out: [`Unit Testing:  ${ok}`, '  SUCCESS'], err: [] });
+  });
+
+  it('fails with what was expected and what came, and exits 1', async () => {
+    const bad = file('expr-fail.test.yaml', `rule_files: [good.rules.yaml]
+tests:
+  - name: wrong value
+${SERIES}    promql_expr_test:
+      - expr: lag_seconds{component="db"}
+        eval_time: 3m
+        exp_samples:
+          - { labels: 'lag_seconds{component="db"}', value: 4 }
+      - expr: lag_seconds{component="none"}
+        eval_time: 1m
+        exp_samples:
+          - { labels: 'lag_seconds{component="none"}', value: 1 }
+`);
+    const r = await warden('test', bad);
+    expect(r.code).toBe(1);
+    const text = r.out.join('\n');
+    expect(text).toContain('    wrong value:');
+    expect(text).toContain('expr: "lag_seconds{component=\\"db\\"}", time: 3m,\n        exp: \n          0: lag_seconds{component="db"} 4\n        got: \n          0: lag_seconds{component="db"} 40');
+    expect(text).toContain('expr: "lag_seconds{component=\\"none\\"}", time: 1m,\n        exp: \n          0: lag_seconds{component="none"} 1\n        got: []');
+  });
+
+  it('rejects a broken expr, a range-vector expr and bad exp_samples with file:line and changes nothing', async () => {
+    const broken = file('expr-broken.test.yaml', `rule_files: [good.rules.yaml]
+tests:
+  - promql_expr_test:
+      - expr: 'lag_seconds >'
+        eval_time: 1m
+`);
+    const range = file('expr-range.test.yaml', `rule_files: [good.rules.yaml]
+tests:
+  - promql_expr_test:
+      - expr: 'lag_seconds[5m]'
+        eval_time: 1m
+`);
+    const badValue = file('expr-value.test.yaml', `rule_files: [good.rules.yaml]
+tests:
+  - promql_expr_test:
+      - expr: lag_seconds
+        eval_time: 1m
+        exp_samples:
+          - { labels: 'lag_seconds', value: lots }
+`);
+    const badLabels = file('expr-labels.test.yaml', `rule_files: [good.rules.yaml]
+tests:
+  - promql_expr_test:
+      - expr: lag_seconds
+        eval_time: 1m
+        exp_samples:
+          - { labels: 'lag_seconds{a=~"x"}', value: 1 }
+`);
+    const r = await warden('test', broken, range, badValue, badLabels);
+    expect(r.code).toBe(1);
+    const text = r.out.join('\n');
+    expect(text).toMatch(new RegExp(`${broken}:4:9: tests\\[0\\]\\.promql_expr_test\\[0\\]: `));
+    expect(text).toContain(`${range}:4:9: tests[0].promql_expr_test[0]: expression must be an instant vector or scalar, got range vector`);
+    expect(text).toContain(`${badValue}:7:45: tests[0].promql_expr_test[0].exp_samples[0].value: value "lots" is not a number`);
+    expect(text).toContain(`${badLabels}:4:9: tests[0].promql_expr_test[0]: exp_samples labels "lag_seconds{a=~\\"x\\"}": only label="value" pairs are allowed, not =~`);
+    expect(text).not.toContain('SUCCESS');
+  });
+});
+
 describe('the built CLI (bin/warden.js)', () => {
   it('passes the shipped exchange rule tests', async () => {
     const tests = readdirSync(join(ROOT, 'rules', 'tests')).filter((f) => f.endsWith('.yaml')).map((f) => join('rules', 'tests', f));
