@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { parseConfig } from '../../../src/config/load-config';
@@ -10,7 +11,8 @@ import { onPath } from './prometheus-server';
  * docker-compose.yml cannot run here (no Docker daemon), so check what can be checked without it:
  * the structure, that every file it mounts or copies exists, that the Prometheus config is valid
  * (promtool) and that Warden's compose config passes Warden's own schema and points at the
- * simulator's real port layout. `docker compose config` runs too when the plugin is installed.
+ * simulator's real port layout. `docker compose config` runs too when the plugin is installed, else
+ * Debian's docker-compose v1 when that is.
  */
 const ROOT = join(__dirname, '..', '..', '..');
 const read = (p: string) => readFileSync(join(ROOT, p), 'utf8');
@@ -63,10 +65,26 @@ describe('docker-compose.yml', () => {
     expect(sim.ports).toEqual([`${SIM_BASE_PORT}-${SIM_BASE_PORT + 7}:${SIM_BASE_PORT}-${SIM_BASE_PORT + 7}`]);
   });
 
-  const dockerCompose = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' }).status === 0;
-  (dockerCompose ? it : it.skip)('`docker compose config` accepts it', () => {
+  const composeV2 = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' }).status === 0;
+  (composeV2 ? it : it.skip)('`docker compose config` accepts it', () => {
     const r = spawnSync('docker', ['compose', '-f', join(ROOT, 'docker-compose.yml'), 'config', '--quiet'], { encoding: 'utf8' });
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+  });
+
+  // Debian's docker-compose 1.29 validates services, healthchecks and depends_on conditions without a
+  // daemon; it predates the Compose spec's top-level `name`, so that one key is left out for it.
+  (!composeV2 && onPath('docker-compose') ? it : it.skip)('`docker-compose config` (v1) accepts its services', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'warden-compose-'));
+    try {
+      for (const d of ['deploy', 'dashboards']) symlinkSync(join(ROOT, d), join(dir, d));
+      const text = read('docker-compose.yml');
+      expect(text).toMatch(/^name: warden$/m);
+      writeFileSync(join(dir, 'docker-compose.yml'), text.replace(/^name: warden\n/m, ''));
+      const r = spawnSync('docker-compose', ['-f', join(dir, 'docker-compose.yml'), 'config', '--quiet'], { encoding: 'utf8', cwd: dir });
+      expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
