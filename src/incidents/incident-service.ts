@@ -4,7 +4,7 @@ import type { EscalationRequest, Escalator } from '../remediate/escalator';
 import type { AlertTransition } from '../rules/alert';
 import { trace } from '@opentelemetry/api';
 import { incidentSpanName } from '../telemetry/trace-alerts';
-import { contextFrom, inSpan } from '../telemetry/trace-context';
+import { contextFrom, injectTraceContext, inSpan } from '../telemetry/trace-context';
 import { DeliveryQueue } from './delivery-queue';
 import { DeliveryWorker } from './delivery-worker';
 import { firingAlerts, type Incident, type IncidentAlert, type IncidentStatus, type Severity, type TimelineEntry } from './incident';
@@ -203,7 +203,11 @@ export class IncidentService implements Escalator {
     const groupKey = opened?.groupKey ?? groupKeyOf(route, alert.labels);
     const existing = this.#openByGroup(groupKey);
     const inc = existing ?? (await this.#newIncident(route, alert, now, groupKey, opened));
-    if (!existing) inc.dispatch.nextFlushAtMs = now + route.groupWaitMs;
+    if (!existing) {
+      inc.dispatch.nextFlushAtMs = now + route.groupWaitMs;
+      const opener = injectTraceContext();
+      if (opener) inc.dispatch.openerTrace = opener;
+    }
     if (!addFiringAlert(inc, alert)) return inc;
     if (existing) {
       await this.store.appendTimeline(inc.id, { atMs: now, kind: 'alert', message: `alert ${alert.name} firing` });
@@ -217,10 +221,16 @@ export class IncidentService implements Escalator {
     await this.store.save(inc);
     if ((inc.dispatch.nextFlushAtMs ?? Infinity) <= now) {
       // group_wait 0 (P0 by default) pages now, not at the next tick.
-      await this.#dispatcher.flush(inc, now);
+      await this.#flush(inc, now);
       await this.store.save(inc);
     }
     return inc;
+  }
+
+  /** Sends what is due; the opener's trace is continued by the first flush only (later ones stand alone). */
+  async #flush(inc: Incident, now: number): Promise<void> {
+    await this.#dispatcher.flush(inc, now);
+    delete inc.dispatch.openerTrace;
   }
 
   async #newIncident(route: Route, alert: IncidentAlert, now: number, groupKey: string, opened?: { source: Incident['source']; details: Record<string, unknown> }): Promise<Incident> {
@@ -237,7 +247,8 @@ export class IncidentService implements Escalator {
     for (const inc of [...this.#open.values()]) {
       let changed = false;
       if ((inc.dispatch.nextFlushAtMs ?? Infinity) <= now || this.#dispatcher.unmutedSince(inc)) {
-        await this.#dispatcher.flush(inc, now);
+        const parent = inc.dispatch.openerTrace ? contextFrom(inc.dispatch.openerTrace) : undefined;
+        await inSpan('incident.flush', { parent, attributes: { 'warden.incident.id': inc.id } }, () => this.#flush(inc, now));
         changed = true;
       }
       if (inc.escalation.nextAtMs !== undefined && inc.escalation.nextAtMs <= now) {

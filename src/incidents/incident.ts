@@ -38,6 +38,8 @@ export interface DispatchState {
   recipients?: string[];
   /** Why the last flush sent nothing, so the timeline says it once, not every flush. */
   mutedBy?: string;
+  /** The opening alert's trace (W3C carrier): the first flush after group_wait continues it. */
+  openerTrace?: Readonly<Record<string, string>>;
 }
 
 export interface EscalationState {

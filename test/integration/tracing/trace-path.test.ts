@@ -16,6 +16,10 @@ groups:
         expr: increase(invariant_violations_total[5m]) > 0 or invariant_violations_total > 0
         labels: { severity: P1, health: red }
         annotations: { summary: "invariant violated on {{ $labels.component }}" }
+      - alert: SettlementSlow
+        expr: settlement_lag_seconds > 5
+        labels: { severity: P2, health: yellow }
+        annotations: { summary: "settlement lag {{ $value }}s" }
 remediations:
   - name: restart-on-violation
     on: { alert: InvariantViolation }
@@ -36,6 +40,8 @@ notify:
   route:
     receiver: oncall
     group_wait: 0s
+    routes:
+      - { matchers: ['severity="P2"'], group_wait: 1s }
 `;
 
 let redis: TestRedis;
@@ -122,6 +128,26 @@ describe('one trace follows a signal through Warden', () => {
     expect(job).toMatchObject({ kind: 5, attributes: { 'warden.remediation.attempt': 1, 'warden.remediation.outcome': 'succeeded' } });
     expect(executor.status.code).toBe(0);
     expect(slack.messages).toHaveLength(1);
+  }, 30_000);
+
+  it('a notification held for group_wait continues the trace of the alert that opened the incident', async () => {
+    const traceId = 'c'.repeat(32);
+    const res = await fetch(`${url}/v1/samples`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${'d'.repeat(16)}-01` },
+      body: JSON.stringify({ samples: [{ name: 'settlement_lag_seconds', labels: { component: 'settlement' }, value: 9 }] }),
+    });
+    expect(res.status).toBe(200);
+    const inTrace = () => receiver.spans.filter((s) => s.traceId === traceId);
+    await receiver.waitFor(() => inTrace().some((s) => s.name === 'notify.slack'), 'notify.slack in the pusher trace', 20_000);
+    const spans = inTrace();
+    const open = one(spans, 'incident.open');
+    const flush = one(spans, 'incident.flush');
+    const notify = one(spans, 'notify.slack');
+    expect(flush.parentSpanId).toBe(open.spanId);
+    expect(notify.parentSpanId).toBe(flush.spanId);
+    expect(BigInt(flush.startTimeUnixNano) - BigInt(open.startTimeUnixNano)).toBeGreaterThanOrEqual(1_000_000_000n);
+    expect(slack.messages.at(-1)!.text).toContain('settlement lag 9s');
   }, 30_000);
 
   it('a traced pusher (traceparent header) becomes the parent of ingest.push', async () => {
