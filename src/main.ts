@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
 import Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -9,6 +10,7 @@ import { RuleReloader } from './evaluate/rule-reloader';
 import { registerRuleMetrics } from './evaluate/rule-metrics';
 import { HealthMetrics } from './health/health-metrics';
 import { HealthTracker } from './health/health-tracker';
+import { AuditAnchorer } from './audit/audit-anchor';
 import { AuditLog } from './audit/audit-log';
 import { startPaging } from './compose/paging';
 import { startRemediation, type Remediation } from './compose/remediation';
@@ -87,6 +89,15 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     engine.restore(await tracker.restoreAlerts(), clock() + config.staleness);
     const auth = new Authenticator(config.auth.tokens);
     const audit = new AuditLog({ redis, prefix: config.redis.prefix, clock });
+    const anchorer = new AuditAnchorer({
+      head: () => audit.head(),
+      log,
+      intervalMs: config.audit.anchor_interval,
+      file: config.audit.anchor_file === undefined ? undefined : resolve(opts.baseDir, config.audit.anchor_file),
+    });
+    anchorer.start();
+    // Pushed before paging and remediation, so it stops after them and anchors their last entries.
+    cleanup.push(() => anchorer.stop());
     const paging = await startPaging({ config, configFile: opts.configFile ?? 'warden.yaml', redis, auth, audit, events, registry, log, clock });
     cleanup.push(() => paging.stop());
     const remediation = await startRemediation({ config, redisUrl: opts.redisUrl, redis, auth, audit, escalator: paging.incidents, events, store, registry, log, clock });

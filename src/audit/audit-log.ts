@@ -2,6 +2,7 @@ import type Redis from 'ioredis';
 import { once } from 'node:events';
 import { AuditChainWriter } from './audit-chain-writer';
 import { GENESIS_HASH, entryProblem, type AuditEntry } from './audit-entry';
+import type { AuditAnchor } from './audit-anchor';
 import { auditKeys, parseHead } from './audit-keys';
 
 /** seq, time, prevHash, hash, crc32c and the field names, stored with every entry. */
@@ -67,8 +68,27 @@ export class AuditLog {
     return raw.map((r) => JSON.parse(r) as AuditEntry);
   }
 
-  /** Re-walks the whole chain up to the current head; names the first entry that does not fit. */
-  async verify(): Promise<AuditVerification> {
+  /** The last entry's seq and hash (undefined for an empty log). */
+  async head(): Promise<AuditAnchor | undefined> {
+    return parseHead(await this.#redis.get(this.#keys.head));
+  }
+
+  /**
+   * Re-walks the whole chain up to the current head; names the first entry that does not fit.
+   * `anchors` (seq, hash recorded outside Redis) also catch a history rewritten consistently from
+   * some entry to the head, or rolled back to before an anchor.
+   */
+  async verify(anchors: readonly AuditAnchor[] = []): Promise<AuditVerification> {
+    const walked = await this.#walk(anchors);
+    if (!walked.ok) return walked;
+    const beyond = anchors.filter((a) => a.seq > walked.checked).sort((a, b) => a.seq - b.seq)[0];
+    if (beyond) return { ok: false, checked: walked.checked, firstBadSeq: walked.checked + 1, reason: `anchor at seq ${beyond.seq} is past the head (seq ${walked.checked}): entries were removed` };
+    return walked;
+  }
+
+  async #walk(anchors: readonly AuditAnchor[]): Promise<AuditVerification> {
+    const anchored = new Map<number, string[]>();
+    for (const a of anchors) anchored.set(a.seq, [...(anchored.get(a.seq) ?? []), a.hash]);
     const [[, headText], [, length]] = (await this.#redis.multi().get(this.#keys.head).llen(this.#keys.log).exec()) as [[null, string | null], [null, number]];
     const head = parseHead(headText);
     const upTo = head?.seq ?? 0;
@@ -81,6 +101,7 @@ export class AuditLog {
         const problem = entryProblem(raw, seq, prevHash);
         if (problem) return { ok: false, checked, firstBadSeq: seq, reason: problem };
         prevHash = (JSON.parse(raw) as AuditEntry).hash;
+        if (anchored.get(seq)?.some((h) => h !== prevHash)) return { ok: false, checked, firstBadSeq: seq, reason: 'hash differs from the anchor recorded outside Redis (history rewritten)' };
         checked += 1;
       }
     }

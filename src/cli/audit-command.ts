@@ -1,8 +1,10 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import type { Command } from 'commander';
 import Redis from 'ioredis';
+import { parseAnchorArg, parseAnchorLines, type AuditAnchor } from '../audit/audit-anchor';
 import { AuditLog } from '../audit/audit-log';
+import { errorMessage } from '../errors';
 
 interface AuditCliOptions {
   redisUrl: string;
@@ -25,18 +27,34 @@ function withConnectionOptions(cmd: Command): Command {
     .option('--prefix <prefix>', 'Warden key prefix (redis.prefix)', 'warden');
 }
 
+type VerifyOptions = AuditCliOptions & { anchor: string[]; anchors?: string };
+
+/** Exit 0 when the chain (and every anchor) holds, 1 naming the first bad seq, 2 for bad anchors. */
+async function verify(o: VerifyOptions): Promise<void> {
+  let anchors: AuditAnchor[];
+  try {
+    anchors = [...o.anchor.map(parseAnchorArg), ...(o.anchors ? parseAnchorLines(readFileSync(o.anchors, 'utf8'), o.anchors) : [])];
+  } catch (err) {
+    process.stderr.write(`${errorMessage(err)}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const r = await withAuditLog(o, (a) => a.verify(anchors));
+  if (r.ok) {
+    process.stdout.write(`audit chain ok: ${r.checked} entries${anchors.length ? `, ${anchors.length} anchors match` : ''}\n`);
+    return;
+  }
+  process.stderr.write(`chain broken at seq ${r.firstBadSeq}: ${r.reason}\n`);
+  process.exitCode = 1;
+}
+
 /** `warden audit verify` (exit 1 naming the first bad seq) and `warden audit export` (JSONL). */
 export function registerAuditCommands(program: Command): void {
   const audit = program.command('audit').description('check and export the hash-chained audit log');
-  withConnectionOptions(audit.command('verify').description('re-walk the hash chain; exit 1 at the first bad entry')).action(async (o: AuditCliOptions) => {
-    const r = await withAuditLog(o, (a) => a.verify());
-    if (r.ok) {
-      process.stdout.write(`audit chain ok: ${r.checked} entries\n`);
-      return;
-    }
-    process.stderr.write(`chain broken at seq ${r.firstBadSeq}: ${r.reason}\n`);
-    process.exitCode = 1;
-  });
+  withConnectionOptions(audit.command('verify').description('re-walk the hash chain; exit 1 at the first bad entry'))
+    .option('--anchor <seq:hash>', 'a head recorded outside Redis (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--anchors <file>', 'JSON lines of anchors: the audit.anchor_file, or Warden log lines with auditAnchor')
+    .action(verify);
   withConnectionOptions(audit.command('export').description('write every entry as JSON lines'))
     .option('--out <file>', 'write to a file instead of stdout')
     .action(async (o: AuditCliOptions & { out?: string }) => {

@@ -72,6 +72,12 @@ export const configSchema = z.strictObject({
   remediation: remediationConfigSchema.default(remediationConfigSchema.parse({})),
   notify: notifyConfigSchema.default(notifyConfigSchema.parse({})),
   simulator: simulatorConfigSchema.default(simulatorConfigDefaults),
+  /** The audit chain's head is published this often (when it moved) for `warden audit verify --anchors`. */
+  audit: z.strictObject({
+    anchor_interval: duration().default(60_000),
+    /** Also append anchors to this JSONL file (relative to warden.yaml), fsynced; ship or back it up elsewhere. */
+    anchor_file: z.string().min(1).optional(),
+  }).default({ anchor_interval: 60_000 }),
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -1,0 +1,114 @@
+import { open } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { errorMessage } from '../errors';
+
+/** A (seq, hash) of the chain recorded outside Redis: whoever rewrites the log cannot rewrite it. */
+export interface AuditAnchor {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+const HASH_RE = /^[0-9a-f]{64}$/;
+
+/** `<seq>:<sha256 hex>` as `--anchor` takes it (and as the head key stores it). */
+export function parseAnchorArg(text: string): AuditAnchor {
+  const m = /^(\d+):([0-9a-f]{64})$/.exec(text.trim());
+  if (!m) throw new Error(`anchor ${JSON.stringify(text)} must be <seq>:<64 hex digits>, e.g. 42:${'ab'.repeat(32)}`);
+  return checked({ seq: Number(m[1]), hash: m[2] as string }, JSON.stringify(text));
+}
+
+/**
+ * Anchors from JSON lines: `{"seq":..,"hash":..}` as Warden's anchor file holds them, or Warden's own
+ * log lines carrying `auditAnchor` (so `grep auditAnchor warden.log` is an anchor file). Other log
+ * lines are skipped; a line that is not JSON, or an anchor that is malformed, is an error naming it.
+ */
+export function parseAnchorLines(text: string, source: string): AuditAnchor[] {
+  const out: AuditAnchor[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    const where = `${source}:${i + 1}`;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (err) {
+      throw new Error(`${where}: not a JSON line (${errorMessage(err)})`);
+    }
+    const record = value as { seq?: unknown; hash?: unknown; auditAnchor?: { seq?: unknown; hash?: unknown } };
+    const candidate = record.auditAnchor ?? (record.seq !== undefined || record.hash !== undefined ? record : undefined);
+    if (candidate === undefined) return;
+    out.push(checked(candidate, where));
+  });
+  return out;
+}
+
+function checked(a: { seq?: unknown; hash?: unknown }, where: string): AuditAnchor {
+  if (typeof a.seq !== 'number' || !Number.isSafeInteger(a.seq) || a.seq < 1) throw new Error(`${where}: anchor seq must be a whole number >= 1`);
+  if (typeof a.hash !== 'string' || !HASH_RE.test(a.hash)) throw new Error(`${where}: anchor hash must be 64 lower-case hex digits`);
+  return { seq: a.seq, hash: a.hash };
+}
+
+export interface AuditAnchorerOptions {
+  /** Reads the current head (undefined for an empty log). */
+  head(): Promise<AuditAnchor | undefined>;
+  log: Logger;
+  intervalMs: number;
+  /** Also append anchors here, fsynced: a file the operator ships or backs up elsewhere. */
+  file?: string;
+}
+
+/**
+ * Publishes the audit chain's head every interval when it moved: in Warden's log (which on-call
+ * ship to their log store) and optionally a local JSONL file. `warden audit verify --anchors` then
+ * catches a history rewritten from some entry to the head, which the chain alone cannot.
+ */
+export class AuditAnchorer {
+  readonly #o: AuditAnchorerOptions;
+  #timer: NodeJS.Timeout | undefined;
+  #last: AuditAnchor | undefined;
+  #running: Promise<void> = Promise.resolve();
+
+  constructor(opts: AuditAnchorerOptions) {
+    this.#o = opts;
+  }
+
+  start(): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => void this.anchorNow(), this.#o.intervalMs);
+    this.#timer.unref();
+  }
+
+  /** Records the head now if it moved; never rejects (a failure is logged and retried next time). */
+  anchorNow(): Promise<void> {
+    this.#running = this.#running.then(() => this.#anchor());
+    return this.#running;
+  }
+
+  /** A last anchor on the way out, so a clean stop leaves the final head recorded. */
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.anchorNow();
+  }
+
+  async #anchor(): Promise<void> {
+    try {
+      const head = await this.#o.head();
+      if (!head || (this.#last && this.#last.seq === head.seq && this.#last.hash === head.hash)) return;
+      if (this.#o.file) await appendSynced(this.#o.file, `${JSON.stringify({ seq: head.seq, hash: head.hash, at: new Date().toISOString() })}\n`);
+      this.#o.log.info({ auditAnchor: head }, 'audit chain head');
+      this.#last = head;
+    } catch (err) {
+      this.#o.log.warn({ err: errorMessage(err), file: this.#o.file }, 'audit anchor not recorded; will retry');
+    }
+  }
+}
+
+async function appendSynced(file: string, line: string): Promise<void> {
+  const fh = await open(file, 'a');
+  try {
+    await fh.write(line);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
