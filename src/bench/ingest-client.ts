@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
  * The load generator of the ingest benchmark, in its own thread so the client's JSON work does
  * not share a core with the server it measures (as a real pusher would not).
  */
-interface ClientJob {
+export interface ClientJob {
   port: number;
   rounds: number;
   series: number;
@@ -14,7 +14,7 @@ interface ClientJob {
   connections: number;
 }
 
-function buildBodies(job: ClientJob): Buffer[] {
+export function buildBodies(job: ClientJob): Buffer[] {
   const bodies: Buffer[] = [];
   for (let r = 0; r < job.rounds; r++) {
     for (let b = 0; b < job.series / job.batch; b++) {

@@ -1,6 +1,7 @@
 import { cpus, totalmem } from 'node:os';
 import { benchDetect } from './detect-bench';
 import { benchIngest } from './ingest-bench';
+import { benchJsonParse } from './machine-reference';
 import { benchRuleScaling } from './scaling-bench';
 import { benchPage } from '../incidents/bench/page-bench';
 import { benchRemediate } from './remediate-bench';
@@ -39,6 +40,7 @@ async function main(argv: string[]): Promise<void> {
   const json = argv.includes('--json');
   const figures: Figures = { machine: `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}` };
   const steps: Array<[string, () => Promise<Figures>]> = [
+    ['machine reference (JSON.parse alone)', async () => benchJsonParse()],
     ['ingest', async () => ({ ingest_samples_per_s: (await benchIngest(false)).samplesPerSecond })],
     ['ingest with rules on the pushed metrics', async () => ({ ingest_evaluated_samples_per_s: (await benchIngest(true)).samplesPerSecond })],
     ['detect', () => benchDetect()],
@@ -51,6 +53,8 @@ async function main(argv: string[]): Promise<void> {
     if (!json) process.stderr.write(`bench: ${name}...\n`);
     Object.assign(figures, await run());
   }
+  const parse = figures.json_parse_samples_per_s;
+  if (typeof parse === 'number' && typeof figures.ingest_samples_per_s === 'number') figures.ingest_vs_json_parse = Number((figures.ingest_samples_per_s / parse).toFixed(2));
   if (json) {
     process.stdout.write(JSON.stringify(figures) + '\n');
     return;
