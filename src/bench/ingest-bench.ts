@@ -4,7 +4,8 @@ import { startBenchWarden } from './bench-env';
 
 const SERIES = 10_000;
 const BATCH = 1000;
-const ROUNDS = 40;
+const ROUNDS = 100;
+const WARM_ROUNDS = 10;
 
 /**
  * HTTP push throughput: 1000-sample batches over 10k series (10 metrics x 1000 instances). With
@@ -18,7 +19,7 @@ export async function benchIngest(rulesOnPushedMetrics = false): Promise<{ sampl
   const rules = `groups:\n  - name: bench\n    rules:\n${Array.from({ length: 10 }, (_, i) => `      - alert: Bench${i}\n        expr: ${metric}_${i} > 2\n        labels: {health: yellow, severity: P3}\n`).join('')}`;
   const env = await startBenchWarden(`components:\n${components}\nrules: [bench.rules.yaml]\nlimits: {max_body: 64MiB}\n`, { 'bench.rules.yaml': rules });
   try {
-    const job = { port: env.warden.port, rounds: ROUNDS, series: SERIES, batch: BATCH, startMs: Date.now() - 3_600_000, connections: 10 };
+    const job = { port: env.warden.port, rounds: ROUNDS, warmRounds: WARM_ROUNDS, series: SERIES, batch: BATCH, startMs: Date.now() - 3_600_000, connections: 10 };
     const result = await new Promise<{ ok: boolean; error?: string; seconds: number; accepted: number; skipped: number; batches: number }>((resolve, reject) => {
       const worker = new Worker(join(__dirname, 'ingest-client.js'), { workerData: job });
       worker.once('message', resolve);
