@@ -1,5 +1,6 @@
 import { type Labels, type Sample, seriesKey } from './sample';
 import { Series } from './series';
+import { SeriesIndex } from './series-index';
 
 export interface SignalStoreOptions {
   /** History kept per series for range functions. */
@@ -11,10 +12,16 @@ export interface SignalStoreOptions {
 
 export type AppendResult = 'applied' | 'out_of_order';
 
+/** A metric's series: found by labels through the index, iterated (rules, eviction) through the set. */
+interface MetricSeries {
+  readonly index: SeriesIndex<Series>;
+  readonly all: Set<Series>;
+}
+
 /** In-memory signal store, indexed by metric name so rules look up only what they select. */
 export class SignalStore {
   readonly options: SignalStoreOptions;
-  readonly #byName = new Map<string, Map<string, Series>>();
+  readonly #byName = new Map<string, MetricSeries>();
   /** Newest sample time per `component` label, kept on append so freshness is a lookup. */
   readonly #componentSeenMs = new Map<string, number>();
   #seriesCount = 0;
@@ -36,16 +43,17 @@ export class SignalStore {
    * criticality): they must not make a component look fresh.
    */
   appendRaw(name: string, labels: Labels, value: number, timestampMs: number, isData = true): AppendResult {
-    let byKey = this.#byName.get(name);
-    if (!byKey) {
-      byKey = new Map();
-      this.#byName.set(name, byKey);
+    let metric = this.#byName.get(name);
+    if (!metric) {
+      metric = { index: new SeriesIndex(), all: new Set() };
+      this.#byName.set(name, metric);
     }
-    const key = seriesKey(name, labels);
-    let series = byKey.get(key);
+    let series = metric.index.get(labels);
     if (!series) {
-      series = new Series(key, name, Object.freeze({ ...labels }), this.options.maxPointsPerSeries);
-      byKey.set(key, series);
+      const frozen = Object.freeze({ ...labels });
+      series = new Series(seriesKey(name, frozen), name, frozen, this.options.maxPointsPerSeries);
+      metric.index.set(frozen, series);
+      metric.all.add(series);
       this.#seriesCount++;
     }
     if (!series.push(timestampMs, value, this.options.windowMs)) return 'out_of_order';
@@ -58,7 +66,7 @@ export class SignalStore {
 
   /** All series of a metric name (empty when none). */
   seriesOf(name: string): Iterable<Series> {
-    return this.#byName.get(name)?.values() ?? [];
+    return this.#byName.get(name)?.all ?? [];
   }
 
   names(): Iterable<string> {
@@ -77,14 +85,15 @@ export class SignalStore {
   /** Drops series with no sample for `olderThanMs` (keeps memory bounded as series churn). */
   evictOlderThan(cutoffMs: number): number {
     let evicted = 0;
-    for (const [name, byKey] of this.#byName) {
-      for (const [key, s] of byKey) {
+    for (const [name, metric] of this.#byName) {
+      for (const s of metric.all) {
         if (s.lastTimestampMs < cutoffMs) {
-          byKey.delete(key);
+          metric.all.delete(s);
+          metric.index.delete(s.labels);
           evicted++;
         }
       }
-      if (byKey.size === 0) this.#byName.delete(name);
+      if (metric.all.size === 0) this.#byName.delete(name);
     }
     this.#seriesCount -= evicted;
     return evicted;
