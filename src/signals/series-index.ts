@@ -20,6 +20,20 @@ export class SeriesIndex<T> {
   }
 
   get(labels: Labels): T | undefined {
+    // The hot path: walk in the given order with no array; labels out of order take the sorted walk.
+    let node: Node<T> | undefined = this.#root;
+    let prev = '';
+    for (const name in labels) {
+      if (name < prev) return this.#getSorted(labels);
+      prev = name;
+      node = node.children.get(name)?.children.get(labels[name] as string);
+      // A miss may only mean the rest is out of order (or a new series): settle it the sorted way.
+      if (!node) return this.#getSorted(labels);
+    }
+    return node.value;
+  }
+
+  #getSorted(labels: Labels): T | undefined {
     let node: Node<T> | undefined = this.#root;
     for (const name of labelNames(labels)) {
       node = node.children.get(name)?.children.get(labels[name] as string);

@@ -12,6 +12,9 @@ export class Series {
   #vals: Float64Array;
   #start = 0;
   #count = 0;
+  /** Points are only appended and trimming keeps at least one, so the newest is the last pushed. */
+  #lastTs = -Infinity;
+  #lastValue = NaN;
   /** Buffers start small and double up to this: most series keep only a few points in the window. */
   readonly #maxCapacity: number;
 
@@ -44,12 +47,13 @@ export class Series {
     return this.#count;
   }
 
+  /** Kept in fields: read for every sample (order check) and every staleness check. */
   get lastTimestampMs(): number {
-    return this.#count === 0 ? -Infinity : (this.#ts[(this.#start + this.#count - 1) % this.#ts.length] as number);
+    return this.#lastTs;
   }
 
   get lastValue(): number {
-    return this.#count === 0 ? NaN : (this.#vals[(this.#start + this.#count - 1) % this.#vals.length] as number);
+    return this.#lastValue;
   }
 
   /** False when the point is older than (or as old as) the newest one: Prometheus drops those too. */
@@ -69,6 +73,8 @@ export class Series {
     this.#ts[at] = timestampMs;
     this.#vals[at] = value;
     this.#count++;
+    this.#lastTs = timestampMs;
+    this.#lastValue = value;
     this.#trim(timestampMs - windowMs);
     return true;
   }
