@@ -12,7 +12,7 @@ describe('SeriesIndex', () => {
 
   it('keeps label sets apart that a naive joined key would confuse', () => {
     const idx = new SeriesIndex<number>();
-    const sets = [{}, { a: 'b' }, { a: 'b', c: 'd' }, { a: 'b,c=d' }, { a: 'b\u0000c=d' }, { a: '' }, { b: 'a' }, { a: 'c', c: 'b' }];
+    const sets: Array<Record<string, string>> = [{}, { a: 'b' }, { a: 'b', c: 'd' }, { a: 'b,c=d' }, { a: 'b\u0000c=d' }, { a: '' }, { b: 'a' }, { a: 'c', c: 'b' }];
     sets.forEach((labels, i) => idx.set(labels, i));
     sets.forEach((labels, i) => expect(idx.get(labels)).toBe(i));
     expect(idx.size).toBe(sets.length);
