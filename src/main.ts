@@ -100,7 +100,8 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     cleanup.push(() => anchorer.stop());
     const paging = await startPaging({ config, configFile: opts.configFile ?? 'warden.yaml', redis, auth, audit, events, registry, log, clock });
     cleanup.push(() => paging.stop());
-    const remediation = await startRemediation({ config, redisUrl: opts.redisUrl, redis, auth, audit, escalator: paging.incidents, events, store, registry, log, clock });
+    const stillFiring = (a: { fingerprint: string; firedAtMs: number }) => engine.activeAlerts().some((x) => x.fingerprint === a.fingerprint && x.state === 'firing' && x.firedAtMs === a.firedAtMs);
+    const remediation = await startRemediation({ config, redisUrl: opts.redisUrl, redis, auth, audit, escalator: paging.incidents, events, store, stillFiring, registry, log, clock });
     cleanup.push(() => remediation.stop());
     const loop = new EvaluationLoop({ store, rules: engine, tracker, healthMetrics: new HealthMetrics(registry), events, components: config.components, registry, log, clock });
 

@@ -26,6 +26,8 @@ export interface RemediationDeps {
   escalator: Escalator;
   events: WardenEvents;
   store: SignalStore;
+  /** The rule engine's view: is this firing episode of the alert still firing? */
+  stillFiring: (alert: { fingerprint: string; firedAtMs: number }) => boolean;
   registry: Registry;
   log: Logger;
   clock: () => number;
@@ -56,6 +58,8 @@ export async function startRemediation(d: RemediationDeps): Promise<Remediation>
     audit: d.audit,
     escalator: d.escalator,
     verify: promqlVerifyCheck(d.store, d.clock),
+    stillFiring: d.stillFiring,
+    settleMs: config.remediation.settle,
     dryRun: config.remediation.dry_run,
     concurrency: config.remediation.concurrency,
     jobRetentionMs: config.remediation.job_retention,

@@ -16,6 +16,11 @@ export const remediationConfigSchema = z.strictObject({
    * a no-op (spec §9.1: idempotency keys live 24 h).
    */
   job_retention: duration().default(24 * 3_600_000),
+  /**
+   * After a successful action on a target, other jobs on it wait this long and then act only if
+   * their alert still fires: a restart's own downtime must not be taken for a crash. 0 turns it off.
+   */
+  settle: duration().default(30_000),
   /** What the executors act on: the PostgreSQL server to reap, log directories, restart settings. */
   executors: executorsConfigSchema.default(executorsConfigSchema.parse({})),
 });

@@ -4,7 +4,7 @@ import type Redis from 'ioredis';
 import type { Channel, Notification } from '../notify/notifier';
 import { MAX_ATTEMPTS } from '../remediate/backoff';
 import { traceContextField } from '../telemetry/trace-context';
-import { closeBullmq } from '../runtime/close-bullmq';
+import { closeBullmq, reportClose } from '../runtime/close-bullmq';
 
 /** A notification bound for one receiver's channel: the data of one durable BullMQ job. */
 export interface DeliveryJobData {
@@ -57,7 +57,7 @@ export class DeliveryQueue {
   }
 
   async close(): Promise<void> {
-    if ((await closeBullmq(this.queue, [this.#connection])) === 'abandoned') this.#log?.warn('Redis unreachable at shutdown: delivery queue connection left to process exit');
+    reportClose(this.#log, 'delivery queue', await closeBullmq(this.queue, [this.#connection]));
   }
 }
 

@@ -11,7 +11,7 @@ import { execOrThrow } from './incident-store';
 import { NotificationLog, notificationKey, sanitizeKeyPart } from './notification-log';
 import { retryDelayMs } from '../remediate/backoff';
 import { contextFrom, inSpan } from '../telemetry/trace-context';
-import { closeBullmq } from '../runtime/close-bullmq';
+import { closeBullmq, reportClose } from '../runtime/close-bullmq';
 
 export interface Delivered {
   readonly notification: Notification;
@@ -88,9 +88,7 @@ export class DeliveryWorker {
     this.#abort.abort();
     const w = this.#worker;
     this.#worker = undefined;
-    if (w && this.#connection && (await closeBullmq(w, [this.#connection])) === 'abandoned') {
-      this.#o.log.warn('Redis unreachable at shutdown: delivery worker connections left to process exit');
-    }
+    if (w && this.#connection) reportClose(this.#o.log, 'delivery worker', await closeBullmq(w, [this.#connection]));
   }
 
   async #process(job: Job<DeliveryJobData>, token: string | undefined): Promise<{ ref?: string; duplicate?: boolean }> {

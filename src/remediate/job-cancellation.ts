@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import type { Logger } from '../telemetry/logger';
 import type { RemediationKeys } from './remediation-keys';
+import { closeRedisClient } from '../runtime/close-bullmq';
 
 /**
  * Cancelling a running job (POST /v1/remediations/:id/cancel): the job may be running on another
@@ -31,7 +32,7 @@ export class JobCancellation {
   async stop(): Promise<void> {
     const sub = this.#subscriber;
     this.#subscriber = undefined;
-    if (sub) await sub.quit().catch(() => sub.disconnect());
+    if (sub) await closeRedisClient(sub);
   }
 
   /** A controller for one running attempt; call the returned function when it ends. */

@@ -21,6 +21,10 @@ export class RemediationKeys {
   cooldown(rule: string, target: string): string {
     return `${this.#base}:cooldown:${rule}:${target}`;
   }
+  /** Set after a successful action on the target, for the settle period; holds the job id. */
+  settle(target: string): string {
+    return `${this.#base}:settle:${target}`;
+  }
   /** Sorted set of job ids scored by when they consumed budget. */
   budget(rule: string, target: string): string {
     return `${this.#base}:budget:${rule}:${target}`;

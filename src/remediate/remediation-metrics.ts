@@ -10,6 +10,7 @@ export const JOB_OUTCOMES = [
   'dry_run',
   'skipped_cooldown',
   'skipped_budget',
+  'skipped_resolved',
   'skipped_dedup',
   'cancelled',
 ] as const;

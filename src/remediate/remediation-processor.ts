@@ -16,6 +16,7 @@ import type { RemediationJobData, RemediationJobResult } from './remediation-job
 import type { JobOutcome, RemediationMetrics } from './remediation-metrics';
 import type { TargetLease } from './target-lease';
 import { verifyWithin, type VerifyCheck } from './verify';
+import type { TargetSettle } from './target-settle';
 
 export interface RemediationProcessorDeps {
   executors: ReadonlyMap<RemediationAction, Executor>;
@@ -29,6 +30,14 @@ export interface RemediationProcessorDeps {
   metrics: RemediationMetrics;
   log: Logger;
   clock: () => number;
+  /**
+   * Whether the alert that asked for a job is still firing (same firing episode). Without it every
+   * job acts; with it a job that waited (lease, retry backoff) skips a condition that has cleared.
+   */
+  stillFiring?: (alert: RemediationJobData['alert']) => boolean;
+  settle: TargetSettle;
+  /** See TargetSettle; 0 turns it off. */
+  settleMs: number;
 }
 
 type RemediationJob = Job<RemediationJobData, RemediationJobResult>;
@@ -65,7 +74,7 @@ export class RemediationProcessor {
     }
     const executor = this.#d.executors.get(data.action);
     if (data.dryRun) return this.#dryRun(jobId, data, executor);
-    const skipped = (await this.#checkCooldown(jobId, data)) ?? (await this.#checkBudget(jobId, data));
+    const skipped = (await this.#checkStillFiring(jobId, data)) ?? (await this.#checkCooldown(jobId, data)) ?? (await this.#checkBudget(jobId, data));
     if (skipped) return skipped;
     if (!executor) return this.#stop(jobId, data, 1, `no executor configured for action ${data.action}`, 'permanent_failure');
 
@@ -74,7 +83,16 @@ export class RemediationProcessor {
     if (!lease.acquired) {
       // Another action holds the target: wait without spending an attempt (issue 4 §2 one at a time).
       this.#d.log.debug({ jobId, target: data.target, holder: lease.holder }, 'target leased by another job; delaying');
-      await job.moveToDelayed(this.#d.clock() + Math.min(lease.retryInMs, LEASE_WAIT_MAX_MS), token);
+      // BullMQ schedules in real time: Date.now(), not the injected (possibly test-shifted) clock.
+      await job.moveToDelayed(Date.now() + Math.min(lease.retryInMs, LEASE_WAIT_MAX_MS), token);
+      throw new DelayedError();
+    }
+    const settleMs = data.action === 'halt_trading' ? 0 : await this.#d.settle.remainingMs(data.target, jobId);
+    if (settleMs > 0) {
+      // Another action just changed this target: let it settle, then re-check the alert (above).
+      await this.#d.lease.release(data.target, jobId, lease.fencingToken);
+      this.#d.log.info({ jobId, target: data.target, settleMs }, 'target settling after another action; delaying');
+      await job.moveToDelayed(Date.now() + settleMs, token);
       throw new DelayedError();
     }
     const attempt = job.attemptsMade + 1;
@@ -98,6 +116,15 @@ export class RemediationProcessor {
     this.#d.metrics.dryRuns.inc({ action: data.action });
     this.#count(data.action, 'dry_run');
     return { outcome: 'dry_run', wouldDo };
+  }
+
+  /** Fail safe: no restart, reap or archive on a condition that has cleared. A halt is never skipped. */
+  async #checkStillFiring(jobId: string, data: RemediationJobData): Promise<RemediationJobResult | undefined> {
+    if (!this.#d.stillFiring || data.action === 'halt_trading' || this.#d.stillFiring(data.alert)) return undefined;
+    const detail = `alert ${data.alert.name} that asked for this ${data.action} of ${data.target} is no longer firing; not acting on a cleared condition`;
+    await this.#audit('skipped', jobId, data, { reason: 'alert_resolved' });
+    this.#count(data.action, 'skipped_resolved');
+    return { outcome: 'skipped', reason: 'alert_resolved', detail };
   }
 
   async #checkCooldown(jobId: string, data: RemediationJobData): Promise<RemediationJobResult | undefined> {
@@ -131,6 +158,7 @@ export class RemediationProcessor {
 
   async #succeeded(jobId: string, data: RemediationJobData, attempt: number, fencingToken: number, result: ExecutionResult): Promise<RemediationJobResult> {
     await this.#d.cooldown.start(data.rule.name, data.target, data.rule.cooldown, jobId);
+    if (data.action !== 'halt_trading') await this.#d.settle.start(data.target, this.#d.settleMs, jobId);
     await this.#audit('success', jobId, data, { attempt, fencing_token: fencingToken, summary: result.summary, result: result.details });
     const base = { summary: result.summary, details: result.details, fencingToken, attempt };
     const verify = data.rule.verify;

@@ -16,11 +16,12 @@ import type { RemediationJobData, RemediationJobResult } from './remediation-job
 import { RemediationJobs } from './remediation-jobs';
 import { REMEDIATION_QUEUE_NAME, RemediationKeys } from './remediation-keys';
 import { RemediationMetrics } from './remediation-metrics';
-import { RemediationProcessor } from './remediation-processor';
+import { RemediationProcessor, type RemediationProcessorDeps } from './remediation-processor';
 import type { RemediationRule } from './remediation-rule-schema';
 import { TargetLease } from './target-lease';
 import type { VerifyCheck } from './verify';
-import { closeBullmq } from '../runtime/close-bullmq';
+import { closeBullmq, closeRedisClient, reportClose } from '../runtime/close-bullmq';
+import { TargetSettle } from './target-settle';
 
 export interface RemediationServiceOptions {
   /** A redis:// URL or ioredis options. */
@@ -33,6 +34,10 @@ export interface RemediationServiceOptions {
   escalator: Escalator;
   /** Evaluates a rule's `verify.expr` now (wired to the rule engine). */
   verify: VerifyCheck;
+  /** Whether a job's alert still fires (wired to the rule engine); see RemediationProcessorDeps. */
+  stillFiring?: RemediationProcessorDeps['stillFiring'];
+  /** See TargetSettle. @defaultValue 0 (off; warden.yaml's remediation.settle defaults to 30 s) */
+  settleMs?: number;
   /** warden.yaml `remediation.dry_run`. */
   dryRun: boolean;
   registry: Registry;
@@ -139,15 +144,13 @@ export class RemediationService {
 
   async #stop(): Promise<void> {
     // Stop taking jobs; close() waits for the running ones to finish (graceful SIGTERM).
-    const abandoned: string[] = [];
-    if (this.#worker && this.#workerRedis && (await closeBullmq(this.#worker, [this.#workerRedis])) === 'abandoned') abandoned.push('worker');
-    if ((await closeBullmq(this.#queue, [])) === 'abandoned') abandoned.push('queue');
+    const worker = this.#worker && this.#workerRedis ? await closeBullmq(this.#worker, [this.#workerRedis]) : 'closed';
+    reportClose(this.#o.log, 'remediation worker', worker);
+    const queue = await closeBullmq(this.#queue, []);
+    reportClose(this.#o.log, 'remediation queue', queue);
     await this.#cancellation.stop();
-    if (abandoned.length > 0) {
-      this.#o.log.warn({ abandoned }, 'Redis unreachable at shutdown: remediation connections left to process exit');
-      return;
-    }
-    await this.#redis.quit().catch(() => this.#redis.disconnect());
+    // An abandoned queue still has init in flight on this client: closing it would raise BullMQ's unhandled error.
+    if (queue !== 'abandoned') await closeRedisClient(this.#redis);
   }
 
   #createWorker(): Worker<RemediationJobData, RemediationJobResult> {
@@ -158,6 +161,9 @@ export class RemediationService {
       audit: o.audit,
       escalator: o.escalator,
       verify: o.verify,
+      stillFiring: o.stillFiring,
+      settle: new TargetSettle(this.#redis, this.#keys),
+      settleMs: o.settleMs ?? 0,
       lease: new TargetLease(this.#redis, this.#keys),
       cooldown: new Cooldown(this.#redis, this.#keys),
       budget: new Budget(this.#redis, this.#keys),

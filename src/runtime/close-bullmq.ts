@@ -1,12 +1,14 @@
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 
-/** A BullMQ Queue or Worker: both expose these two. */
+/** A BullMQ Queue or Worker: both expose these (a Queue ignores `force`). */
 export interface BullmqOwner {
   waitUntilReady(): Promise<unknown>;
-  close(): Promise<void>;
+  close(force?: boolean): Promise<void>;
+  readonly client: Promise<{ readonly status: string }>;
 }
 
-export type CloseOutcome = 'closed' | 'abandoned';
+export type CloseOutcome = 'closed' | 'forced' | 'abandoned';
 
 /**
  * Closes a BullMQ Queue/Worker and then the ioredis clients it was handed.
@@ -20,9 +22,22 @@ export type CloseOutcome = 'closed' | 'abandoned';
  */
 export async function closeBullmq(owner: BullmqOwner, clients: readonly Redis[], readyWaitMs = 5_000): Promise<CloseOutcome> {
   if (!(await settlesWithin(owner.waitUntilReady(), readyWaitMs))) return 'abandoned';
-  await owner.close();
-  for (const c of clients) await c.quit().catch(() => c.disconnect());
-  return 'closed';
+  if ((await owner.client).status === 'ready' && clients.every((c) => c.status === 'ready')) {
+    await owner.close();
+    for (const c of clients) await closeRedisClient(c);
+    return 'closed';
+  }
+  // Redis went away after init: a graceful close would wait for it forever (a Worker's blocking
+  // connection, the clients' offline queues). Force it: running jobs are not waited for.
+  await owner.close(true);
+  for (const c of clients) c.disconnect();
+  return 'forced';
+}
+
+/** QUIT when connected; when not, QUIT would sit in the offline queue, so drop the connection. */
+export async function closeRedisClient(c: Redis): Promise<void> {
+  if (c.status === 'ready') await c.quit().catch(() => c.disconnect());
+  else c.disconnect();
 }
 
 /** True when `p` resolved or rejected within `ms`; a rejection means init ended, so close is safe. */
@@ -37,4 +52,10 @@ async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> 
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Says what a shutdown could not do cleanly; a clean close says nothing. */
+export function reportClose(log: Logger | undefined, what: string, outcome: CloseOutcome): void {
+  if (outcome === 'forced') log?.warn({ what }, 'Redis unreachable at shutdown: closed without waiting for running work');
+  if (outcome === 'abandoned') log?.warn({ what }, 'Redis unreachable at shutdown: connections left to process exit');
 }

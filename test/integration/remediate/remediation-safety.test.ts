@@ -1,3 +1,4 @@
+import type { RemediationAction } from '../../../src/remediate/executor';
 import { RemediationKeys } from '../../../src/remediate/remediation-keys';
 import { promqlVerifyCheck } from '../../../src/remediate/promql-verify-check';
 import { SignalStore } from '../../../src/signals/signal-store';
@@ -43,6 +44,83 @@ describe('remediation safety', () => {
     const skipped = (await p.auditEntries()).find((e) => e.details.job_id === b!.jobId && e.action === 'remediation.skipped');
     expect(skipped?.details).toMatchObject({ reason: 'cooldown' });
     expect(await metric(p, 'warden_remediation_jobs_total')).toEqual(expect.arrayContaining([expect.objectContaining({ labels: { action: 'restart', outcome: 'skipped_cooldown' }, value: 1 })]));
+  });
+
+  it('a job that waited behind another on its target skips once its alert stopped firing; a halt is never skipped', async () => {
+    const firingNow = new Set<string>();
+    const restart = new ScriptedExecutor('restart', async () => {
+      await sleep(300);
+      return { summary: 'restarted', details: {} };
+    });
+    const halt = new ScriptedExecutor('halt_trading');
+    const p = await pipeline({
+      executors: new Map<RemediationAction, ScriptedExecutor>([['restart', restart], ['halt_trading', halt]]),
+      rules: [
+        rule({ name: 'restart-leaking', on: { alert: 'MemoryLeak' } }),
+        rule({ name: 'restart-down', on: { alert: 'ServiceDown' } }),
+        rule({ name: 'halt', on: { alert: 'InvariantViolation' }, action: 'halt_trading', target: 'exchange' }),
+      ],
+      stillFiring: (a) => firingNow.has(a.fingerprint),
+    });
+    const leak = firing('MemoryLeak', { component: 'order-gateway' }, 40_000);
+    firingNow.add(leak.alert.fingerprint);
+    const [a] = await p.service.onAlert(leak);
+    await until(() => restart.calls.length === 1);
+    // The restart itself makes the service look down; the probe recovers before the lease frees.
+    const down = firing('ServiceDown', { component: 'order-gateway' }, 40_100);
+    const [b] = await p.service.onAlert(down);
+    expect((await p.waitFinished(a!.jobId)).result).toMatchObject({ outcome: 'succeeded' });
+    expect((await p.waitFinished(b!.jobId)).result).toMatchObject({ outcome: 'skipped', reason: 'alert_resolved' });
+    expect(restart.calls).toHaveLength(1);
+    expect(await p.stepsOf(b!.jobId)).toEqual(['remediation.matched', 'remediation.enqueued', 'remediation.skipped']);
+    expect((await p.auditEntries()).find((e) => e.details.job_id === b!.jobId && e.action === 'remediation.skipped')?.details).toMatchObject({ reason: 'alert_resolved' });
+    expect(await metric(p, 'warden_remediation_jobs_total')).toEqual(expect.arrayContaining([expect.objectContaining({ labels: { action: 'restart', outcome: 'skipped_resolved' }, value: 1 })]));
+
+    const [h] = await p.service.onAlert(firing('InvariantViolation', { component: 'settlement' }, 50_000));
+    expect((await p.waitFinished(h!.jobId)).result).toMatchObject({ outcome: 'succeeded' });
+    expect(halt.calls).toHaveLength(1);
+  });
+
+  it('after a success, other jobs on the target wait out the settle period, then act only if their alert still fires; a halt does not wait', async () => {
+    const firingNow = new Set<string>();
+    const restart = new ScriptedExecutor('restart');
+    const halt = new ScriptedExecutor('halt_trading');
+    const p = await pipeline({
+      executors: new Map<RemediationAction, ScriptedExecutor>([['restart', restart], ['halt_trading', halt]]),
+      rules: [
+        rule({ name: 'restart-leaking', on: { alert: 'MemoryLeak' } }),
+        rule({ name: 'restart-down', on: { alert: 'ServiceDown' } }),
+        rule({ name: 'restart-slow', on: { alert: 'Slow' } }),
+        rule({ name: 'halt', on: { alert: 'InvariantViolation' }, action: 'halt_trading', target: 'exchange' }),
+      ],
+      stillFiring: (a) => firingNow.has(a.fingerprint),
+      settleMs: 600,
+    });
+    const fire = async (name: string, component: string, atMs: number) => {
+      const t = firing(name, { component }, atMs);
+      firingNow.add(t.alert.fingerprint);
+      const [j] = await p.service.onAlert(t);
+      return { jobId: j!.jobId, fingerprint: t.alert.fingerprint };
+    };
+    const leak = await fire('MemoryLeak', 'order-gateway', 60_000);
+    await p.waitFinished(leak.jobId);
+    const doneAt = Date.now();
+
+    // Still firing after the settle period: a real second fault, so it acts (after waiting).
+    const down = await fire('ServiceDown', 'order-gateway', 60_100);
+    const halted = await fire('InvariantViolation', 'exchange', 60_100);
+    expect((await p.waitFinished(halted.jobId)).result).toMatchObject({ outcome: 'succeeded' });
+    expect(halt.calls[0]!.atMs - doneAt).toBeLessThan(600);
+    expect((await p.waitFinished(down.jobId)).result).toMatchObject({ outcome: 'succeeded' });
+    expect(restart.calls).toHaveLength(2);
+    expect(restart.calls[1]!.atMs - doneAt).toBeGreaterThanOrEqual(500);
+
+    // Cleared while settling: the restart's own disturbance, so it skips.
+    const slow = await fire('Slow', 'order-gateway', 60_200);
+    await sleep(100);
+    firingNow.delete(slow.fingerprint);
+    expect((await p.waitFinished(slow.jobId)).result).toMatchObject({ outcome: 'skipped', reason: 'alert_resolved' });
+    expect(restart.calls).toHaveLength(2);
   });
 
   it('a job recovered after its worker died between acting and recording it does not act again', async () => {
@@ -167,3 +245,11 @@ describe('remediation safety', () => {
     expect(await p.service.jobs.cancel('no-such-job', 'bob')).toEqual({ status: 'not_found' });
   });
 });
+
+async function until(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(10);
+  }
+}

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { closeBullmq } from '../../../src/runtime/close-bullmq';
 import { Channels } from '../incidents/incident-fixture';
 import { startPipeline, sleep } from '../remediate/support/pipeline-harness';
 import { freePort, startRedis, type TestRedis } from '../../support/redis-server';
+import { startHarness } from '../../support/warden-harness';
 
 // BullMQ re-emits a connection init that fails after close() as an 'error' nobody listens to:
 // stopping a service while its queue/worker is still connecting used to crash the process
@@ -52,6 +53,38 @@ describe('stopping right after starting never raises an unhandled Redis error', 
     }
   }, 60_000);
 });
+
+describe('stopping after Redis went away', () => {
+  it('a whole Warden stops within seconds instead of waiting on Redis forever', async () => {
+    const redis = await startRedis();
+    const h = await startHarness({ redis, config: 'simulator: { enabled: false }\n' });
+    await redis.stop();
+    const t0 = Date.now();
+    await h.stop();
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    await sleep(200);
+    expect(crashes).toEqual([]);
+  }, 30_000);
+
+  it('closeBullmq forces a ready worker closed and drops its client', async () => {
+    const redis = await startRedis();
+    const client = new Redis(redis.url, { maxRetriesPerRequest: null });
+    client.on('error', () => undefined);
+    const worker = new Worker('q', async () => undefined, { connection: client });
+    worker.on('error', () => undefined);
+    await worker.waitUntilReady();
+    await redis.stop();
+    await until(() => client.status !== 'ready');
+    const t0 = Date.now();
+    await expect(closeBullmq(worker, [client])).resolves.toBe('forced');
+    expect(Date.now() - t0).toBeLessThan(2_000);
+  }, 20_000);
+});
+
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !cond(); i++) await sleep(25);
+  expect(cond()).toBe(true);
+}
 
 describe('closeBullmq', () => {
   let redis: TestRedis;
