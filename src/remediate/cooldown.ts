@@ -4,7 +4,7 @@ import type { RemediationKeys } from './remediation-keys';
 // KEYS[1]: the value (nil when absent) and PTTL in one atomic read. Not MULTI: ioredis's multi()
 // copies every script defined on the connection (BullMQ's ~40) into each pipeline, which made this
 // read ~15% of the worker's CPU per job.
-const STATE = `return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}`;
+export const GET_WITH_PTTL = `return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}`;
 
 /**
  * Cooldown per rule and target (issue 4 §2): after a success, further jobs for the same pair are
@@ -22,7 +22,7 @@ export class Cooldown {
   /** Milliseconds left (0 when not cooling down) and the job whose success started it. */
   async state(rule: string, target: string): Promise<{ remainingMs: number; startedBy: string | undefined }> {
     const key = this.#keys.cooldown(rule, target);
-    const [startedBy, pttl] = (await this.#redis.eval(STATE, 1, key)) as [string | null, number];
+    const [startedBy, pttl] = (await this.#redis.eval(GET_WITH_PTTL, 1, key)) as [string | null, number];
     return pttl > 0 ? { remainingMs: pttl, startedBy: startedBy ?? undefined } : { remainingMs: 0, startedBy: undefined };
   }
 

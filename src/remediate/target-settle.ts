@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { GET_WITH_PTTL } from './cooldown';
 import type { RemediationKeys } from './remediation-keys';
 
 /**
@@ -18,7 +19,7 @@ export class TargetSettle {
   /** Milliseconds the target still settles after `exceptJob`'s success (0 for that job itself). */
   async remainingMs(target: string, exceptJob: string): Promise<number> {
     const key = this.#keys.settle(target);
-    const [by, pttl] = (await this.#redis.eval(`return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}`, 1, key)) as [string | null, number];
+    const [by, pttl] = (await this.#redis.eval(GET_WITH_PTTL, 1, key)) as [string | null, number];
     return pttl > 0 && by !== exceptJob ? pttl : 0;
   }
 

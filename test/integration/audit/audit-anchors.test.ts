@@ -2,13 +2,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { Command } from 'commander';
 import pino from 'pino';
 import { AuditAnchorer, parseAnchorArg, parseAnchorLines, type AuditAnchor } from '../../../src/audit/audit-anchor';
 import { sealChain, type AuditEntry } from '../../../src/audit/audit-entry';
 import { formatHead } from '../../../src/audit/audit-keys';
 import { AuditLog } from '../../../src/audit/audit-log';
-import { registerAuditCommands } from '../../../src/cli/audit-command';
+import { runAuditCli } from '../../support/audit-cli';
 import { startRedis, type TestRedis } from '../../support/redis-server';
 import { startHarness } from '../../support/warden-harness';
 
@@ -154,24 +153,7 @@ describe('anchor input', () => {
 });
 
 describe('warden audit verify --anchor / --anchors', () => {
-  async function runCli(prefix: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const program = new Command('warden').exitOverride();
-    registerAuditCommands(program);
-    let stdout = '';
-    let stderr = '';
-    const out = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
-    const err = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
-    process.exitCode = 0;
-    try {
-      await program.parseAsync(['node', 'warden', 'audit', 'verify', ...args, '--redis-url', redis.url, '--prefix', prefix]);
-    } finally {
-      out.mockRestore();
-      err.mockRestore();
-    }
-    const code = Number(process.exitCode ?? 0);
-    process.exitCode = 0;
-    return { code, stdout, stderr };
-  }
+  const runCli = (prefix: string, args: string[]) => runAuditCli(redis.url, prefix, ['verify', ...args]);
   const arg = (a: AuditAnchor) => `${a.seq}:${a.hash}`;
 
   it('exit 0 when anchors match, 1 naming the seq once the history was rewritten', async () => {

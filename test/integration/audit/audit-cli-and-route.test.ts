@@ -3,14 +3,13 @@ import type { Server } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import express from 'express';
 import { AuditLog } from '../../../src/audit/audit-log';
-import { registerAuditCommands } from '../../../src/cli/audit-command';
 import { Authenticator } from '../../../src/http/auth';
 import { errorHandler, notFound } from '../../../src/http/error-handler';
 import { auditRoutes } from '../../../src/http/routes/audit';
 import { silentLogger } from '../../../src/telemetry/logger';
+import { runAuditCli } from '../../support/audit-cli';
 import { startRedis, type TestRedis } from '../../support/redis-server';
 
 let redis: TestRedis;
@@ -36,25 +35,7 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-/** Runs `warden audit ...` in-process; returns exit code and what was written. */
-async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const program = new Command('warden').exitOverride();
-  registerAuditCommands(program);
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
-  process.exitCode = 0;
-  try {
-    await program.parseAsync(['node', 'warden', 'audit', ...args, '--redis-url', redis.url, '--prefix', prefix]);
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { code, stdout, stderr };
-}
+const runCli = (args: string[]) => runAuditCli(redis.url, prefix, args);
 
 describe('GET /v1/audit', () => {
   const get = (q: string, token = 'read-token') => fetch(`${base}/v1/audit${q}`, { headers: { authorization: `Bearer ${token}` } });
