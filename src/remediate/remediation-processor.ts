@@ -46,8 +46,9 @@ type RemediationJob = Job<RemediationJobData, RemediationJobResult>;
 const LEASE_WAIT_MAX_MS = 250;
 
 /**
- * One job, end to end (issue 4 §2): cancelled? -> dry run? -> cooldown -> budget -> lease ->
- * attempt -> success / retry / stop -> verify. Every step is audited before the job moves on.
+ * One job, end to end (issue 4 §2): cancelled? -> dry run? -> alert still firing? -> cooldown ->
+ * lease -> target settled? -> budget -> attempt -> success / retry / stop -> verify. Every step is
+ * audited before the job moves on.
  */
 export class RemediationProcessor {
   readonly #d: RemediationProcessorDeps;
@@ -74,7 +75,7 @@ export class RemediationProcessor {
     }
     const executor = this.#d.executors.get(data.action);
     if (data.dryRun) return this.#dryRun(jobId, data, executor);
-    const skipped = (await this.#checkStillFiring(jobId, data)) ?? (await this.#checkCooldown(jobId, data)) ?? (await this.#checkBudget(jobId, data));
+    const skipped = (await this.#checkStillFiring(jobId, data)) ?? (await this.#checkCooldown(jobId, data));
     if (skipped) return skipped;
     if (!executor) return this.#stop(jobId, data, 1, `no executor configured for action ${data.action}`, 'permanent_failure');
 
@@ -94,6 +95,12 @@ export class RemediationProcessor {
       this.#d.log.info({ jobId, target: data.target, settleMs }, 'target settling after another action; delaying');
       await job.moveToDelayed(Date.now() + settleMs, token);
       throw new DelayedError();
+    }
+    // Budget last, holding the lease: only a job about to act spends it (not one that waits, then skips).
+    const overBudget = await this.#checkBudget(jobId, data);
+    if (overBudget) {
+      await this.#d.lease.release(data.target, jobId, lease.fencingToken);
+      return overBudget;
     }
     const attempt = job.attemptsMade + 1;
     await this.#audit('attempt', jobId, data, { attempt, fencing_token: lease.fencingToken, max_attempts: MAX_ATTEMPTS });

@@ -57,7 +57,7 @@ describe('remediation safety', () => {
       executors: new Map<RemediationAction, ScriptedExecutor>([['restart', restart], ['halt_trading', halt]]),
       rules: [
         rule({ name: 'restart-leaking', on: { alert: 'MemoryLeak' } }),
-        rule({ name: 'restart-down', on: { alert: 'ServiceDown' } }),
+        rule({ name: 'restart-down', on: { alert: 'ServiceDown' }, max_per_window: { count: 1, window: '1h' } }),
         rule({ name: 'halt', on: { alert: 'InvariantViolation' }, action: 'halt_trading', target: 'exchange' }),
       ],
       stillFiring: (a) => firingNow.has(a.fingerprint),
@@ -75,6 +75,12 @@ describe('remediation safety', () => {
     expect(await p.stepsOf(b!.jobId)).toEqual(['remediation.matched', 'remediation.enqueued', 'remediation.skipped']);
     expect((await p.auditEntries()).find((e) => e.details.job_id === b!.jobId && e.action === 'remediation.skipped')?.details).toMatchObject({ reason: 'alert_resolved' });
     expect(await metric(p, 'warden_remediation_jobs_total')).toEqual(expect.arrayContaining([expect.objectContaining({ labels: { action: 'restart', outcome: 'skipped_resolved' }, value: 1 })]));
+    // The skipped job spent none of restart-down's budget (1 per hour): a real outage still gets its restart.
+    const realDown = firing('ServiceDown', { component: 'order-gateway' }, 45_000);
+    firingNow.add(realDown.alert.fingerprint);
+    const [c] = await p.service.onAlert(realDown);
+    expect((await p.waitFinished(c!.jobId)).result).toMatchObject({ outcome: 'succeeded' });
+    expect(restart.calls).toHaveLength(2);
 
     const [h] = await p.service.onAlert(firing('InvariantViolation', { component: 'settlement' }, 50_000));
     expect((await p.waitFinished(h!.jobId)).result).toMatchObject({ outcome: 'succeeded' });
