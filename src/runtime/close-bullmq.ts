@@ -22,7 +22,9 @@ export type CloseOutcome = 'closed' | 'forced' | 'abandoned';
  */
 export async function closeBullmq(owner: BullmqOwner, clients: readonly Redis[], readyWaitMs = 5_000): Promise<CloseOutcome> {
   if (!(await settlesWithin(owner.waitUntilReady(), readyWaitMs))) return 'abandoned';
-  if ((await owner.client).status === 'ready' && clients.every((c) => c.status === 'ready')) {
+  // A failed init rejects `client`: that connection is as good as gone.
+  const ownerStatus = await owner.client.then((c) => c.status, () => 'end');
+  if (ownerStatus === 'ready' && clients.every((c) => c.status === 'ready')) {
     await owner.close();
     for (const c of clients) await closeRedisClient(c);
     return 'closed';
