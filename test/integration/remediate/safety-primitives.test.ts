@@ -23,13 +23,18 @@ afterAll(async () => {
 describe('target lease (spec §5 fencing tokens)', () => {
   it('a second job waits while the lease is held, and gets it with a higher token once it expires', async () => {
     const lease = new TargetLease(client, keys);
-    const a = await lease.acquire('db', 'job-a', 200);
+    // The TTL is long enough that a descheduled CI runner still sees the lease held on the next call.
+    const ttlMs = 3000;
+    const a = await lease.acquire('db', 'job-a', ttlMs);
     expect(a).toMatchObject({ acquired: true });
-    const blocked = await lease.acquire('db', 'job-b', 200);
+    const blocked = await lease.acquire('db', 'job-b', ttlMs);
     expect(blocked).toMatchObject({ acquired: false, holder: `job-a|${(a as { fencingToken: number }).fencingToken}` });
-    expect((blocked as { retryInMs: number }).retryInMs).toBeLessThanOrEqual(200);
-    await sleep(250); // job-a's worker died: the lease expires rather than blocking the target forever
-    const b = await lease.acquire('db', 'job-b', 200);
+    const retryInMs = (blocked as { retryInMs: number }).retryInMs;
+    expect(retryInMs).toBeGreaterThan(0);
+    expect(retryInMs).toBeLessThanOrEqual(ttlMs);
+    // job-a's worker died: the lease expires rather than blocking the target forever.
+    await sleep(retryInMs + 50);
+    const b = await lease.acquire('db', 'job-b', ttlMs);
     expect(b).toMatchObject({ acquired: true });
     expect((b as { fencingToken: number }).fencingToken).toBeGreaterThan((a as { fencingToken: number }).fencingToken);
     // The stale holder cannot release what is no longer its lease.
@@ -70,11 +75,12 @@ describe('cooldown', () => {
   it('runs for its length after a success and remembers which job started it', async () => {
     const cooldown = new Cooldown(client, keys);
     expect(await cooldown.state('r', 't')).toEqual({ remainingMs: 0, startedBy: undefined });
-    await cooldown.start('r', 't', 150, 'job-1');
+    await cooldown.start('r', 't', 3000, 'job-1');
     const s = await cooldown.state('r', 't');
     expect(s.startedBy).toBe('job-1');
     expect(s.remainingMs).toBeGreaterThan(0);
-    await sleep(200);
+    expect(s.remainingMs).toBeLessThanOrEqual(3000);
+    await sleep(s.remainingMs + 50);
     expect((await cooldown.state('r', 't')).remainingMs).toBe(0);
   });
 
