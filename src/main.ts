@@ -31,6 +31,8 @@ import type { Source } from './ingest/source';
 import { loadRuleFiles, type RuleSet } from './rules/load-rules';
 import { checkRemediationParams } from './remediate/check-remediation-params';
 import { RuleEngine } from './rules/rule-engine';
+import { dropRedisClient } from './runtime/close-bullmq';
+import { within } from './runtime/within';
 import { SignalStore } from './signals/signal-store';
 import { createMetricsRegistry } from './telemetry/metrics-registry';
 import { WardenEvents } from './warden-events';
@@ -77,7 +79,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
   const events = new WardenEvents();
   const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 3, enableOfflineQueue: true });
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
-  const cleanup: Array<() => Promise<void> | void> = [() => void redis.disconnect()];
+  const cleanup: Array<readonly [string, () => Promise<void> | void]> = [['redis client', () => dropRedisClient(redis)]];
   try {
     await redis.ping();
     const store = new SignalStore({ windowMs: config.limits.window, maxPointsPerSeries: config.limits.max_points_per_series, stalenessMs: config.staleness });
@@ -97,12 +99,12 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     });
     anchorer.start();
     // Pushed before paging and remediation, so it stops after them and anchors their last entries.
-    cleanup.push(() => anchorer.stop());
+    cleanup.push(['audit anchorer', () => anchorer.stop()]);
     const paging = await startPaging({ config, configFile: opts.configFile ?? 'warden.yaml', redis, auth, audit, events, registry, log, clock });
-    cleanup.push(() => paging.stop());
+    cleanup.push(['paging', () => paging.stop()]);
     const stillFiring = (a: { fingerprint: string; firedAtMs: number }) => engine.activeAlerts().some((x) => x.fingerprint === a.fingerprint && x.state === 'firing' && x.firedAtMs === a.firedAtMs);
     const remediation = await startRemediation({ config, redisUrl: opts.redisUrl, redis, auth, audit, escalator: paging.incidents, events, store, stillFiring, registry, log, clock });
-    cleanup.push(() => remediation.stop());
+    cleanup.push(['remediation', () => remediation.stop()]);
     const loop = new EvaluationLoop({ store, rules: engine, tracker, healthMetrics: new HealthMetrics(registry), events, components: config.components, registry, log, clock });
 
     let rulesLoaded = false;
@@ -126,7 +128,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
       log,
       clock,
     });
-    cleanup.push(() => reloader.stop());
+    cleanup.push(['rule reloader', () => reloader.stop()]);
     registerRuleMetrics(registry, { groups: () => loadedGroups, activeAlerts: () => engine.activeAlerts(), lastReload: () => reloader.last });
     const first = await reloader.reload();
     if (!first.ok) throw new Error(`rules not loaded: ${first.error}`);
@@ -138,7 +140,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
       paging.incidents.reconcile(firing).catch((err: unknown) => log.error({ err }, 'incident reconcile failed'));
     }, config.staleness + 2 * config.evaluation_interval);
     reconcile.unref();
-    cleanup.push(() => clearTimeout(reconcile));
+    cleanup.push(['reconcile timer', () => clearTimeout(reconcile)]);
     const app = createApp({
       log,
       registry,
@@ -161,7 +163,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     if (auth.open) log.warn({ host }, 'no auth tokens configured: binding 127.0.0.1 only and asking for no token');
     const server = createServer(app);
     await listen(server, config.server.port, host);
-    cleanup.push(() => closeServer(server));
+    cleanup.push(['http server', () => closeServer(server)]);
     const port = (server.address() as AddressInfo).port;
 
     const sink = (samples: Parameters<EvaluationLoop['ingest']>[0]) => void loop.ingest(samples, 'pull').persisted.catch(() => undefined);
@@ -170,12 +172,12 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
       ...config.components.filter((c) => c.probe).map((c) => new ProbeSource(c, sink, { clock, log, registry })),
     ];
     for (const s of sources) s.start();
-    cleanup.push(() => Promise.all(sources.map((s) => s.stop())).then(() => undefined));
+    cleanup.push(['scrape and probe sources', () => Promise.all(sources.map((s) => s.stop())).then(() => undefined)]);
 
     const ticker = setInterval(() => {
       loop.tick().catch((err: unknown) => log.error({ err }, 'evaluation tick failed to persist'));
     }, config.evaluation_interval);
-    cleanup.push(() => clearInterval(ticker));
+    cleanup.push(['evaluation ticker', () => clearInterval(ticker)]);
 
     const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
     log.info({ url, components: config.components.length, scrape: config.scrape.length }, 'warden started');
@@ -191,12 +193,19 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
   }
 }
 
-async function runCleanup(steps: Array<() => Promise<void> | void>, log: Logger): Promise<void> {
-  for (const step of [...steps].reverse()) {
+/** One stuck step (a Redis that froze mid-shutdown) must not hold the rest: each gets STEP_LIMIT_MS. */
+const STEP_LIMIT_MS = 10_000;
+
+async function runCleanup(steps: ReadonlyArray<readonly [string, () => Promise<void> | void]>, log: Logger): Promise<void> {
+  for (const [name, step] of [...steps].reverse()) {
+    const run = Promise.resolve().then(step);
     try {
-      await step();
+      if ((await within(run.then(() => 'done' as const), STEP_LIMIT_MS, 'overdue' as const)) === 'overdue') {
+        log.error({ step: name, limitMs: STEP_LIMIT_MS }, 'shutdown step overdue: moving on');
+        run.catch((err: unknown) => log.error({ err, step: name }, 'error during shutdown'));
+      }
     } catch (err) {
-      log.error({ err }, 'error during shutdown');
+      log.error({ err, step: name }, 'error during shutdown');
     }
   }
 }

@@ -1,6 +1,9 @@
 import { open } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors';
+import { within } from '../runtime/within';
+
+const STOP_ANCHOR_MS = 3_000;
 
 /** A (seq, hash) of the chain recorded outside Redis: whoever rewrites the log cannot rewrite it. */
 export interface AuditAnchor {
@@ -83,11 +86,12 @@ export class AuditAnchorer {
     return this.#running;
   }
 
-  /** A last anchor on the way out, so a clean stop leaves the final head recorded. */
+  /** A last anchor on the way out, so a clean stop leaves the final head recorded; bounded, as Redis may be gone. */
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
-    await this.anchorNow();
+    const done = await within(this.anchorNow().then(() => true), STOP_ANCHOR_MS, false);
+    if (!done) this.#o.log.warn({ limitMs: STOP_ANCHOR_MS }, 'final audit anchor not recorded: Redis did not answer');
   }
 
   async #anchor(): Promise<void> {

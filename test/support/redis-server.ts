@@ -14,6 +14,10 @@ export interface TestRedis {
   client(): Redis;
   /** Stops the server as kill -9 would not: data dir stays until stop(). */
   stop(): Promise<void>;
+  /** SIGSTOP: sockets stay open and nothing answers, like a hung or partitioned Redis. */
+  freeze(): void;
+  /** SIGCONT after freeze(); stop() thaws first. */
+  thaw(): void;
 }
 
 export async function freePort(): Promise<number> {
@@ -45,7 +49,14 @@ export async function startRedis(opts: { appendonly?: boolean } = {}): Promise<T
       clients.push(c);
       return c;
     },
+    freeze() {
+      proc.kill('SIGSTOP');
+    },
+    thaw() {
+      proc.kill('SIGCONT');
+    },
     async stop() {
+      if (proc.exitCode === null) proc.kill('SIGCONT');
       await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
       if (proc.exitCode === null) {
         const exited = new Promise((r) => proc.once('exit', r));

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseConfig } from '../../src/config/load-config';
 import { startWarden, type Warden } from '../../src/main';
 import { silentLogger } from '../../src/telemetry/logger';
+import type { Logger } from 'pino';
 import { startRedis, type TestRedis } from './redis-server';
 
 /** A real Warden (in this process) on an ephemeral port, with a redis-server of its own. */
@@ -28,6 +29,8 @@ export interface HarnessOptions {
   withRepoRules?: boolean;
   redis?: TestRedis;
   clock?: () => number;
+  /** Warden's logger; silent unless a test wants to read what Warden said. */
+  log?: Logger;
 }
 
 export async function startHarness(opts: HarnessOptions): Promise<WardenHarness> {
@@ -39,7 +42,7 @@ export async function startHarness(opts: HarnessOptions): Promise<WardenHarness>
   const config = parseConfig(join(dir, 'warden.yaml'), opts.config, { port: 0 });
   let warden: Warden;
   try {
-    warden = await startWarden({ config, baseDir: dir, redisUrl: redis.url, log: silentLogger(), defaultMetrics: false, clock: opts.clock });
+    warden = await startWarden({ config, baseDir: dir, redisUrl: redis.url, log: opts.log ?? silentLogger(), defaultMetrics: false, clock: opts.clock });
   } catch (err) {
     if (ownRedis) await redis.stop();
     rmSync(dir, { recursive: true, force: true });

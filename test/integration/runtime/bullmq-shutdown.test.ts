@@ -66,6 +66,61 @@ describe('stopping after Redis went away', () => {
     expect(crashes).toEqual([]);
   }, 30_000);
 
+  it('a whole Warden stops within seconds when Redis is killed just as stop begins (clients still think it is up)', async () => {
+    const redis = await startRedis();
+    const h = await startHarness({ redis, config: 'simulator: { enabled: false }\n' });
+    const killed = redis.stop();
+    const t0 = Date.now();
+    await Promise.all([h.stop(), killed]);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(crashes).toEqual([]);
+  }, 40_000);
+
+  it('a whole Warden stops when Redis froze (accepts nothing, closes nothing) instead of waiting on it forever', async () => {
+    const redis = await startRedis();
+    const h = await startHarness({ redis, config: 'simulator: { enabled: false }\n' });
+    redis.freeze();
+    try {
+      const t0 = Date.now();
+      await h.stop();
+      // Bounded by closeBullmq's PING check and the shutdown step limits, well inside the CLI's 20 s.
+      expect(Date.now() - t0).toBeLessThan(20_000);
+      expect(crashes).toEqual([]);
+    } finally {
+      await redis.stop();
+    }
+  }, 60_000);
+
+  it('closeBullmq: a Worker busy with a job is forced closed, in bounded time, when Redis has frozen', async () => {
+    const redis = await startRedis();
+    const client = new Redis(redis.url, { maxRetriesPerRequest: null });
+    client.on('error', () => undefined);
+    let jobStarted: () => void = () => undefined;
+    const started = new Promise<void>((r) => (jobStarted = r));
+    let release: () => void = () => undefined;
+    const running = new Promise<void>((r) => (release = r));
+    const worker = new Worker('q', async () => {
+      jobStarted();
+      await running;
+    }, { connection: client });
+    worker.on('error', () => undefined);
+    try {
+      await worker.waitUntilReady();
+      await new Queue('q', { connection: client }).add('j', {});
+      await started;
+      redis.freeze();
+      const t0 = Date.now();
+      // A graceful close would wait for the job and then on Redis for ever.
+      await expect(closeBullmq(worker, [client], { graceMs: 1_000 })).resolves.toBe('forced');
+      // PING check (1 s), then dropped sockets fail what waits on them (2 s at most).
+      expect(Date.now() - t0).toBeLessThan(5_000);
+      await until(() => client.status === 'end');
+    } finally {
+      release();
+      await redis.stop();
+    }
+  }, 30_000);
+
   it('closeBullmq forces a ready worker closed and drops its client', async () => {
     const redis = await startRedis();
     const client = new Redis(redis.url, { maxRetriesPerRequest: null });
@@ -108,13 +163,13 @@ describe('closeBullmq', () => {
     const queue = new Queue('q', { connection: client });
     queue.on('error', () => undefined);
     const t0 = Date.now();
-    await expect(closeBullmq(queue, [client], 300)).resolves.toBe('abandoned');
+    await expect(closeBullmq(queue, [client], { readyWaitMs: 300 })).resolves.toBe('abandoned');
     expect(Date.now() - t0).toBeLessThan(2_000);
     expect(client.status).not.toBe('end');
 
     const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     try {
-      await expect(closeBullmq(queue, [client], 10_000)).resolves.toBe('closed');
+      await expect(closeBullmq(queue, [client], { readyWaitMs: 10_000 })).resolves.toBe('closed');
       await ended(client);
     } finally {
       server.kill('SIGTERM');
