@@ -73,6 +73,8 @@ export class FakePagerDuty {
   readonly events: ReceivedPagerDutyEvent[] = [];
   readonly cert: SelfSignedCert;
   mode: PagerDutyFailureMode = 'ok';
+  /** Answers (and records) each request this much later, like a slow provider. */
+  delayMs = 0;
   /** Requests seen in any mode, including failed ones. */
   requests = 0;
   readonly #server: Server;
@@ -117,6 +119,7 @@ export class FakePagerDuty {
     const text = await readBody(req);
     this.requests += 1;
     if (this.mode === 'hang') return; // never answer: the client's timeout must fire
+    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     if (req.method !== 'POST' || req.url !== '/v2/enqueue') return send(res, 404, { status: 'not found' });
     let body: any;
     try {

@@ -28,6 +28,8 @@ const BLOCK_TYPES = new Set(['header', 'section', 'context', 'divider', 'actions
 export class FakeSlack {
   readonly messages: PostedSlackMessage[] = [];
   mode: SlackFailureMode = 'ok';
+  /** Answers (and records) each request this much later, like a slow provider. */
+  delayMs = 0;
   retryAfterSec = 7;
   requests = 0;
   readonly #server: Server;
@@ -67,6 +69,7 @@ export class FakeSlack {
     const text = await readBody(req);
     this.requests += 1;
     if (this.mode === 'hang') return;
+    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     if (this.mode === 'http-503') return void res.writeHead(503, { 'content-type': 'text/plain' }).end('Service Unavailable');
     if (this.mode === 'rate-limited') return reply(res, { ok: false, error: 'ratelimited' }, 429, { 'retry-after': String(this.retryAfterSec) });
     if (this.mode === 'fatal_error') return reply(res, { ok: false, error: 'fatal_error' });

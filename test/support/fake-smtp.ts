@@ -33,6 +33,8 @@ export class FakeSmtp {
   readonly messages: ReceivedEmail[] = [];
   readonly cert: SelfSignedCert | undefined;
   mode: SmtpFailureMode = 'ok';
+  /** Answers (and records) each request this much later, like a slow provider. */
+  delayMs = 0;
   readonly #server: SMTPServer;
 
   private constructor(opts: FakeSmtpOptions) {
@@ -77,6 +79,7 @@ export class FakeSmtp {
     const chunks: Buffer[] = [];
     for await (const chunk of stream) chunks.push(chunk as Buffer);
     if (this.mode === 'hang') return; // never answer: the client's socket timeout must fire
+    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     if (this.mode === 'temp-451') return callback(smtpError('Requested action aborted: try again later', 451));
     const raw = Buffer.concat(chunks).toString('utf8');
     this.messages.push({

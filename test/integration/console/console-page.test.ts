@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
-import type { Page } from 'playwright-core';
+import type { Page, Route } from 'playwright-core';
 import { AuditLog } from '../../../src/audit/audit-log';
 import type { Alert } from '../../../src/rules/alert';
 import { tradingRoutes } from '../../../src/http/routes/trading';
@@ -97,9 +97,13 @@ describeInBrowser('the console on an open Warden (no tokens)', () => {
   it('says DISCONNECTED when the stream drops, then reconnects by itself', async () => {
     const page = await openConsole(h.url);
     await page.locator('#conn', { hasText: 'Live' }).waitFor();
+    // Hold reconnects off while asserting: the page retries after ~1 s, less than a slow runner may take.
+    const refuse = (route: Route) => route.abort('connectionrefused');
+    await page.route('**/v1/stream', refuse);
     h.dropConnections();
     await page.locator('#banner-status', { hasText: 'DISCONNECTED' }).waitFor();
     expect(await page.locator('#conn').textContent()).toMatch(/^Disconnected/);
+    await page.unroute('**/v1/stream', refuse);
     await page.locator('#conn', { hasText: 'Live' }).waitFor({ timeout: 15_000 });
     await page.locator('#banner-status', { hasText: 'RED' }).waitFor();
     await closeConsole(page);

@@ -109,7 +109,8 @@ describe('POST /v1/samples applies good input', () => {
     await h.push([{ name: 'replication_lag_seconds', labels: { component: 'database' }, value: 11, timestamp: (ts = Date.now() + 500) }]);
     expect((await h.request('GET', '/v1/health')).body.status).toBe('red');
     await new Promise((r) => setTimeout(r, 600)); // let our clock pass the first sample
-    const ahead = (ts = Date.now() + 2500);
+    // Far beyond the 1 s clock-skew tolerance, so even a slow runner still sees it ahead when it lands.
+    const ahead = (ts = Date.now() + 6000);
     await h.push([{ name: 'replication_lag_seconds', labels: { component: 'database' }, value: 0.1, timestamp: ahead }]);
     expect((await h.request('GET', '/v1/health')).body.status).toBe('red');
     const deadline = ahead + 5000;

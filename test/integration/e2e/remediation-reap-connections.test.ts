@@ -82,8 +82,14 @@ describe('DB connection leak -> reap idle connections (spec §11.2) on real Post
     const busy = await connect('busy-app');
     const running = busy.query('SELECT pg_sleep(20)').catch(() => undefined);
     await waitFor('the busy query to be active', async () => (await backends()).some((b) => b.app === 'busy-app' && b.state === 'active'));
-    for (let i = 0; i < 3; i++) await connect('young-app');
+    const young: Client[] = [];
+    for (let i = 0; i < 3; i++) young.push(await connect('young-app'));
     expect((await backends()).length).toBe(10);
+    // A live app's pooled connections are used every so often: touching them keeps them younger than
+    // the threshold however long a slow runner takes to fire, enqueue and run the reap.
+    const touching = setInterval(() => {
+      for (const c of young) c.query('SELECT 1').catch(() => undefined);
+    }, 500);
 
     // The exporter: the share of the pool in use, as the database component would report it.
     const exporter = pushEvery(h, 200, async () => [{ name: 'db_connections_used_ratio', labels: { component: 'database' }, value: (await backends()).length / POOL }]);
@@ -100,6 +106,7 @@ describe('DB connection leak -> reap idle connections (spec §11.2) on real Post
       expect(stepsOf(audit, job.id)).toEqual(['matched', 'enqueued', 'attempt', 'success', 'verified']);
       expect(exporter.errors).toEqual([]);
     } finally {
+      clearInterval(touching);
       await exporter.stop();
       await admin.query('SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = $2', [db.name, 'busy-app']);
       await running;

@@ -43,11 +43,12 @@ describe('reap_connections on a real PostgreSQL', () => {
     await inTransaction.client.query('SELECT 1');
     const active = await connect('reporting');
     const activeQuery = active.client.query('SELECT pg_sleep(30)').catch((err: Error) => err);
-    await sleep(2500);
+    // The old ones are 5.5 s idle against a 5 s threshold; the young one has 5 s of margin for a slow runner.
+    await sleep(5500);
     const idleYoung = await connect('leaky-app');
 
     const executor = new ReapConnectionsExecutor({ connectionString: db.connectionString });
-    const r = await executor.execute('postgres', { idle_for: '2s', databases: [db.name] }, executionContext());
+    const r = await executor.execute('postgres', { idle_for: '5s', databases: [db.name] }, executionContext());
 
     expect((r.details.pids as number[]).sort()).toEqual(idleOld.map((c) => c.pid).sort());
     expect(r.details.count).toBe(3);

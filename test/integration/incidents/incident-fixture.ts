@@ -45,9 +45,9 @@ export class Channels {
   }
 
   #inner(receiver: string, channel: Channel): Notifier {
-    if (channel === 'pagerduty') return new PagerDutyNotifier({ receiver, routingKey: ROUTING_KEY, url: this.pd.url, caPem: this.pd.cert.certPem, timeoutMs: 2000 });
-    if (channel === 'slack') return new SlackNotifier({ receiver, token: 'xoxb-test-token', channel: '#alerts', apiUrl: this.slack.apiUrl, timeoutMs: 2000 });
-    return new EmailNotifier({ receiver, to: `${receiver}@example.com`, from: 'warden@example.com', smarthost: this.smtp.smarthost, caPem: this.smtp.cert?.certPem, timeoutMs: 2000 });
+    if (channel === 'pagerduty') return new PagerDutyNotifier({ receiver, routingKey: ROUTING_KEY, url: this.pd.url, caPem: this.pd.cert.certPem, timeoutMs: 10_000 });
+    if (channel === 'slack') return new SlackNotifier({ receiver, token: 'xoxb-test-token', channel: '#alerts', apiUrl: this.slack.apiUrl, timeoutMs: 10_000 });
+    return new EmailNotifier({ receiver, to: `${receiver}@example.com`, from: 'warden@example.com', smarthost: this.smtp.smarthost, caPem: this.smtp.cert?.certPem, timeoutMs: 10_000 });
   }
 
   service(o: { notify?: NotifyConfig; notifiers?: Notifier[]; client?: Redis; registry?: Registry } & Partial<IncidentServiceOptions> = {}): IncidentService {
@@ -61,7 +61,8 @@ export class Channels {
       clock: () => this.clock.now,
       // Timers are driven by the test (service.tick()), with the injected clock.
       tickIntervalMs: 3_600_000,
-      lockDurationMs: 2000,
+      // Notifier timeouts and BullMQ's default 30 s lock stay far above a loaded runner's pauses, so a
+      // slow send is neither timed out after the provider accepted it nor re-run as stalled.
       random: () => 0,
       ...o,
     });

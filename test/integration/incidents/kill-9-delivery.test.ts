@@ -48,8 +48,9 @@ notify:
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function startWorker(): ChildProcess {
-    const child = spawn(process.execPath, [WORKER, join(dir, 'warden.yaml'), '1000', '4'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  /** `lockMs` short for the worker to be killed (its jobs stall sooner), long for the one that must finish. */
+  function startWorker(lockMs: number): ChildProcess {
+    const child = spawn(process.execPath, [WORKER, join(dir, 'warden.yaml'), String(lockMs), '2'], { stdio: ['ignore', 'ignore', 'inherit'] });
     children.push(child);
     return child;
   }
@@ -64,7 +65,10 @@ notify:
     const redis = ch.redis.client();
     const sentKeys = () => redis.keys('kill9:nflog:sent:*');
 
-    const first = startWorker();
+    // Slow providers (250 ms a request, 2 at a time: ~4 s for all 30) so the first worker is still
+    // mid-way when it is frozen, however late this process gets to the SIGSTOP.
+    for (const fake of [ch.pd, ch.slack, ch.smtp]) fake.delayMs = 250;
+    const first = startWorker(1_000);
     await until(async () => (await sentKeys()).length >= 3, 'the first deliveries to be recorded', 15_000);
     first.kill('SIGSTOP'); // frozen just after recording a delivery: its job is (most likely) not yet acknowledged
     const recordedAtKill = (await sentKeys()).map((k) => k.slice('kill9:nflog:sent:'.length));
@@ -73,8 +77,9 @@ notify:
     await new Promise((r) => first.once('exit', r));
     expect(recordedAtKill.length).toBeLessThan(30);
 
-    startWorker();
-    await drained(service, 30_000);
+    for (const fake of [ch.pd, ch.slack, ch.smtp]) fake.delayMs = 0;
+    startWorker(10_000);
+    await drained(service, 60_000);
 
     // Nothing lost: every incident reached each of its channels.
     const incidents = service.openIncidents();
@@ -99,7 +104,7 @@ notify:
     const duplicates = ch.pd.accepted.length - 10 + ch.slack.messages.length - 10 + ch.smtp.messages.length - 10;
     expect(duplicates).toBeLessThanOrEqual(activeAtKill.filter((id) => !recordedAtKill.includes(id)).length);
     expect(ch.pd.accepted.every((e) => e.body.event_action === 'trigger')).toBe(true);
-  }, 60_000);
+  }, 120_000);
 });
 
 function countBy(list: string[]): Record<string, number> {

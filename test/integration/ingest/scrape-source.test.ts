@@ -7,7 +7,8 @@ import { capturingLogger, collectingSink, find, hang, reply, startTarget, type T
 
 const NOW = 1_700_000_000_000;
 const clock = () => NOW;
-const FAST = { interval: 100, timeout: 100 };
+// Short enough for several scrapes in a test, long enough that a loaded runner's local request is not a timeout.
+const FAST = { interval: 500, timeout: 500 };
 
 const GOOD_BODY = [
   '# HELP orders_total Orders accepted.',
@@ -22,7 +23,7 @@ const GOOD_BODY = [
 function config(url: string, over: Partial<ScrapeConfig> = {}): ScrapeConfig {
   // Generous timeouts: the test machine is shared and may be slow. Tests that need several
   // scrapes pass a short interval (FAST).
-  return { job: 'exchange', url, interval: 1000, timeout: 1000, labels: {}, ...over };
+  return { job: 'exchange', url, interval: 5000, timeout: 5000, labels: {}, ...over };
 }
 
 let target: TestTarget;

@@ -27,8 +27,10 @@ afterAll(async () => {
   await redis.stop();
 });
 
-function startWorker(prefix: string, delayMs: number): Promise<ChildProcess> {
-  const env = { ...process.env, REDIS_URL: redis.url, PREFIX: prefix, OUT_FILE: join(dir, 'effects.txt'), STARTED_FILE: join(dir, 'started.txt'), DELAY_MS: String(delayMs), LOCK_MS: '1000' };
+/** `lockMs` is BullMQ's job lock: short makes a killed worker's job stall sooner; a live worker needs
+ * it well above any pause of a loaded runner, or its own running job is taken for stalled. */
+function startWorker(prefix: string, delayMs: number, lockMs = 5_000): Promise<ChildProcess> {
+  const env = { ...process.env, REDIS_URL: redis.url, PREFIX: prefix, OUT_FILE: join(dir, 'effects.txt'), STARTED_FILE: join(dir, 'started.txt'), DELAY_MS: String(delayMs), LOCK_MS: String(lockMs) };
   const child = spawn(process.execPath, [CHILD], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   return new Promise((resolve, reject) => {
@@ -58,9 +60,13 @@ describe('kill -9 of the worker during a job', () => {
     writeFileSync(join(dir, 'started.txt'), '');
     const p = await enqueuer(prefix);
     try {
-      const first = await startWorker(prefix, 1500);
+      // The killed worker's command is orphaned and finishes ORPHAN_MS later: long enough that it
+      // cannot have written before the check below, however slow the runner.
+      const ORPHAN_MS = 8_000;
+      const first = await startWorker(prefix, ORPHAN_MS, 1_000);
       const [o] = await p.service.onAlert(firing('ServiceDown', { component: 'settlement' }, 1));
       await waitFor('the first attempt to start', () => lines(join(dir, 'started.txt')).length === 1);
+      const firstStartedAt = Date.now();
       first.kill('SIGKILL');
       await new Promise((r) => first.once('exit', r));
       expect(lines(join(dir, 'effects.txt'))).toEqual([]); // killed mid-job: nothing happened yet
@@ -71,14 +77,14 @@ describe('kill -9 of the worker during a job', () => {
       const started = lines(join(dir, 'started.txt'));
       expect(started).toHaveLength(2); // run again by the second worker after the stall
       expect(new Set(started.map((l) => l.split(' pid ')[1])).size).toBe(2);
-      // The orphaned command of the killed worker may also finish: still one line (idempotency key).
-      await sleep(1800);
+      // The orphaned command of the killed worker also finishes: still one line (idempotency key).
+      await sleep(Math.max(0, firstStartedAt + ORPHAN_MS + 1_000 - Date.now()));
       expect(lines(join(dir, 'effects.txt'))).toEqual([o!.jobId]);
       expect(await p.stepsOf(o!.jobId)).toEqual(['remediation.matched', 'remediation.enqueued', 'remediation.attempt', 'remediation.attempt', 'remediation.success']);
     } finally {
       await p.service.stop();
     }
-  }, 40_000);
+  }, 60_000);
 });
 
 describe('SIGTERM', () => {

@@ -94,8 +94,9 @@ describe('remediation job pipeline', () => {
     expect(job.result).toMatchObject({ outcome: 'succeeded', attempt: 5 });
     expect(restart.calls.map((c) => c.ctx.attempt)).toEqual([1, 2, 3, 4, 5]);
     const gaps = restart.calls.slice(1).map((c, i) => c.atMs - restart.calls[i]!.atMs);
-    // Lower bound exact; upper bound = base + 50 ms jitter + scheduling slack (BullMQ promotes delayed jobs).
-    const SLACK_MS = 75;
+    // Lower bound exact. The upper bound only shows the delay is not far off: a loaded CI runner adds
+    // scheduling time to every gap (the exact delays, jitter included, are unit-tested in backoff.test.ts).
+    const SLACK_MS = 1_000;
     gaps.forEach((gap, i) => {
       const base = 100 * 2 ** i;
       expect(gap).toBeGreaterThanOrEqual(base);

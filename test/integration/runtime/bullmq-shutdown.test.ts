@@ -112,8 +112,8 @@ describe('stopping after Redis went away', () => {
       const t0 = Date.now();
       // A graceful close would wait for the job and then on Redis for ever.
       await expect(closeBullmq(worker, [client], { graceMs: 1_000 })).resolves.toBe('forced');
-      // PING check (1 s), then dropped sockets fail what waits on them (2 s at most).
-      expect(Date.now() - t0).toBeLessThan(5_000);
+      // PING check (1 s), then dropped sockets fail what waits on them (2 s at most), plus room for a loaded runner.
+      expect(Date.now() - t0).toBeLessThan(8_000);
       await until(() => client.status === 'end');
     } finally {
       release();
@@ -132,7 +132,7 @@ describe('stopping after Redis went away', () => {
     await until(() => client.status !== 'ready');
     const t0 = Date.now();
     await expect(closeBullmq(worker, [client])).resolves.toBe('forced');
-    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(Date.now() - t0).toBeLessThan(5_000); // bounded, with room for a loaded runner
   }, 20_000);
 });
 
@@ -164,7 +164,7 @@ describe('closeBullmq', () => {
     queue.on('error', () => undefined);
     const t0 = Date.now();
     await expect(closeBullmq(queue, [client], { readyWaitMs: 300 })).resolves.toBe('abandoned');
-    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(Date.now() - t0).toBeLessThan(5_000); // bounded, with room for a loaded runner
     expect(client.status).not.toBe('end');
 
     const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
