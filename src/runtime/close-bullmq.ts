@@ -82,19 +82,13 @@ function dropOwnerConnections(owner: BullmqOwner, ownerClient: Redis): void {
 
 /** 'done' when `p` settles first; 'lost' as soon as a client's connection closes; else 'timeout'. */
 async function gracefulOrLost(p: Promise<unknown>, clients: readonly Redis[], ms: number): Promise<'done' | 'lost' | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  let onLost: (() => void) | undefined;
-  const outcome = new Promise<'lost' | 'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms);
-    timer.unref();
-    onLost = () => resolve('lost');
-    for (const c of clients) c.once('close', onLost);
-  });
+  let onLost: () => void = () => undefined;
+  const lost = new Promise<'lost'>((resolve) => (onLost = () => resolve('lost')));
+  for (const c of clients) c.once('close', onLost);
   try {
-    return await Promise.race([p.then(() => 'done' as const, () => 'done' as const), outcome]);
+    return await within(Promise.race([p.then(() => 'done' as const, () => 'done' as const), lost]), ms, 'timeout');
   } finally {
-    clearTimeout(timer);
-    for (const c of clients) if (onLost) c.off('close', onLost);
+    for (const c of clients) c.off('close', onLost);
   }
 }
 

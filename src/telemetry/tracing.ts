@@ -7,6 +7,7 @@ import type { Logger } from './logger';
 import { RateLimitedDiagLogger } from './trace-diag-logger';
 import { tracingSettingsFromEnv, type Env, type TracingSettings } from './trace-env';
 import { setTracingActive } from './tracer';
+import { within } from '../runtime/within';
 
 export interface TracingHandle {
   readonly enabled: boolean;
@@ -118,18 +119,12 @@ function createSampler(s: TracingSettings, t: typeof import('@opentelemetry/sdk-
 async function stop(sdk: NodeSDK, opts: TracingOptions): Promise<void> {
   setTracingActive(false);
   const timeoutMs = opts.shutdownTimeoutMs ?? 2000;
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs);
-    timer.unref();
-  });
   try {
-    const outcome = await Promise.race([sdk.shutdown().then(() => 'flushed' as const), timedOut]);
+    const outcome = await within(sdk.shutdown().then(() => 'flushed' as const), timeoutMs, 'timeout' as const);
     if (outcome === 'timeout') opts.log?.warn({ timeoutMs }, 'tracing: collector did not take the last spans in time; dropped them');
   } catch (err) {
     opts.log?.warn({ err: errorMessage(err) }, 'tracing: final flush failed; the last spans are lost');
   } finally {
-    clearTimeout(timer);
     unregister();
     running = false;
   }

@@ -9,6 +9,7 @@ import { FakePagerDuty } from '../../support/fake-pagerduty';
 import { FakeSlack } from '../../support/fake-slack';
 import { FakeSmtp } from '../../support/fake-smtp';
 import { startRedis, type TestRedis } from '../../support/redis-server';
+import { specMatrixNotifyYaml } from '../../support/spec-matrix-notify';
 import { REPO_ROOT } from '../../support/warden-harness';
 import { startPrometheus, type TestPrometheus } from './prometheus-server';
 
@@ -121,7 +122,6 @@ function wardenYaml(dir: string, sim: SimulatorHandle, f: { pagerduty: FakePager
     .map((c) => `  - { name: ${c.name}, critical: ${critical.has(c.name)}, probe: { url: "${c.healthUrl}", interval: 500ms, timeout: 1s, failure_threshold: 3 } }`)
     .join('\n');
   const scrape = sim.components.map((c) => `  - { job: ${c.name}, url: "${c.metricsUrl}", interval: 1s }`).join('\n');
-  const email = `{to: oncall@example.com, from: warden@example.com, smarthost: "${f.smtp.smarthost}", tls_ca_file: "${join(dir, 'smtp-ca.pem')}"}`;
   return `components:
 ${components}
 scrape:
@@ -134,23 +134,5 @@ remediation:
     log_dirs: [{ path: "${sim.logDir}", archive_dir: "${join(dir, 'sim-archive')}" }]
 staleness: 60s
 evaluation_interval: 1s
-notify:
-  receivers:
-    - name: oncall-pager
-      pagerduty_configs: [{routing_key: "${'k'.repeat(32)}", url: "${f.pagerduty.url}", tls_ca_file: "${join(dir, 'pagerduty-ca.pem')}"}]
-    - name: oncall-chat
-      slack_configs: [{token: xoxb-test-token, channel: "#alerts", api_url: "${f.slack.apiUrl}"}]
-      email_configs: [${email}]
-    - name: oncall-mail
-      email_configs: [${email}]
-    - name: dashboard-only
-  route:
-    receiver: dashboard-only
-    group_by: [alertname, component]
-    group_wait: 0s
-    routes:
-      - {matchers: ['severity="P0"'], receiver: oncall-pager}
-      - {matchers: ['severity="P1"'], receiver: oncall-chat}
-      - {matchers: ['severity="P2"'], receiver: oncall-mail}
-`;
+${specMatrixNotifyYaml({ pagerdutyUrl: f.pagerduty.url, pagerdutyCaFile: join(dir, 'pagerduty-ca.pem'), slackApiUrl: f.slack.apiUrl, smtpHost: f.smtp.smarthost, smtpCaFile: join(dir, 'smtp-ca.pem') })}`;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { FakePagerDuty } from '../../support/fake-pagerduty';
 import { FakeSlack } from '../../support/fake-slack';
 import { FakeSmtp } from '../../support/fake-smtp';
+import { specMatrixNotifyYaml } from '../../support/spec-matrix-notify';
 import { startHarness, type WardenHarness } from '../../support/warden-harness';
 
 /**
@@ -46,26 +47,8 @@ beforeAll(async () => {
     config: `
 components: [{name: settlement, critical: true}]
 rules: [e2e.rules.yaml]
-notify:
-  # The spec §11.3 matrix written out as a route (the built-in default has P1/P2 wait 30 s to group).
-  receivers:
-    - name: oncall-pager
-      pagerduty_configs: [{routing_key: "${'k'.repeat(32)}", url: "${pd.url}", tls_ca_file: "${join(caDir, 'pd.pem')}"}]
-    - name: oncall-chat
-      slack_configs: [{token: xoxb-test-token, channel: "#alerts", api_url: "${slack.apiUrl}"}]
-      email_configs: [{to: oncall@example.com, from: warden@example.com, smarthost: "${smtp.smarthost}", tls_ca_file: "${join(caDir, 'smtp.pem')}"}]
-    - name: oncall-mail
-      email_configs: [{to: oncall@example.com, from: warden@example.com, smarthost: "${smtp.smarthost}", tls_ca_file: "${join(caDir, 'smtp.pem')}"}]
-    - name: dashboard-only
-  route:
-    receiver: dashboard-only
-    group_by: [alertname, component]
-    group_wait: 0s
-    routes:
-      - {matchers: ['severity="P0"'], receiver: oncall-pager}
-      - {matchers: ['severity="P1"'], receiver: oncall-chat}
-      - {matchers: ['severity="P2"'], receiver: oncall-mail}
-`,
+# The spec §11.3 matrix written out as a route (the built-in default has P1/P2 wait 30 s to group).
+${specMatrixNotifyYaml({ pagerdutyUrl: pd.url, pagerdutyCaFile: join(caDir, 'pd.pem'), slackApiUrl: slack.apiUrl, smtpHost: smtp.smarthost, smtpCaFile: join(caDir, 'smtp.pem') })}`,
     files: { 'e2e.rules.yaml': RULES },
   });
 });
