@@ -1,5 +1,5 @@
 import { SpanKind } from '@opentelemetry/api';
-import type { Queue } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import type { Alert, AlertTransition } from '../rules/alert';
 import type { Logger } from '../telemetry/logger';
@@ -12,6 +12,9 @@ import type { RemediationKeys } from './remediation-keys';
 import { matchRemediations, type RemediationMatch } from './remediation-matcher';
 import type { RemediationMetrics } from './remediation-metrics';
 import type { RemediationRule } from './remediation-rule-schema';
+
+/** How long a new job is held before it may run if its release never comes (a crash right after the add). */
+const ENQUEUE_HOLD_MS = 1_000;
 
 export interface RemediationEnqueuerDeps {
   queue: Queue<RemediationJobData, RemediationJobResult>;
@@ -74,9 +77,12 @@ export class RemediationEnqueuer {
     const markerKey = this.#d.keys.enqueued(jobId);
     if ((await this.#d.redis.exists(markerKey)) === 1) return this.#duplicate(jobId, rule, target, base);
     // Add first, then mark: a crash in between leaves a job and no marker, and the replay's add is
-    // then a no-op in BullMQ (same id); the reverse order could lose the job.
-    await this.#d.queue.add('remediate', this.#jobData(m, alert, firedAtMs, jobId), {
+    // then a no-op in BullMQ (same id); the reverse order could lose the job. The job is added held
+    // (delayed) and released only once `enqueued` is audited, so no worker, in this process or
+    // another, acts on a job the audit log has not yet recorded; after a crash it runs when the hold ends.
+    const job = await this.#d.queue.add('remediate', this.#jobData(m, alert, firedAtMs, jobId), {
       jobId,
+      delay: ENQUEUE_HOLD_MS,
       attempts: MAX_ATTEMPTS,
       backoff: { type: BACKOFF_TYPE },
       removeOnComplete: { age: Math.ceil(this.#d.retentionMs / 1000) },
@@ -85,7 +91,17 @@ export class RemediationEnqueuer {
     const first = await this.#d.redis.set(markerKey, String(this.#d.clock()), 'PX', this.#d.retentionMs, 'NX');
     if (first !== 'OK') return this.#duplicate(jobId, rule, target, base);
     await auditRemediationStep(this.#d.audit, 'enqueued', target, { ...base, dry_run: this.#d.globalDryRun || rule.dry_run });
+    await this.#release(job);
     return { jobId, rule: rule.name, target, enqueued: true };
+  }
+
+  /** Lets a held job run now; one whose hold already ended (a slow Redis) is already running. */
+  async #release(job: Job<RemediationJobData, RemediationJobResult>): Promise<void> {
+    try {
+      await job.promote();
+    } catch (err) {
+      if ((await job.getState()) === 'delayed') throw err;
+    }
   }
 
   async #duplicate(jobId: string, rule: RemediationRule, target: string, base: Record<string, unknown> & { job_id: string }): Promise<EnqueueOutcome> {

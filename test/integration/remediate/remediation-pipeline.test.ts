@@ -1,3 +1,4 @@
+import { AuditLog } from '../../../src/audit/audit-log';
 import { PermanentError, TransientError } from '../../../src/errors';
 import { WardenEvents } from '../../../src/warden-events';
 import { startRedis, type TestRedis } from '../../support/redis-server';
@@ -34,6 +35,27 @@ describe('remediation job pipeline', () => {
     expect(restart.calls[0]!.ctx.fencingToken).toBeGreaterThan(0);
     expect(await p.stepsOf(out!.jobId)).toEqual(['remediation.matched', 'remediation.enqueued', 'remediation.attempt', 'remediation.success']);
     expect((await p.audit.verify()).ok).toBe(true);
+  });
+
+  it('no worker acts on a job before its enqueue is in the audit log, however slow that write is', async () => {
+    const prefix = uniquePrefix();
+    const log = new AuditLog({ redis: redis.client(), prefix });
+    let enqueuedAuditedAt = 0;
+    const slowEnqueueAudit = {
+      async append(e: Parameters<AuditLog['append']>[0]) {
+        if (e.action !== 'remediation.enqueued') return log.append(e);
+        await sleep(300); // the worker is idle and would take a released job at once
+        const written = await log.append(e);
+        enqueuedAuditedAt = Date.now();
+        return written;
+      },
+    };
+    const restart = new ScriptedExecutor('restart');
+    const p = await pipeline({ prefix, audit: slowEnqueueAudit, executors: new Map([['restart', restart]]), rules: [rule({ name: 'restart-down' })] });
+    const [out] = await p.service.onAlert(firing('ServiceDown', { component: 'settlement' }, 1_500));
+    await p.waitFinished(out!.jobId);
+    expect(restart.calls[0]!.atMs).toBeGreaterThanOrEqual(enqueuedAuditedAt);
+    expect(await p.stepsOf(out!.jobId)).toEqual(['remediation.matched', 'remediation.enqueued', 'remediation.attempt', 'remediation.success']);
   });
 
   it('listens on the WardenEvents bus, and replaced rules take effect for the next firing', async () => {
