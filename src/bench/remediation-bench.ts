@@ -39,7 +39,7 @@ export async function benchJobsPerSecond(redisUrl: string, opts: JobsBenchOption
   const prefix = `bench${process.pid}x${Date.now()}`;
   const auditRedis = new Redis(redisUrl);
   const audit: RemediationAuditSink = (opts.audit ?? 'redis') === 'redis' ? new AuditLog({ redis: auditRedis, prefix }) : { append: async () => undefined };
-  const rules = [remediationRuleSchema.parse({ name: 'bench', on: { alert: 'Bench' }, action: 'restart', target: '{{ $labels.component }}', cooldown: '0s', max_per_window: { count: 1000, window: '1h' } })];
+  const rules = [remediationRuleSchema.parse({ name: 'bench', on: { alert: 'Bench' }, action: 'restart', target: '{{ $labels.component }}', targets: 'c[0-9]+', cooldown: '0s', max_per_window: { count: 1000, window: '1h' } })];
   const common = { redis: redisUrl, prefix, rules, executors: new Map([['restart', noopExecutor]] as const), audit, escalator: { escalate: async () => undefined }, verify: () => true, dryRun: false, log: silentLogger() };
   const enqueuer = new RemediationService({ ...common, registry: new Registry(), runWorker: false });
   const worker = new RemediationService({ ...common, registry: new Registry(), concurrency: opts.concurrency ?? 64 });
@@ -78,7 +78,7 @@ export async function benchAlertToActiveP99Ms(redisUrl: string, opts: { samples?
   const auditRedis = new Redis(redisUrl);
   let started: (() => void) | undefined;
   const executor: Executor = { ...noopExecutor, execute: async () => (started?.(), { summary: 'no-op', details: {} }) };
-  const rules = [remediationRuleSchema.parse({ name: 'bench', on: { alert: 'Bench' }, action: 'restart', target: '{{ $labels.component }}', cooldown: '0s' })];
+  const rules = [remediationRuleSchema.parse({ name: 'bench', on: { alert: 'Bench' }, action: 'restart', target: '{{ $labels.component }}', targets: 'c[0-9]+', cooldown: '0s' })];
   const service = new RemediationService({ redis: redisUrl, prefix, rules, executors: new Map([['restart', executor]]), audit: new AuditLog({ redis: auditRedis, prefix }), escalator: { escalate: async () => undefined }, verify: () => true, dryRun: false, registry: new Registry(), log: silentLogger() });
   const latencies: number[] = [];
   try {

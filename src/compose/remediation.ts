@@ -54,6 +54,7 @@ export async function startRemediation(d: RemediationDeps): Promise<Remediation>
     redis: d.redisUrl,
     prefix: config.redis.prefix,
     rules: [],
+    components: config.components.map((c) => c.name),
     executors,
     audit: d.audit,
     escalator: d.escalator,

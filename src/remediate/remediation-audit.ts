@@ -11,6 +11,7 @@ export type RemediationStep =
   | 'matched'
   | 'enqueued'
   | 'skipped'
+  | 'refused'
   | 'attempt'
   | 'failure'
   | 'success'

@@ -12,6 +12,9 @@ import type { RemediationKeys } from './remediation-keys';
 import { matchRemediations, type RemediationMatch } from './remediation-matcher';
 import type { RemediationMetrics } from './remediation-metrics';
 import type { RemediationRule } from './remediation-rule-schema';
+import type { Escalator } from './escalator';
+import type { RefusalReason, TargetPolicy } from './target-policy';
+import { refuseRemediation } from './target-refusal';
 
 /** How long a new job is held before it may run if its release never comes (a crash right after the add). */
 const ENQUEUE_HOLD_MS = 1_000;
@@ -22,13 +25,16 @@ export interface RemediationEnqueuerDeps {
   keys: RemediationKeys;
   audit: RemediationAuditSink;
   metrics: RemediationMetrics;
+  /** Which targets may be acted on (issue 9); refusals page through `escalator`. */
+  policy: TargetPolicy;
+  escalator: Escalator;
   log: Logger;
   clock: () => number;
   globalDryRun: boolean;
   retentionMs: number;
 }
 
-export type EnqueueOutcome = { readonly jobId: string; readonly rule: string; readonly target: string; readonly enqueued: boolean };
+export type EnqueueOutcome = { readonly jobId: string; readonly rule: string; readonly target: string; readonly enqueued: boolean; readonly refused?: RefusalReason };
 
 /**
  * Alert transitions -> jobs (issue 4 §2). Only a transition *to* firing acts; the job id is the
@@ -63,6 +69,14 @@ export class RemediationEnqueuer {
     }
     const out: EnqueueOutcome[] = [];
     for (const m of matched) {
+      const refusal = this.#d.policy.check(m.rule, m.target);
+      if (refusal) {
+        // Before anything is matched or queued: an untrusted label never becomes a job (issue 9).
+        const jobId = remediationJobId(m.rule.name, m.target, firedAtMs);
+        await refuseRemediation(this.#d, { jobId, rule: m.rule.name, action: m.rule.action, target: m.target, alert: { name: t.alert.name, fingerprint: t.alert.fingerprint, firedAtMs } }, refusal);
+        out.push({ jobId, rule: m.rule.name, target: m.target, enqueued: false, refused: refusal.reason });
+        continue;
+      }
       const attributes = { 'warden.remediation.rule': m.rule.name, 'warden.remediation.action': m.rule.action, 'warden.remediation.target': m.target };
       out.push(await inSpan('remediation.enqueue', { parent: contextFrom(t.traceContext), kind: SpanKind.PRODUCER, attributes }, () => this.#enqueue(m, t.alert, firedAtMs)));
     }

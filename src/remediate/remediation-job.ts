@@ -25,7 +25,7 @@ export interface RemediationJobData {
   readonly enqueuedAtMs: number;
   /** Why Warden acts, in words (the alert's summary annotation or name). */
   readonly reason: string;
-  /** The rule's verify.expr rendered with the alert's labels. */
+  /** The rule's verify.expr with the alert's labels, for display only: the worker builds the query from rule and labels. */
   readonly verifyExpr?: string;
   /** The incident the executor may cite (e.g. halt_trading's body), when one is known. */
   readonly incident?: string;

@@ -2,19 +2,20 @@ import type { Alert } from '../rules/alert';
 import { compileMatcher, parseMatcher, regexError, type CompiledMatcher } from '../signals/label-matchers';
 import type { RemediationRule } from './remediation-rule-schema';
 import { parseTargetTemplate, renderTargetTemplate, type TemplatePart } from './target-template';
+import { compileVerifyTemplate, instantiateVerify, type VerifyTemplate } from './verify-template';
 
 /** A remediation rule that applies to an alert, with its target rendered from the alert's labels. */
 export interface RemediationMatch {
   readonly rule: RemediationRule;
   readonly target: string;
-  /** `verify.expr` with the alert's labels filled in, when the rule verifies. */
+  /** `verify.expr` with the alert's labels filled in, for display (the worker evaluates the parsed tree). */
   readonly verifyExpr?: string;
 }
 
 interface CompiledRule {
   readonly matchers: readonly CompiledMatcher[];
   readonly target: readonly TemplatePart[];
-  readonly verifyExpr: readonly TemplatePart[] | undefined;
+  readonly verify: VerifyTemplate | undefined;
 }
 
 // Compiled once per (validated, immutable) rule object; a transition then costs lookups only.
@@ -36,14 +37,14 @@ function compile(rule: RemediationRule): CompiledRule {
   }
   const target = parseTargetTemplate(rule.target);
   if (typeof target === 'string') throw new Error(`remediation ${rule.name}: ${target}`);
-  const verifyExpr = rule.verify ? parseTargetTemplate(rule.verify.expr) : undefined;
-  if (typeof verifyExpr === 'string') throw new Error(`remediation ${rule.name}: verify.expr: ${verifyExpr}`);
-  c = { matchers, target, verifyExpr };
+  const verify = rule.verify ? compileVerifyTemplate(rule.verify.expr) : undefined;
+  if (typeof verify === 'string') throw new Error(`remediation ${rule.name}: verify.expr: ${verify}`);
+  c = { matchers, target, verify };
   compiled.set(rule, c);
   return c;
 }
 
-function labelsOf(alert: Pick<Alert, 'name' | 'labels'>): Readonly<Record<string, string>> {
+export function labelsOf(alert: Pick<Alert, 'name' | 'labels'>): Readonly<Record<string, string>> {
   return alert.labels.alertname === undefined ? { ...alert.labels, alertname: alert.name } : alert.labels;
 }
 
@@ -63,9 +64,9 @@ export function matchRemediations(alert: Pick<Alert, 'name' | 'labels'>, rules: 
     const c = compile(rule);
     if (!c.matchers.every((m) => m.test(labels))) continue;
     const target = renderTargetTemplate(c.target, labels);
-    const verifyExpr = c.verifyExpr && renderTargetTemplate(c.verifyExpr, labels);
-    if (target === undefined || (c.verifyExpr && verifyExpr === undefined)) unrendered.push(rule);
-    else matched.push({ rule, target, ...(verifyExpr !== undefined ? { verifyExpr } : {}) });
+    const verify = c.verify && instantiateVerify(c.verify, labels);
+    if (target === undefined || (c.verify && verify === undefined)) unrendered.push(rule);
+    else matched.push({ rule, target, ...(verify !== undefined ? { verifyExpr: verify.text } : {}) });
   }
   return { matched, unrendered };
 }

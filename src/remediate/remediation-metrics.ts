@@ -16,12 +16,16 @@ export const JOB_OUTCOMES = [
 ] as const;
 export type JobOutcome = (typeof JOB_OUTCOMES)[number];
 
+/** Why a target was refused (warden_remediations_refused_total{reason}); see TargetPolicy. */
+export const REFUSAL_REASONS = ['unsafe_target', 'unknown_target'] as const;
+
 /** The remediation pipeline's metrics, registered on the instance's registry (not the global one). */
 export class RemediationMetrics {
   readonly jobs: Counter<'action' | 'outcome'>;
   readonly attemptSeconds: Histogram<'action'>;
   readonly budgetRemaining: Gauge<'rule' | 'target'>;
   readonly dryRuns: Counter<'action'>;
+  readonly refused: Counter<'reason'>;
   readonly #histogramsAtZero = new Set<RemediationAction>();
 
   constructor(registry: Registry) {
@@ -35,6 +39,9 @@ export class RemediationMetrics {
     });
     this.budgetRemaining = new Gauge({ name: 'warden_remediation_budget_remaining', help: 'Actions still allowed in the current budget window per rule and target.', labelNames: ['rule', 'target'], registers: [registry] });
     this.dryRuns = new Counter({ name: 'warden_remediation_dry_runs_total', help: 'Jobs recorded instead of run because of dry-run.', labelNames: ['action'], registers: [registry] });
+    this.refused = new Counter({ name: 'warden_remediations_refused_total', help: 'Remediations refused because their target is unsafe or not allowed (never acted on; audited and paged).', labelNames: ['reason'], registers: [registry] });
+    // A refusal is rare and matters: at 0 from the start, so increase() sees the first one.
+    for (const reason of REFUSAL_REASONS) this.refused.inc({ reason }, 0);
   }
 
   /**

@@ -16,7 +16,10 @@ import type { RemediationJobData, RemediationJobResult } from './remediation-job
 import type { JobOutcome, RemediationMetrics } from './remediation-metrics';
 import type { TargetLease } from './target-lease';
 import { verifyWithin, type VerifyCheck } from './verify';
+import { verifyQueryForJob } from './job-verify-query';
 import type { TargetSettle } from './target-settle';
+import type { TargetPolicy } from './target-policy';
+import { refuseRemediation } from './target-refusal';
 
 export interface RemediationProcessorDeps {
   executors: ReadonlyMap<RemediationAction, Executor>;
@@ -36,6 +39,8 @@ export interface RemediationProcessorDeps {
    */
   stillFiring?: (alert: RemediationJobData['alert']) => boolean;
   settle: TargetSettle;
+  /** Checked again before acting: a job queued by an older Warden, or written to Redis by hand, is untrusted too (issue 9). */
+  policy: TargetPolicy;
   /** See TargetSettle; 0 turns it off. */
   settleMs: number;
 }
@@ -46,7 +51,7 @@ type RemediationJob = Job<RemediationJobData, RemediationJobResult>;
 const LEASE_WAIT_MAX_MS = 250;
 
 /**
- * One job, end to end (issue 4 §2): cancelled? -> dry run? -> alert still firing? -> cooldown ->
+ * One job, end to end (issue 4 §2): cancelled? -> target allowed? -> dry run? -> alert still firing? -> cooldown ->
  * lease -> target settled? -> budget -> attempt -> success / retry / stop -> verify. Every step is
  * audited before the job moves on.
  */
@@ -72,6 +77,12 @@ export class RemediationProcessor {
     if (await this.#d.cancellation.isCancelled(jobId)) {
       this.#count(data.action, 'cancelled');
       throw new UnrecoverableError(`remediation job ${jobId} was cancelled`);
+    }
+    const refusal = this.#d.policy.check(data.rule, data.target);
+    if (refusal) {
+      await refuseRemediation(this.#d, { jobId, rule: data.rule.name, action: data.action, target: data.target, alert: data.alert }, refusal);
+      this.#count(data.action, 'failed');
+      throw new UnrecoverableError(refusal.message);
     }
     const executor = this.#d.executors.get(data.action);
     if (data.dryRun) return this.#dryRun(jobId, data, executor);
@@ -173,8 +184,9 @@ export class RemediationProcessor {
       this.#count(data.action, 'succeeded');
       return { outcome: 'succeeded', ...base };
     }
-    const expr = data.verifyExpr ?? verify.expr;
-    const v = await verifyWithin(this.#d.verify, expr, { withinMs: verify.within, clock: this.#d.clock });
+    const query = verifyQueryForJob(data);
+    const expr = typeof query === 'string' ? verify.expr : query.text;
+    const v = typeof query === 'string' ? { held: false, checks: 0, elapsedMs: 0, lastError: query } : await verifyWithin(this.#d.verify, query, { withinMs: verify.within, clock: this.#d.clock });
     if (v.held) {
       await this.#audit('verified', jobId, data, { expr, elapsed_ms: v.elapsedMs, checks: v.checks });
       this.#count(data.action, 'verified');

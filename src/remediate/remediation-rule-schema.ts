@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { duration, labelName } from '../config/schema-types';
-import { parsePromql } from '../rules/promql-parse';
 import { parseMatcher, regexError } from '../signals/label-matchers';
-import { parseTargetTemplate, renderTargetTemplate } from './target-template';
+import { parseTargetTemplate } from './target-template';
+import { compileVerifyTemplate } from './verify-template';
 
 /**
  * One entry of a rule file's `remediations:` section (issue 4). Validated by the rule loader with
@@ -36,19 +36,19 @@ const targetTemplate = z.string().min(1).superRefine((text, ctx) => {
   if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
 });
 
-/** A PromQL condition that may name the alert's labels; checked at load with placeholders filled. */
+/** A regular expression a rendered target must match, whole (anchored like a Prometheus matcher). */
+const targetPattern = z.string().min(1).superRefine((text, ctx) => {
+  const bad = regexError(text);
+  if (bad !== undefined) ctx.addIssue({ code: 'custom', message: bad });
+});
+
+/**
+ * A PromQL condition that may name the alert's labels, parsed at load; `{{ $labels.x }}` may only
+ * stand in the quoted value of an = or != matcher, and is filled in as a value (verify-template.ts).
+ */
 const verifyExpr = z.string().min(1).superRefine((text, ctx) => {
-  const parts = parseTargetTemplate(text);
-  if (typeof parts === 'string') {
-    ctx.addIssue({ code: 'custom', message: parts });
-    return;
-  }
-  const sample = renderTargetTemplate(parts, new Proxy({}, { get: () => 'x' }));
-  try {
-    parsePromql(sample as string);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: `verify.expr is not valid PromQL: ${(err as Error).message}` });
-  }
+  const t = compileVerifyTemplate(text);
+  if (typeof t === 'string') ctx.addIssue({ code: 'custom', message: t });
 });
 
 export const remediationRuleSchema = z.strictObject({
@@ -57,6 +57,12 @@ export const remediationRuleSchema = z.strictObject({
   action: z.enum(ACTIONS),
   /** Template over the alert's labels, e.g. "{{ $labels.component }}". */
   target: targetTemplate,
+  /**
+   * Targets this rule may act on besides the configured components (warden.yaml components[].name):
+   * one anchored regex or a list of them (issue 9). Any other rendered target is refused, audited
+   * and paged; see TargetPolicy.
+   */
+  targets: z.union([targetPattern, z.array(targetPattern).min(1)]).transform((v) => (typeof v === 'string' ? [v] : v)).optional(),
   /** Passed to the executor as is; each executor validates its own (a bad one fails permanently). */
   params: z.record(z.string(), z.unknown()).default({}),
   /** After a success, further jobs for the same rule and target are skipped for this long. */
@@ -64,7 +70,7 @@ export const remediationRuleSchema = z.strictObject({
   /** Budget: at most `count` actions per rule and target in `window`; then stop and page (P0). */
   max_per_window: z.strictObject({ count: z.number().int().min(1), window: duration() }).optional(),
   dry_run: z.boolean().default(false),
-  /** After acting, `expr` (a PromQL condition; `{{ $labels.x }}` filled in) must hold within `within`, else `on_failure`. */
+  /** After acting, `expr` (a PromQL condition; `{{ $labels.x }}` filled in as matcher values) must hold within `within`, else `on_failure`. */
   verify: z.strictObject({ expr: verifyExpr, within: duration() }).optional(),
   on_failure: z.enum(['escalate', 'ignore']).default('escalate'),
   /** Per-attempt deadline; defaults per action (see attempt-timeouts.ts, spec §10.3). */

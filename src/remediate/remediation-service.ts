@@ -22,6 +22,7 @@ import { TargetLease } from './target-lease';
 import type { VerifyCheck } from './verify';
 import { closeBullmq, closeRedisClient, reportClose } from '../runtime/close-bullmq';
 import { TargetSettle } from './target-settle';
+import { TargetPolicy } from './target-policy';
 
 export interface RemediationServiceOptions {
   /** A redis:// URL or ioredis options. */
@@ -29,6 +30,11 @@ export interface RemediationServiceOptions {
   /** warden.yaml `redis.prefix`: BullMQ's prefix and the root of the pipeline's own keys. */
   prefix: string;
   rules: readonly RemediationRule[];
+  /**
+   * warden.yaml `components[].name`: the targets any rule may act on. Others only when a rule's
+   * `targets:` allows them (issue 9). @defaultValue none
+   */
+  components?: readonly string[];
   executors: ReadonlyMap<RemediationAction, Executor>;
   audit: RemediationAuditSink;
   escalator: Escalator;
@@ -71,6 +77,7 @@ export class RemediationService {
   readonly #cancellation: JobCancellation;
   readonly #enqueuer: RemediationEnqueuer;
   readonly #jobs: RemediationJobs;
+  readonly #policy: TargetPolicy;
   #worker: Worker<RemediationJobData, RemediationJobResult> | undefined;
   /** BullMQ does not close connections it was handed; we do, after the worker. */
   #workerRedis: Redis | undefined;
@@ -87,8 +94,9 @@ export class RemediationService {
     this.#queue = new Queue(REMEDIATION_QUEUE_NAME, { connection: this.#redis, prefix: opts.prefix });
     this.#queue.on('error', (err) => opts.log.warn({ err: err.message }, 'remediation queue error'));
     this.#cancellation = new JobCancellation(this.#redis, this.#keys, opts.log);
+    this.#policy = new TargetPolicy(opts.components ?? []);
     this.#enqueuer = new RemediationEnqueuer(
-      { queue: this.#queue, redis: this.#redis, keys: this.#keys, audit: opts.audit, metrics: this.metrics, log: opts.log, clock, globalDryRun: opts.dryRun, retentionMs: opts.jobRetentionMs ?? 24 * 3_600_000 },
+      { queue: this.#queue, redis: this.#redis, keys: this.#keys, audit: opts.audit, metrics: this.metrics, policy: this.#policy, escalator: opts.escalator, log: opts.log, clock, globalDryRun: opts.dryRun, retentionMs: opts.jobRetentionMs ?? 24 * 3_600_000 },
       opts.rules,
     );
     this.#jobs = new RemediationJobs(this.#queue, this.#cancellation, opts.audit, this.metrics);
@@ -163,6 +171,7 @@ export class RemediationService {
       verify: o.verify,
       stillFiring: o.stillFiring,
       settle: new TargetSettle(this.#redis, this.#keys),
+      policy: this.#policy,
       settleMs: o.settleMs ?? 0,
       lease: new TargetLease(this.#redis, this.#keys),
       cooldown: new Cooldown(this.#redis, this.#keys),

@@ -3,7 +3,9 @@
  * check is injected (the lead wires it to the rule engine's evaluator), so this is only the
  * polling: true as soon as the check holds, false when the deadline passes first.
  */
-export type VerifyCheck = (expr: string) => Promise<boolean> | boolean;
+import type { VerifyQuery } from './verify-template';
+
+export type VerifyCheck = (query: VerifyQuery) => Promise<boolean> | boolean;
 
 export interface VerifyOptions {
   readonly withinMs: number;
@@ -21,7 +23,7 @@ export interface VerifyOutcome {
   readonly lastError?: string;
 }
 
-export async function verifyWithin(check: VerifyCheck, expr: string, opts: VerifyOptions): Promise<VerifyOutcome> {
+export async function verifyWithin<Q>(check: (query: Q) => Promise<boolean> | boolean, query: Q, opts: VerifyOptions): Promise<VerifyOutcome> {
   const start = opts.clock();
   const pollMs = opts.pollMs ?? Math.min(1000, Math.max(100, Math.floor(opts.withinMs / 10)));
   let checks = 0;
@@ -29,7 +31,7 @@ export async function verifyWithin(check: VerifyCheck, expr: string, opts: Verif
   for (;;) {
     checks++;
     try {
-      if (await check(expr)) return { held: true, checks, elapsedMs: opts.clock() - start };
+      if (await check(query)) return { held: true, checks, elapsedMs: opts.clock() - start };
       lastError = undefined;
     } catch (err) {
       // A broken check is not proof the repair worked: treat as not holding, report why.

@@ -3,6 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { parseBytes, parseDurationMs } from '../../config/duration';
 import { PermanentError } from '../../errors';
 import type { ExecutionContext, ExecutionResult, Executor } from '../executor';
+import { assertSafeTarget } from '../target-safety';
 import { throwIfAborted } from './attempt-deadline';
 import { parseParams } from './parse-params';
 import { archiveFile, fsyncPath, type ArchiveHooks } from './archive-logs/archive-file';
@@ -54,12 +55,14 @@ export class ArchiveLogsExecutor implements Executor {
   }
 
   describe(target: string, params: Record<string, unknown>): string {
+    assertSafeTarget(this.action, target);
     const p = parseParams(this.action, archiveLogsParamsSchema, params);
     const dirs = this.#dirsFor(p).map((d) => d.path);
     return `would archive ${p.pattern} files older than ${p.min_age} in ${dirs.join(', ')} for ${target} until ${targetText(p)}`;
   }
 
   async execute(target: string, params: Record<string, unknown>, ctx: ExecutionContext): Promise<ExecutionResult> {
+    assertSafeTarget(this.action, target);
     const p = parseParams(this.action, archiveLogsParamsSchema, params);
     const dirs = this.#dirsFor(p);
     const outcomes: DirOutcome[] = [];

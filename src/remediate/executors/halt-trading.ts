@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PermanentError } from '../../errors';
 import type { ExecutionContext, ExecutionResult, Executor } from '../executor';
 import type { TradingState } from '../trading-state';
+import { assertSafeTarget } from '../target-safety';
 import { TIMEOUTS_MS, attemptDeadline, throwIfAborted } from './attempt-deadline';
 import { errorForStatus, postJson } from './http-outcome';
 import { parseParams } from './parse-params';
@@ -33,11 +34,13 @@ export class HaltTradingExecutor implements Executor {
   }
 
   describe(target: string, params: Record<string, unknown>): string {
+    assertSafeTarget(this.action, target);
     const p = parseParams(this.action, haltTradingParamsSchema, params);
     return `would halt trading on ${target} via POST ${this.#url() ?? '<exchange.admin_url unset>'} (reason: ${p.reason})`;
   }
 
   async execute(target: string, params: Record<string, unknown>, ctx: ExecutionContext): Promise<ExecutionResult> {
+    assertSafeTarget(this.action, target);
     const p = parseParams(this.action, haltTradingParamsSchema, params);
     const url = this.#url();
     if (!url) throw new PermanentError('halt_trading: exchange.admin_url is not configured');

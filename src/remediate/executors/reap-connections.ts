@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { parseDurationMs } from '../../config/duration';
 import { PermanentError, TransientError } from '../../errors';
 import type { ExecutionContext, ExecutionResult, Executor } from '../executor';
+import { assertSafeTarget } from '../target-safety';
 import { TIMEOUTS_MS, attemptDeadline, throwIfAborted } from './attempt-deadline';
 import { parseParams } from './parse-params';
 import { reapConnectionsParamsSchema, type ReapConnectionsParams } from './reap-connections-params';
@@ -65,11 +66,13 @@ export class ReapConnectionsExecutor implements Executor {
   }
 
   describe(target: string, params: Record<string, unknown>): string {
+    assertSafeTarget(this.action, target);
     const p = parseParams(this.action, reapConnectionsParamsSchema, params);
     return `would terminate ${p.states.join('/')} backends idle more than ${p.idle_for} on ${target}${scopeText(p)}`;
   }
 
   async execute(target: string, params: Record<string, unknown>, ctx: ExecutionContext): Promise<ExecutionResult> {
+    assertSafeTarget(this.action, target);
     const p = parseParams(this.action, reapConnectionsParamsSchema, params);
     const what = `reap_connections ${target}`;
     throwIfAborted(ctx.signal, what);

@@ -4,9 +4,11 @@ import { attemptDeadline } from '../attempt-deadline';
 import { errorForStatus, postJson } from '../http-outcome';
 import { PermanentError } from '../../../errors';
 import { substituteTarget, type HttpRestartParams } from './restart-params';
+import { assertSafeTarget } from '../../target-safety';
 
 /** The URL to POST: an absolute `url` as is, a path against the configured base (none: permanent). */
 export function restartUrl(target: string, p: HttpRestartParams, baseUrl: string | undefined): string {
+  assertSafeTarget('restart', target);
   const path = substituteTarget(p.url, encodeURIComponent(target));
   if (!path.startsWith('/')) return path;
   if (!baseUrl) throw new PermanentError(`restart ${target}: url ${p.url} is a path but remediation.executors.restart.http_base_url is not configured`);

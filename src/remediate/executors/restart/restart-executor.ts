@@ -6,6 +6,7 @@ import { restartUrl, restartWithHttp } from './http-driver';
 import { restartWithKubernetes, type KubernetesDriverOptions } from './kubernetes-driver';
 import { restartParamsSchema, substituteTarget } from './restart-params';
 import { PermanentError } from '../../../errors';
+import { assertSafeTarget } from '../../target-safety';
 
 export interface RestartExecutorOptions {
   command?: CommandDriverOptions;
@@ -25,6 +26,7 @@ export class RestartExecutor implements Executor {
   }
 
   describe(target: string, params: Record<string, unknown>): string {
+    assertSafeTarget(this.action, target);
     const p = parseParams(this.action, restartParamsSchema, params);
     switch (p.driver) {
       case 'command':
@@ -39,6 +41,7 @@ export class RestartExecutor implements Executor {
   }
 
   async execute(target: string, params: Record<string, unknown>, ctx: ExecutionContext): Promise<ExecutionResult> {
+    assertSafeTarget(this.action, target);
     const p = parseParams(this.action, restartParamsSchema, params);
     throwIfAborted(ctx.signal, `restart ${target}`);
     switch (p.driver) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDurationMs } from '../../../config/duration';
+import { assertSafeTarget } from '../../target-safety';
 
 const duration = z.string().refine((s) => parseDurationMs(s) !== undefined, 'must be a duration such as "10s"');
 
@@ -44,6 +45,8 @@ export type HttpRestartParams = z.output<typeof httpRestartParamsSchema>;
 export type KubernetesRestartParams = z.output<typeof kubernetesRestartParamsSchema>;
 export type RestartParams = z.output<typeof restartParamsSchema>;
 
+/** Where a target enters argv or a URL: an unsafe one is refused here too (issue 9, defence in depth). */
 export function substituteTarget(template: string, target: string): string {
+  assertSafeTarget('restart', target);
   return template.replace(/\{\{\s*target\s*\}\}/g, target);
 }

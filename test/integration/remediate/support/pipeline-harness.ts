@@ -51,8 +51,9 @@ export class ScriptedExecutor implements Executor {
   }
 }
 
+/** These pipelines have no configured components: their rules allow any (safe) target unless a test says otherwise. */
 export const rule = (r: Partial<RemediationRuleInput> & { name: string }): RemediationRule =>
-  remediationRuleSchema.parse({ on: { alert: 'ServiceDown' }, action: 'restart', target: '{{ $labels.component }}', cooldown: '0s', ...r });
+  remediationRuleSchema.parse({ on: { alert: 'ServiceDown' }, action: 'restart', target: '{{ $labels.component }}', targets: '.+', cooldown: '0s', ...r });
 
 export function firing(name: string, labels: Record<string, string>, firedAtMs: number): AlertTransition {
   const all = { alertname: name, ...labels };
