@@ -26,6 +26,7 @@ import { consoleRoutes } from './http/routes/console';
 import { streamRoutes } from './http/routes/stream';
 import { PushValidator } from './ingest/push-validation';
 import { ProbeSource } from './ingest/probe-source';
+import { DerivedSeries } from './ingest/derived-series';
 import { ScrapeSource } from './ingest/scrape-source';
 import type { Source } from './ingest/source';
 import { loadRuleFiles, type RuleSet } from './rules/load-rules';
@@ -105,6 +106,8 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     const stillFiring = (a: { fingerprint: string; firedAtMs: number }) => engine.activeAlerts().some((x) => x.fingerprint === a.fingerprint && x.state === 'firing' && x.firedAtMs === a.firedAtMs);
     const remediation = await startRemediation({ config, redisUrl: opts.redisUrl, redis, auth, audit, escalator: paging.incidents, events, store, stillFiring, registry, log, clock });
     cleanup.push(['remediation', () => remediation.stop()]);
+    // Series Warden derives itself cannot be pushed or scraped over (issue 9).
+    const derived = DerivedSeries.fromComponents(config.components);
     const loop = new EvaluationLoop({ store, rules: engine, tracker, healthMetrics: new HealthMetrics(registry), events, components: config.components, registry, log, clock });
 
     let rulesLoaded = false;
@@ -149,7 +152,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
         return { ready: checks.redis && checks.rules, checks };
       },
       routers: [
-        ingestRoutes({ auth, loop, validator: new PushValidator(config.limits), maxBodyBytes: config.limits.max_body, registry, log, clock }),
+        ingestRoutes({ auth, loop, validator: new PushValidator(config.limits, derived), maxBodyBytes: config.limits.max_body, registry, log, clock }),
         healthRoutes({ auth, tracker }),
         consoleRoutes(),
         streamRoutes({ auth, events, snapshot: () => consoleSnapshot({ health: tracker.current, alerts: engine.activeAlerts() }, clock()), log }),
@@ -168,7 +171,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
 
     const sink = (samples: Parameters<EvaluationLoop['ingest']>[0]) => void loop.ingest(samples, 'pull').persisted.catch(() => undefined);
     const sources: Source[] = [
-      ...config.scrape.map((s) => new ScrapeSource(s, sink, { clock, log, registry })),
+      ...config.scrape.map((s) => new ScrapeSource(s, sink, { clock, log, registry, derived })),
       ...config.components.filter((c) => c.probe).map((c) => new ProbeSource(c, sink, { clock, log, registry })),
     ];
     for (const s of sources) s.start();

@@ -14,6 +14,10 @@ export function scrapesCounter(registry: Registry): Counter<string> {
   return sharedCounter(registry, 'warden_scrapes_total', 'Scrapes of Prometheus targets, by job and outcome.', ['job', 'outcome']);
 }
 
+export function droppedSamplesCounter(registry: Registry): Counter<string> {
+  return sharedCounter(registry, 'warden_scrape_samples_dropped_total', 'Scraped samples dropped because Warden derives that series itself (warden_*, or a probed component_up), by job and reason.', ['job', 'reason']);
+}
+
 export function probesCounter(registry: Registry): Counter<string> {
   return sharedCounter(registry, 'warden_probes_total', 'HTTP probes of components, by component and outcome.', ['component', 'outcome']);
 }

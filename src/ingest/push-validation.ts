@@ -1,6 +1,7 @@
 import type { LimitsConfig } from '../config/schema';
 import { RequestError } from '../errors';
 import { LABEL_NAME_RE, METRIC_NAME_RE, type Sample } from '../signals/sample';
+import { DerivedSeries } from './derived-series';
 
 /**
  * Validates a push body ({"samples":[{name, labels, value, timestamp?}]}) completely before anything
@@ -11,9 +12,12 @@ export class PushValidator {
   readonly #limits: Pick<LimitsConfig, 'max_labels' | 'max_label_value_bytes' | 'max_future'>;
   readonly #goodNames = new Set<string>();
   readonly #goodLabelNames = new Set<string>();
+  readonly #derived: DerivedSeries;
 
-  constructor(limits: Pick<LimitsConfig, 'max_labels' | 'max_label_value_bytes' | 'max_future'>) {
+  /** `derived`: series Warden writes itself, which a push may not (issue 9). @defaultValue warden_* only */
+  constructor(limits: Pick<LimitsConfig, 'max_labels' | 'max_label_value_bytes' | 'max_future'>, derived: DerivedSeries = new DerivedSeries([])) {
     this.#limits = limits;
+    this.#derived = derived;
   }
 
   validate(body: unknown, receivedAtMs: number): Sample[] {
@@ -39,7 +43,10 @@ export class PushValidator {
     if (typeof s.value !== 'number' || !Number.isFinite(s.value)) {
       throw new RequestError(400, 'invalid_value', 'value must be a finite number', { index, field: 'value' });
     }
-    return { name, labels: this.#labels(s.labels, index), value: s.value, timestampMs: this.#timestamp(s.timestamp, index, receivedAtMs) };
+    const labels = this.#labels(s.labels, index);
+    const derived = this.#derived.match(name, labels);
+    if (derived) throw new RequestError(400, 'derived_series', derived.message, { index, field: derived.field });
+    return { name, labels, value: s.value, timestampMs: this.#timestamp(s.timestamp, index, receivedAtMs) };
   }
 
   #labels(raw: unknown, index: number): Record<string, string> {

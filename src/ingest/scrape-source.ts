@@ -5,7 +5,8 @@ import type { Labels, Sample } from '../signals/sample';
 import { type ExposedSample, ExpositionParseError, parseExposition } from './exposition-parser';
 import { type FetchFn, HttpGetError, httpGet } from './http-get';
 import { PeriodicTask } from './periodic-task';
-import { scrapesCounter } from './pull-metrics';
+import { droppedSamplesCounter, scrapesCounter } from './pull-metrics';
+import type { DerivedSeries } from './derived-series';
 import type { SampleSink, Source } from './source';
 import { applyTargetLabels, instanceOf } from './target-labels';
 
@@ -22,6 +23,8 @@ export interface ScrapeSourceOptions {
   readonly fetch?: FetchFn;
   /** Where warden_scrapes_total{job,outcome} is registered; none when omitted. */
   readonly registry?: Registry;
+  /** Series Warden derives itself: dropped (and counted), never let override a probe (issue 9). */
+  readonly derived?: DerivedSeries;
 }
 
 interface ScrapeResult {
@@ -46,8 +49,11 @@ export class ScrapeSource implements Source {
   readonly #fetch: FetchFn;
   readonly #timeoutMs: number;
   readonly #scrapes: Counter<string> | undefined;
+  readonly #dropped: Counter<string> | undefined;
+  readonly #derived: DerivedSeries | undefined;
   readonly #task: PeriodicTask;
   #lastUp: boolean | undefined;
+  #warnedDerived = false;
 
   constructor(config: ScrapeConfig, sink: SampleSink, opts: ScrapeSourceOptions) {
     this.#config = config;
@@ -55,6 +61,8 @@ export class ScrapeSource implements Source {
     this.#clock = opts.clock ?? Date.now;
     this.#fetch = opts.fetch ?? globalThis.fetch;
     this.#scrapes = opts.registry ? scrapesCounter(opts.registry) : undefined;
+    this.#dropped = opts.registry ? droppedSamplesCounter(opts.registry) : undefined;
+    this.#derived = opts.derived;
     const instance = instanceOf(config.url);
     this.targetLabels = Object.freeze({ job: config.job, instance, ...config.labels });
     this.name = `scrape:${config.job}:${instance}`;
@@ -87,7 +95,8 @@ export class ScrapeSource implements Source {
     this.#logOutcome(result);
     const report = this.#reportSamples(result, durationSeconds, startedAtMs);
     try {
-      this.#sink(result.samples.length === 0 ? report : result.samples.concat(report));
+      const kept = this.#withoutDerived(result.samples);
+      this.#sink(kept.length === 0 ? report : kept.concat(report));
     } catch (err) {
       this.#log.error({ err }, 'sample sink failed for a scrape');
     }
@@ -119,6 +128,22 @@ export class ScrapeSource implements Source {
       out[i] = { name: s.name, labels: applyTargetLabels(s.labels, this.targetLabels), value: s.value, timestampMs: s.timestampMs ?? scrapeTimeMs };
     }
     return out;
+  }
+
+  /** scrape_samples_scraped still counts what the target exposed, as Prometheus counts before metric relabelling. */
+  #withoutDerived(samples: Sample[]): Sample[] {
+    const derived = this.#derived;
+    if (!derived) return samples;
+    const kept = samples.filter((s) => derived.match(s.name, s.labels) === undefined);
+    const dropped = samples.length - kept.length;
+    if (dropped > 0) {
+      this.#dropped?.inc({ job: this.#config.job, reason: 'derived_series' }, dropped);
+      // Loud once (a misconfigured target repeats every interval); the counter keeps the tally.
+      const level = this.#warnedDerived ? 'debug' : 'warn';
+      this.#warnedDerived = true;
+      this.#log[level]({ dropped }, "scrape target exposes series Warden derives itself (warden_*, or a probed component's component_up); dropped");
+    }
+    return kept;
   }
 
   /** Prometheus' per-scrape series, timestamped at the scrape's start like the samples. */
