@@ -38,6 +38,7 @@ beforeAll(async () => {
   }
   h = await startHarness({
     config: `
+components: [{name: app}]
 rules: [disk.rules.yaml]
 evaluation_interval: 200ms
 remediation:

@@ -43,6 +43,7 @@ beforeAll(async () => {
   await admin.connect();
   h = await startHarness({
     config: `
+components: [{name: database}]
 rules: [reap.rules.yaml]
 evaluation_interval: 200ms
 remediation:

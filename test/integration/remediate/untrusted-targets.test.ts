@@ -95,11 +95,11 @@ async function p0Summaries(): Promise<string[]> {
 describe('remediation targets are untrusted input (issue 9)', () => {
   it('a pushed component name that is not configured (sshd, ../../etc, -rf, a PromQL fragment) is refused, audited, counted and paged; no restart is sent', async () => {
     const cases = [
-      { target: 'sshd', reason: 'unknown_target', summary: 'remediation refused: unknown target "sshd"' },
-      { target: '../../etc', reason: 'unsafe_target', summary: 'remediation refused: unsafe target "../../etc"' },
-      { target: '-rf', reason: 'unsafe_target', summary: 'remediation refused: unsafe target "-rf"' },
-      { target: VERIFY_INJECTION, reason: 'unsafe_target', summary: 'remediation refused: unsafe target' },
-    ];
+      { target: 'sshd', reason: 'unknown_target' },
+      { target: '../../etc', reason: 'unsafe_target' },
+      { target: '-rf', reason: 'unsafe_target' },
+      { target: VERIFY_INJECTION, reason: 'unsafe_target' },
+    ].map((c) => ({ ...c, summary: `remediation refused: ${c.reason === 'unknown_target' ? 'unknown' : 'unsafe'} target ${JSON.stringify(c.target)}` }));
     const before = { unknown_target: await metricValue('warden_remediations_refused_total', { reason: 'unknown_target' }), unsafe_target: await metricValue('warden_remediations_refused_total', { reason: 'unsafe_target' }) };
     const res = await push(cases.map((c) => ({ name: 'component_up', labels: { component: c.target, instance: 'host-1' }, value: 0 })));
     expect(res.status).toBe(200);
