@@ -83,8 +83,14 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
   const cleanup: Array<readonly [string, () => Promise<void> | void]> = [['redis client', () => dropRedisClient(redis)]];
   try {
     await redis.ping();
-    const store = new SignalStore({ windowMs: config.limits.window, maxPointsPerSeries: config.limits.max_points_per_series, stalenessMs: config.staleness });
-    const engine = new RuleEngine({ store });
+    const { limits } = config;
+    const store = new SignalStore({
+      windowMs: limits.window, maxPointsPerSeries: limits.max_points_per_series, stalenessMs: config.staleness,
+      limits: { maxSeries: limits.max_series, maxSeriesPerMetric: limits.max_series_per_metric },
+    });
+    // History for ranges only, kept one scrape interval past the longest range a rule reads.
+    const scrapeMarginMs = Math.max(15_000, ...config.scrape.map((s) => s.interval));
+    const engine = new RuleEngine({ store, coalesceMs: limits.rule_coalesce_window, history: { marginMs: scrapeMarginMs } });
     const tracker = new HealthTracker({ redis, prefix: config.redis.prefix, log });
     await tracker.restore();
     // Alerts active before a restart resume with their original firedAt if their condition holds
@@ -171,7 +177,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
 
     const sink = (samples: Parameters<EvaluationLoop['ingest']>[0]) => void loop.ingest(samples, 'pull').persisted.catch(() => undefined);
     const sources: Source[] = [
-      ...config.scrape.map((s) => new ScrapeSource(s, sink, { clock, log, registry, derived })),
+      ...config.scrape.map((s) => new ScrapeSource(s, sink, { clock, log, registry, derived, seriesLimit: (samples) => loop.seriesGuard.check(samples, 'pull')?.message })),
       ...config.components.filter((c) => c.probe).map((c) => new ProbeSource(c, sink, { clock, log, registry })),
     ];
     for (const s of sources) s.start();

@@ -38,6 +38,11 @@ const limitsSchema = z.strictObject({
   /** How much history each series keeps for range functions (rate, *_over_time). */
   window: duration().default(15 * 60_000),
   max_points_per_series: z.number().int().min(2).default(4096),
+  /** A push or scrape that would create series past these is rejected whole (too_many_series / up 0). */
+  max_series: z.number().int().min(1).default(1_000_000),
+  max_series_per_metric: z.number().int().min(1).default(200_000),
+  /** A rule that is not evaluated incrementally is evaluated at most once per this under load. */
+  rule_coalesce_window: duration().default(5),
 });
 
 export const SCOPES = ['ingest', 'read', 'operate', 'admin'] as const;

@@ -7,19 +7,31 @@ import type { HealthMetrics } from '../health/health-metrics';
 import type { HealthSnapshot } from '../health/health-types';
 import type { Alert, AlertTransition } from '../rules/alert';
 import type { Sample } from '../signals/sample';
+import type { Series } from '../signals/series';
 import type { SignalStore } from '../signals/signal-store';
 import type { WardenEvents } from '../warden-events';
 import { trace } from '@opentelemetry/api';
 import { traceTransitions } from '../telemetry/trace-alerts';
 import { inSpanSync } from '../telemetry/trace-context';
 import { tracingActive } from '../telemetry/tracer';
+import { SeriesGuard } from './series-metrics';
 
 /** What the loop needs of the rule engine (src/rules/rule-engine.ts). */
 export interface RuleEvaluator {
-  onSamples(metricNames: Iterable<string>, nowMs: number): AlertTransition[];
+  /** `touched`: the series the batch appended, by metric (lets the engine evaluate incrementally). */
+  onSamples(metricNames: Iterable<string>, nowMs: number, touched?: ReadonlyMap<string, readonly Series[]>): AlertTransition[];
   tick(nowMs: number): AlertTransition[];
   activeAlerts(): Alert[];
+  /** Coalesced rules put off by batches (RuleEngine.flushDeferred), run `coalesceMs` later. */
+  readonly hasDeferred?: boolean;
+  readonly coalesceMs?: number;
+  flushDeferred?(nowMs: number): AlertTransition[];
+  /** Idle series are evicted after staleness plus this. */
+  readonly longestRangeMs?: number;
 }
+
+/** Series the tick's eviction sweep visits at most: 1M series are swept in 100 ticks, never at once. */
+const EVICTION_SLICE = 10_000;
 
 export interface EvaluationLoopOptions {
   store: SignalStore;
@@ -64,6 +76,9 @@ export class EvaluationLoop {
   readonly #accepted: Counter<'source'>;
   readonly #outOfOrder: Counter<'source'>;
   readonly #evalSeconds: Histogram<'trigger'>;
+  /** limits.max_series / max_series_per_metric, checked before a batch is applied. */
+  readonly seriesGuard: SeriesGuard;
+  #flushTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: EvaluationLoopOptions) {
     this.#o = opts;
@@ -73,6 +88,7 @@ export class EvaluationLoop {
     this.#outOfOrder = new Counter({ name: 'warden_samples_out_of_order_total', help: 'Samples skipped because their series already had a newer one.', labelNames: ['source'], registers });
     this.#evalSeconds = new Histogram({ name: 'warden_evaluation_duration_seconds', help: 'Time to evaluate rules and health after a batch or a tick.', labelNames: ['trigger'], buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25], registers });
     this.#staleComponents = new Set(opts.components.map((c) => c.name));
+    this.seriesGuard = new SeriesGuard(opts.store, opts.registry);
   }
 
   get health(): HealthSnapshot | undefined {
@@ -92,18 +108,25 @@ export class EvaluationLoop {
 
   #ingest(samples: readonly Sample[], source: string): IngestResult {
     const { store } = this.#o;
+    // A push past a series limit is rejected whole (422); scrapes check before handing samples over.
+    if (source === 'push') this.seriesGuard.enforce(samples, source);
     const touched = this.#touched;
     touched.clear();
+    const touchedSeries = new Map<string, Series[]>();
     let skipped = 0;
     let freshened = false;
     let newestMs = -Infinity;
     for (let i = 0; i < samples.length; i++) {
       const s = samples[i] as Sample;
-      if (store.append(s) === 'out_of_order') {
+      const series = store.appendSeries(s.name, s.labels, s.value, s.timestampMs);
+      if (series === undefined) {
         skipped++;
         continue;
       }
       touched.add(s.name);
+      const list = touchedSeries.get(s.name);
+      if (list) list.push(series);
+      else touchedSeries.set(s.name, [series]);
       if (s.timestampMs > newestMs) newestMs = s.timestampMs;
       const component = s.labels.component;
       if (component !== undefined && this.#staleComponents.has(component)) freshened = true;
@@ -114,7 +137,8 @@ export class EvaluationLoop {
     if (touched.size === 0) return { accepted, skipped, persisted: Promise.resolve() };
     const endTimer = this.#evalSeconds.startTimer({ trigger: 'samples' });
     const now = this.#evaluationTime(newestMs, touched);
-    const transitions = traceTransitions(this.#o.rules.onSamples(touched, now), source);
+    const transitions = traceTransitions(this.#o.rules.onSamples(touched, now, touchedSeries), source);
+    if (this.#o.rules.hasDeferred === true) this.#scheduleFlush();
     const persisted = transitions.length > 0 || freshened ? this.#rollup(transitions, now) : Promise.resolve();
     endTimer();
     return { accepted, skipped, persisted };
@@ -140,10 +164,26 @@ export class EvaluationLoop {
     return due;
   }
 
+  /** Coalesced rules a batch put off are evaluated one window later (bounded latency under load). */
+  #scheduleFlush(): void {
+    const { rules, log } = this.#o;
+    if (this.#flushTimer !== undefined || !rules.flushDeferred) return;
+    this.#flushTimer = setTimeout(() => {
+      this.#flushTimer = undefined;
+      const now = this.#clock();
+      const transitions = rules.flushDeferred?.(now) ?? [];
+      if (transitions.length === 0) return;
+      this.#rollup(traceTransitions(transitions, 'coalesced'), now).catch((err: unknown) => log.error({ err }, 'coalesced evaluation failed to persist'));
+    }, rules.coalesceMs ?? 0);
+    this.#flushTimer.unref();
+  }
+
   /** Time-driven evaluation; run every `evaluation_interval`. */
   tick(): Promise<void> {
     const endTimer = this.#evalSeconds.startTimer({ trigger: 'tick' });
     const now = this.#clock();
+    const { store } = this.#o;
+    store.evictIdle(now - store.options.stalenessMs - (this.#o.rules.longestRangeMs ?? 0), EVICTION_SLICE);
     this.#publishComponentSeries(now);
     let transitions = this.#o.rules.tick(now);
     const due = this.#future.size > 0 ? this.#dueFutureMetrics(now) : [];

@@ -13,7 +13,7 @@ import { applyTargetLabels, instanceOf } from './target-labels';
 /** Asks for the text format only: that is the one Warden parses. */
 export const SCRAPE_ACCEPT_HEADER = 'text/plain;version=0.0.4;q=1,*/*;q=0.1';
 
-export type ScrapeOutcome = 'success' | 'timeout' | 'connection_error' | 'http_error' | 'parse_error';
+export type ScrapeOutcome = 'success' | 'timeout' | 'connection_error' | 'http_error' | 'parse_error' | 'series_limit';
 
 export interface ScrapeSourceOptions {
   /** Wall clock (ms since the epoch) for sample timestamps and durations. @defaultValue Date.now */
@@ -25,6 +25,11 @@ export interface ScrapeSourceOptions {
   readonly registry?: Registry;
   /** Series Warden derives itself: dropped (and counted), never let override a probe (issue 9). */
   readonly derived?: DerivedSeries;
+  /**
+   * Why the scraped samples would create series past limits.max_series(_per_metric), or
+   * undefined. A scrape that would fails whole, like Prometheus' sample_limit: up 0, reason logged.
+   */
+  readonly seriesLimit?: (samples: readonly Sample[]) => string | undefined;
 }
 
 interface ScrapeResult {
@@ -52,6 +57,7 @@ export class ScrapeSource implements Source {
   readonly #dropped: Counter<string> | undefined;
   readonly #derived: DerivedSeries | undefined;
   readonly #task: PeriodicTask;
+  readonly #seriesLimit: ((samples: readonly Sample[]) => string | undefined) | undefined;
   #lastUp: boolean | undefined;
   #warnedDerived = false;
 
@@ -60,6 +66,7 @@ export class ScrapeSource implements Source {
     this.#sink = sink;
     this.#clock = opts.clock ?? Date.now;
     this.#fetch = opts.fetch ?? globalThis.fetch;
+    this.#seriesLimit = opts.seriesLimit;
     this.#scrapes = opts.registry ? scrapesCounter(opts.registry) : undefined;
     this.#dropped = opts.registry ? droppedSamplesCounter(opts.registry) : undefined;
     this.#derived = opts.derived;
@@ -118,7 +125,10 @@ export class ScrapeSource implements Source {
       if (err instanceof HttpGetError) return { outcome: err.failure === 'timeout' ? 'timeout' : 'connection_error', samples: [], error: err.message };
       throw err;
     }
-    return { outcome: 'success', samples: this.#withTargetLabels(exposed, scrapeTimeMs) };
+    const samples = this.#withTargetLabels(exposed, scrapeTimeMs);
+    const overLimit = this.#seriesLimit?.(samples);
+    if (overLimit !== undefined) return { outcome: 'series_limit', samples: [], error: overLimit };
+    return { outcome: 'success', samples };
   }
 
   #withTargetLabels(exposed: ExposedSample[], scrapeTimeMs: number): Sample[] {

@@ -6,6 +6,9 @@ import { renderTemplate } from './annotation-template';
 import type { CompiledRule } from './compiled-rule';
 import { fingerprint } from './fingerprint';
 import { evaluate } from './promql-evaluate';
+import { inScope, type Scope } from './promql-selectors';
+import { evaluationShape, type EvaluationShape } from './incremental-shape';
+import { Postings } from '../signals/postings';
 import { EvaluationError, type InstantVector, type VectorElement } from './promql-values';
 
 export type RuleHealth = 'unknown' | 'ok' | 'err';
@@ -14,6 +17,8 @@ export type RuleHealth = 'unknown' | 'ok' | 'err';
 interface ActiveAlert {
   readonly fingerprint: string;
   labels: Labels;
+  /** The output element's labels (before rule labels): what an incremental scope is checked against. */
+  readonly outputLabels: Labels;
   annotations: Readonly<Record<string, string>>;
   state: 'pending' | 'firing';
   readonly activeAtMs: number;
@@ -50,6 +55,16 @@ export class AlertingRule {
    * downstream idempotency keys built from firedAt stay the same.
    */
   restoreState: ((fingerprint: string) => Alert | undefined) | undefined;
+  /** How a batch re-evaluates this rule (incremental-shape.ts). */
+  readonly shape: EvaluationShape;
+  /**
+   * Set when an evaluation failed (e.g. two outputs collide into one alert): until a whole
+   * evaluation succeeds, batches evaluate the whole rule, so the rule reports the error as a
+   * whole evaluation would (evaluateAll), not only for the part a batch touched.
+   */
+  needsWholeEvaluation = false;
+  /** Active alerts by output label pair, so a scoped evaluation finds its alerts in O(scope). */
+  #byOutput: Postings<ActiveAlert> | undefined;
 
   readonly #staticLabels: boolean;
   readonly #identity = new WeakMap<Labels, { labels: Labels; fingerprint: string }>();
@@ -57,6 +72,18 @@ export class AlertingRule {
   constructor(rule: CompiledRule) {
     this.rule = rule;
     this.#staticLabels = rule.labelTemplates.every(([, t]) => t.parts.every((p) => typeof p === 'string'));
+    this.shape = evaluationShape(rule.expr, rule.labelTemplates.map(([k]) => k));
+    if (this.shape.kind === 'scoped') this.#byOutput = new Postings();
+  }
+
+  #track(a: ActiveAlert): void {
+    this.#active.set(a.fingerprint, a);
+    this.#byOutput?.add(a, a.outputLabels);
+  }
+
+  #untrack(a: ActiveAlert): void {
+    this.#active.delete(a.fingerprint);
+    this.#byOutput?.remove(a, a.outputLabels);
   }
 
   get hasActiveAlerts(): boolean {
@@ -66,6 +93,7 @@ export class AlertingRule {
   /** Takes over the alerts of the rule this one replaces on reload (same rule, state kept). */
   adoptStateOf(previous: AlertingRule): void {
     this.#active = previous.#active;
+    if (this.#byOutput) for (const a of this.#active.values()) this.#byOutput.add(a, a.outputLabels);
     this.health = previous.health;
     this.lastError = previous.lastError;
     this.lastEvaluationMs = previous.lastEvaluationMs;
@@ -82,13 +110,65 @@ export class AlertingRule {
       if (vector.length > 0 || this.#active.size > 0) this.#apply(this.#candidates(vector), nowMs, out);
       this.health = 'ok';
       this.lastError = undefined;
+      this.needsWholeEvaluation = false;
     } catch (err) {
-      // Like Prometheus: the rule is marked bad and its alerts stay as they were.
-      this.health = 'err';
-      this.lastError = errorMessage(err);
+      this.#failed(err);
     }
     this.lastEvaluationMs = nowMs;
     this.evaluationTimeMs = performance.now() - started;
+  }
+
+  /**
+   * Evaluates only the outputs inside `scopes` (the ones the touched series can change; see
+   * incremental-shape.ts) and settles only their alerts: the same transitions a whole evaluation
+   * at `nowMs` makes for them, while every other alert is left as it is.
+   */
+  evaluateScoped(store: SignalStore, nowMs: number, scopes: readonly Scope[], out: AlertTransition[]): void {
+    const started = performance.now();
+    try {
+      const result = evaluate(this.rule.expr, store, nowMs, scopes);
+      if (result.type !== 'vector') throw new EvaluationError('a scoped rule must yield a vector');
+      const inScope = this.#activeIn(scopes);
+      if (result.vector.length > 0 || inScope.size > 0) this.#apply(this.#candidates(result.vector), nowMs, out, inScope);
+      this.health = 'ok';
+      this.lastError = undefined;
+    } catch (err) {
+      this.#failed(err);
+    }
+    this.lastEvaluationMs = nowMs;
+    this.evaluationTimeMs = performance.now() - started;
+  }
+
+  #failed(err: unknown): void {
+    // Like Prometheus: the rule is marked bad and its alerts stay as they were.
+    this.health = 'err';
+    this.lastError = errorMessage(err);
+    this.needsWholeEvaluation = true;
+  }
+
+  #activeIn(scopes: readonly Scope[]): Map<string, ActiveAlert> {
+    const found = new Map<string, ActiveAlert>();
+    if (this.#active.size === 0) return found;
+    const index = this.#byOutput as Postings<ActiveAlert>;
+    for (const scope of scopes) {
+      let best: Iterable<ActiveAlert> = this.#active.values();
+      let bestSize = this.#active.size;
+      for (const [n, v] of scope) {
+        if (v === '') continue;
+        const p = index.get(n, v);
+        if (!p) {
+          bestSize = 0;
+          break;
+        }
+        if (p.size < bestSize) {
+          best = p;
+          bestSize = p.size;
+        }
+      }
+      if (bestSize === 0) continue;
+      for (const a of best) if (inScope(scope, a.outputLabels)) found.set(a.fingerprint, a);
+    }
+    return found;
   }
 
   #candidates(vector: InstantVector): Map<string, Candidate> {
@@ -123,7 +203,8 @@ export class AlertingRule {
     return annotations;
   }
 
-  #apply(candidates: Map<string, Candidate>, nowMs: number, out: AlertTransition[]): void {
+  /** Settles alerts against the candidates: all alerts, or with `scoped` only those (a scoped evaluation). */
+  #apply(candidates: Map<string, Candidate>, nowMs: number, out: AlertTransition[], scoped?: ReadonlyMap<string, ActiveAlert>): void {
     let fresh: Set<string> | undefined;
     for (const [fp, c] of candidates) {
       const a = this.#active.get(fp);
@@ -135,8 +216,8 @@ export class AlertingRule {
         continue;
       }
       const prior = this.restoreState?.(fp);
-      const created: ActiveAlert = { fingerprint: fp, labels: c.labels, annotations: this.#annotations(c.el), state: 'pending', activeAtMs: prior?.activeAtMs ?? nowMs, value: c.el.value };
-      this.#active.set(fp, created);
+      const created: ActiveAlert = { fingerprint: fp, labels: c.labels, outputLabels: c.el.labels, annotations: this.#annotations(c.el), state: 'pending', activeAtMs: prior?.activeAtMs ?? nowMs, value: c.el.value };
+      this.#track(created);
       if (prior?.state === 'firing' && prior.firedAtMs !== undefined) {
         created.state = 'firing';
         created.firedAtMs = prior.firedAtMs;
@@ -145,26 +226,40 @@ export class AlertingRule {
       }
       (fresh ??= new Set()).add(fp);
     }
-    for (const [fp, a] of this.#active) {
-      if (!candidates.has(fp)) {
-        if (this.#keepsFiring(a, nowMs)) continue;
-        this.#active.delete(fp);
-        out.push({ alert: this.#snapshot(a, 'inactive', nowMs), from: a.state, to: 'inactive', atMs: nowMs });
-        continue;
+    if (scoped === undefined) {
+      for (const [fp, a] of this.#active) {
+        if (candidates.has(fp)) this.#holds(a, fresh?.has(fp) === true, nowMs, out);
+        else this.#stopped(a, nowMs, out);
       }
-      if (a.keepFiringSinceMs !== undefined) {
-        a.keepFiringSinceMs = undefined;
-        a.snapshot = undefined;
-      }
-      const wasNew = fresh?.has(fp) === true;
-      if (a.state === 'pending' && nowMs - a.activeAtMs >= this.rule.forMs) {
-        a.state = 'firing';
-        a.firedAtMs = nowMs;
-        a.snapshot = undefined;
-        out.push({ alert: this.#snapshotOf(a), from: wasNew ? 'inactive' : 'pending', to: 'firing', atMs: nowMs });
-      } else if (wasNew) {
-        out.push({ alert: this.#snapshotOf(a), from: 'inactive', to: 'pending', atMs: nowMs });
-      }
+      return;
+    }
+    for (const [fp, a] of scoped) if (!candidates.has(fp)) this.#stopped(a, nowMs, out);
+    for (const fp of candidates.keys()) {
+      const a = this.#active.get(fp);
+      if (a) this.#holds(a, fresh?.has(fp) === true, nowMs, out);
+    }
+  }
+
+  /** The condition no longer holds for an active alert: resolved, unless keep_firing_for holds it. */
+  #stopped(a: ActiveAlert, nowMs: number, out: AlertTransition[]): void {
+    if (this.#keepsFiring(a, nowMs)) return;
+    this.#untrack(a);
+    out.push({ alert: this.#snapshot(a, 'inactive', nowMs), from: a.state, to: 'inactive', atMs: nowMs });
+  }
+
+  /** The condition holds: pending becomes firing once it held for `for`. */
+  #holds(a: ActiveAlert, wasNew: boolean, nowMs: number, out: AlertTransition[]): void {
+    if (a.keepFiringSinceMs !== undefined) {
+      a.keepFiringSinceMs = undefined;
+      a.snapshot = undefined;
+    }
+    if (a.state === 'pending' && nowMs - a.activeAtMs >= this.rule.forMs) {
+      a.state = 'firing';
+      a.firedAtMs = nowMs;
+      a.snapshot = undefined;
+      out.push({ alert: this.#snapshotOf(a), from: wasNew ? 'inactive' : 'pending', to: 'firing', atMs: nowMs });
+    } else if (wasNew) {
+      out.push({ alert: this.#snapshotOf(a), from: 'inactive', to: 'pending', atMs: nowMs });
     }
   }
 
@@ -178,6 +273,7 @@ export class AlertingRule {
   resolveAll(nowMs: number, out: AlertTransition[]): void {
     for (const a of this.#active.values()) out.push({ alert: this.#snapshot(a, 'inactive', nowMs), from: a.state, to: 'inactive', atMs: nowMs });
     this.#active.clear();
+    if (this.#byOutput) this.#byOutput = new Postings();
   }
 
   alerts(): Alert[] {

@@ -72,6 +72,26 @@ export function signature(labels: Labels, on: boolean, names: readonly string[])
   return sig;
 }
 
+/**
+ * Signatures per operation and per label object: selectors hand out each series' own frozen label
+ * object, so a series' signature is built once, not once per evaluation.
+ */
+const signatures = new WeakMap<BinaryExpr, WeakMap<Labels, string>>();
+
+function cachedSignature(e: BinaryExpr, labels: Labels, names: readonly string[]): string {
+  let cache = signatures.get(e);
+  if (!cache) {
+    cache = new WeakMap();
+    signatures.set(e, cache);
+  }
+  let sig = cache.get(labels);
+  if (sig === undefined) {
+    sig = signature(labels, e.matching.on, names);
+    cache.set(labels, sig);
+  }
+  return sig;
+}
+
 function sortedNames(e: BinaryExpr): readonly string[] {
   return e.matching.on ? [...e.matching.labels].sort() : e.matching.labels;
 }
@@ -79,18 +99,17 @@ function sortedNames(e: BinaryExpr): readonly string[] {
 /** and / or / unless: lhs (and rhs for `or`) elements pass through unchanged. */
 export function setBinary(e: BinaryExpr, lhs: InstantVector, rhs: InstantVector): InstantVector {
   const names = sortedNames(e);
-  const { on } = e.matching;
   if (e.op === 'or') {
     const leftSigs = new Set<string>();
-    for (const el of lhs) leftSigs.add(signature(el.labels, on, names));
+    for (const el of lhs) leftSigs.add(cachedSignature(e, el.labels, names));
     const out = lhs.slice();
-    for (const el of rhs) if (!leftSigs.has(signature(el.labels, on, names))) out.push(el);
+    for (const el of rhs) if (!leftSigs.has(cachedSignature(e, el.labels, names))) out.push(el);
     return out;
   }
   const rightSigs = new Set<string>();
-  for (const el of rhs) rightSigs.add(signature(el.labels, on, names));
+  for (const el of rhs) rightSigs.add(cachedSignature(e, el.labels, names));
   const keep = e.op === 'and';
-  return lhs.filter((el) => rightSigs.has(signature(el.labels, on, names)) === keep);
+  return lhs.filter((el) => rightSigs.has(cachedSignature(e, el.labels, names)) === keep);
 }
 
 function resultLabels(labels: Labels, e: BinaryExpr): Labels {
@@ -108,10 +127,9 @@ function resultLabels(labels: Labels, e: BinaryExpr): Labels {
 /** One-to-one vector matching for arithmetic and comparisons (promql/engine.go VectorBinop). */
 export function vectorBinary(e: BinaryExpr, lhs: InstantVector, rhs: InstantVector): InstantVector {
   const names = sortedNames(e);
-  const { on } = e.matching;
   const right = new Map<string, VectorElement>();
   for (const el of rhs) {
-    const sig = signature(el.labels, on, names);
+    const sig = cachedSignature(e, el.labels, names);
     const dup = right.get(sig);
     if (dup) {
       throw new EvaluationError(`found duplicate series for the match group on the right hand-side of the operation: [${formatLabels(dup.name, dup.labels)}, ${formatLabels(el.name, el.labels)}]; many-to-many matching not allowed: matching labels must be unique on one side`);
@@ -122,7 +140,7 @@ export function vectorBinary(e: BinaryExpr, lhs: InstantVector, rhs: InstantVect
   const comparison = isComparison(e.op);
   const out: InstantVector = [];
   for (const l of lhs) {
-    const sig = signature(l.labels, on, names);
+    const sig = cachedSignature(e, l.labels, names);
     const r = right.get(sig);
     if (!r) continue;
     if (matched.has(sig)) throw new EvaluationError(`multiple matches for labels ${formatLabels(l.name, l.labels)}: many-to-one matching must be explicit (group_left/group_right)`);

@@ -1,9 +1,17 @@
 import type { Series } from '../signals/series';
-import type { SignalStore } from '../signals/signal-store';
-import type { MatrixSelector, VectorSelector } from './promql-ast';
+import type { MetricSeries, SignalStore } from '../signals/signal-store';
+import type { LabelMatcher, MatrixSelector, VectorSelector } from './promql-ast';
 import type { InstantVector, RangeSeries } from './promql-values';
 import { matchesLabel } from './label-match';
 import { isStaleMarker } from './stale-marker';
+
+/**
+ * Equality constraints (label name, value; '' = label absent) an incremental evaluation adds to
+ * every selector: only series, and outputs, inside one of the scopes are considered.
+ */
+export type Scope = ReadonlyArray<readonly [string, string]>;
+
+const NO_SERIES: ReadonlySet<Series> = new Set();
 
 function selects(sel: VectorSelector, s: Series): boolean {
   const ms = sel.matchers;
@@ -15,44 +23,121 @@ function selects(sel: VectorSelector, s: Series): boolean {
   return true;
 }
 
-/** Calls `visit` for each series the selector can match, without allocating an iterator chain. */
-function forEachCandidate(sel: VectorSelector, store: SignalStore, visit: (s: Series) => void): void {
+export function inScope(scope: Scope, labels: Readonly<Record<string, string>>): boolean {
+  for (let i = 0; i < scope.length; i++) {
+    const [n, v] = scope[i]!;
+    if ((labels[n] ?? '') !== v) return false;
+  }
+  return true;
+}
+
+/**
+ * The smallest posting list the selector's (and scope's) positive matchers name: Prometheus'
+ * intersect-smallest-first, where the rest of the intersection is a filter over that list.
+ * Negative matchers and matchers an empty value satisfies can only filter.
+ */
+function smallestCandidates(metric: MetricSeries, matchers: readonly LabelMatcher[], scope: Scope | undefined): ReadonlySet<Series> {
+  let best: ReadonlySet<Series> = metric.all;
+  if (scope) {
+    for (const [n, v] of scope) {
+      if (v === '') continue;
+      const p = metric.postings.get(n, v);
+      if (!p) return NO_SERIES;
+      if (p.size < best.size) best = p;
+    }
+  }
+  for (const m of matchers) {
+    if (m.name === '__name__') continue;
+    if (m.type === '=' && m.value !== '') {
+      const p = metric.postings.get(m.name, m.value);
+      if (!p) return NO_SERIES;
+      if (p.size < best.size) best = p;
+    } else if (m.type === '=~' && !(m.regex as RegExp).test('')) {
+      const values = metric.postings.values(m.name);
+      if (!values) return NO_SERIES;
+      // A regex costs one test per distinct value: worth it only when that beats the best list.
+      if (values.size >= best.size) continue;
+      const union = new Set<Series>();
+      for (const p of values.values()) if ((m.regex as RegExp).test(p.value)) for (const s of p.items) union.add(s);
+      if (union.size < best.size) best = union;
+    }
+  }
+  return best;
+}
+
+/** Calls `visit` for each selected series (each once) until it returns true. */
+function forEachSelected(sel: VectorSelector, store: SignalStore, scopes: readonly Scope[] | undefined, visit: (s: Series) => boolean | void): void {
   if (sel.metricName !== undefined) {
-    for (const s of store.seriesOf(sel.metricName)) visit(s);
+    const metric = store.metric(sel.metricName);
+    if (metric) visitMetric(metric, sel, scopes, visit);
     return;
   }
-  for (const name of store.names()) for (const s of store.seriesOf(name)) visit(s);
+  for (const name of store.names()) {
+    const metric = store.metric(name);
+    if (metric && visitMetric(metric, sel, scopes, visit)) return;
+  }
+}
+
+function visitMetric(metric: MetricSeries, sel: VectorSelector, scopes: readonly Scope[] | undefined, visit: (s: Series) => boolean | void): boolean {
+  if (!scopes) {
+    for (const s of smallestCandidates(metric, sel.matchers, undefined)) if (selects(sel, s) && visit(s) === true) return true;
+    return false;
+  }
+  const seen = scopes.length > 1 ? new Set<Series>() : undefined;
+  for (const scope of scopes) {
+    for (const s of smallestCandidates(metric, sel.matchers, scope)) {
+      if (!inScope(scope, s.labels) || !selects(sel, s)) continue;
+      if (seen) {
+        if (seen.has(s)) continue;
+        seen.add(s);
+      }
+      if (visit(s) === true) return true;
+    }
+  }
+  return false;
+}
+
+/** The instant value of a series at `atMs`: newest point at or before it, within the lookback, not a stale marker. */
+function instantValue(s: Series, atMs: number, lookbackMs: number): number | undefined {
+  let t = s.lastTimestampMs;
+  let v = s.lastValue;
+  if (t > atMs) {
+    const p = s.valueAt(atMs);
+    if (!p) return undefined;
+    t = p.timestampMs;
+    v = p.value;
+  }
+  if (atMs - t > lookbackMs || isStaleMarker(v)) return undefined;
+  return v;
 }
 
 /**
  * Instant selector: the newest sample at or before `atMs`, if it is no older than the store's
  * staleness (Warden's lookback, spec §6.3) and not a staleness marker.
  */
-export function selectInstant(sel: VectorSelector, store: SignalStore, atMs: number): InstantVector {
+export function selectInstant(sel: VectorSelector, store: SignalStore, atMs: number, scopes?: readonly Scope[]): InstantVector {
   const out: InstantVector = [];
   const lookbackMs = store.options.stalenessMs;
-  forEachCandidate(sel, store, (s) => {
-    if (!selects(sel, s)) return;
-    let t = s.lastTimestampMs;
-    let v = s.lastValue;
-    if (t > atMs) {
-      const p = s.valueAt(atMs);
-      if (!p) return;
-      t = p.timestampMs;
-      v = p.value;
-    }
-    if (atMs - t > lookbackMs || isStaleMarker(v)) return;
-    out.push({ name: s.name, labels: s.labels, value: v });
+  forEachSelected(sel, store, scopes, (s) => {
+    const v = instantValue(s, atMs, lookbackMs);
+    if (v !== undefined) out.push({ name: s.name, labels: s.labels, value: v });
   });
   return out;
 }
 
+/** Whether the instant selector returns anything (absent() stops at the first series). */
+export function selectsAnyInstant(sel: VectorSelector, store: SignalStore, atMs: number): boolean {
+  let found = false;
+  const lookbackMs = store.options.stalenessMs;
+  forEachSelected(sel, store, undefined, (s) => (found = instantValue(s, atMs, lookbackMs) !== undefined));
+  return found;
+}
+
 /** Range selector: points with atMs - range < t <= atMs (Prometheus 3 left-open ranges). */
-export function selectRange(sel: MatrixSelector, store: SignalStore, atMs: number): RangeSeries[] {
+export function selectRange(sel: MatrixSelector, store: SignalStore, atMs: number, scopes?: readonly Scope[]): RangeSeries[] {
   const out: RangeSeries[] = [];
   const startMs = atMs - sel.rangeMs;
-  forEachCandidate(sel.vector, store, (s) => {
-    if (!selects(sel.vector, s)) return;
+  forEachSelected(sel.vector, store, scopes, (s) => {
     const timestampsMs: number[] = [];
     const values: number[] = [];
     s.forEachIn(startMs, atMs, (t, v) => {

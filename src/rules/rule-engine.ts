@@ -1,14 +1,32 @@
+import type { Series } from '../signals/series';
 import type { SignalStore } from '../signals/signal-store';
 import type { Alert, AlertTransition } from './alert';
 import { AlertingRule } from './alerting-rule';
 import type { CompiledGroup, CompiledRule, RuleSet } from './compiled-rule';
 import { ruleGroupStatus, type RuleGroupStatus } from './rule-status';
+import { scopesFor } from './batch-scopes';
+import { historyPlan } from './history-plan';
 
 export type { RuleGroupStatus, RuleStatus } from './rule-status';
 
 export interface RuleEngineOptions {
   store: SignalStore;
+  /**
+   * A rule that cannot be evaluated incrementally is evaluated at most once per this window under
+   * load (the batches in between are caught up by flushDeferred). 0: every batch, exact at every
+   * batch (tests, `warden rules test`); Warden runs with limits.rule_coalesce_window. @defaultValue 0
+   */
+  coalesceMs?: number;
+  /**
+   * When set, each rule set tells the store which metrics need history (those read with a range)
+   * and for how long (the longest range + `marginMs`, one scrape interval); unset keeps every
+   * series' history (`warden rules test` evaluates arbitrary expressions at past instants).
+   */
+  history?: { marginMs: number };
 }
+
+/** The series a batch appended, by metric name: what a scoped (incremental) evaluation starts from. */
+export type TouchedSeries = ReadonlyMap<string, readonly Series[]>;
 
 interface LoadedGroup {
   readonly group: CompiledGroup;
@@ -39,6 +57,11 @@ export class RuleEngine {
   readonly #store: SignalStore;
   #loaded: Loaded = EMPTY;
   #epoch = 0;
+  readonly #coalesceMs: number;
+  readonly #history: { marginMs: number } | undefined;
+  /** Rules whose batch evaluation was put off by coalescing: flushDeferred (or the tick) runs them. */
+  readonly #deferred = new Set<AlertingRule>();
+  #longestRangeMs = 0;
   /** Alerts active before a restart, by fingerprint, until `#restoreUntilMs`. */
   #restorable = new Map<string, Alert>();
   #restoreUntilMs = -Infinity;
@@ -50,6 +73,22 @@ export class RuleEngine {
 
   constructor(opts: RuleEngineOptions) {
     this.#store = opts.store;
+    this.#coalesceMs = opts.coalesceMs ?? 0;
+    this.#history = opts.history;
+  }
+
+  /** The longest range any loaded rule or verify expression reads (idle series outlive it plus staleness). */
+  get longestRangeMs(): number {
+    return this.#longestRangeMs;
+  }
+
+  get coalesceMs(): number {
+    return this.#coalesceMs;
+  }
+
+  /** True when batches left rules for flushDeferred to evaluate. */
+  get hasDeferred(): boolean {
+    return this.#deferred.size > 0;
   }
 
   /**
@@ -76,6 +115,10 @@ export class RuleEngine {
     const out: AlertTransition[] = [];
     for (const leftovers of previous.values()) for (const r of leftovers) r.resolveAll(nowMs, out);
     this.#loaded = index(groups);
+    this.#deferred.clear();
+    const plan = historyPlan(set, this.#history?.marginMs ?? 0);
+    this.#longestRangeMs = plan.longestRangeMs;
+    if (this.#history && plan.byMetric) this.#store.planHistory(plan.byMetric);
     for (const r of this.#loaded.all) r.evaluate(this.#store, nowMs, out);
     return out;
   }
@@ -100,8 +143,12 @@ export class RuleEngine {
     return out;
   }
 
-  /** Re-evaluates the rules selecting any of these metrics, each once. */
-  onSamples(metricNames: Iterable<string>, nowMs: number): AlertTransition[] {
+  /**
+   * Re-evaluates the rules selecting any of these metrics, each once: with `touched`, a rule of
+   * an incremental shape only for the outputs those series can change; a rule of another shape
+   * whole, or (coalescing) later by flushDeferred when it was evaluated less than `coalesceMs` ago.
+   */
+  onSamples(metricNames: Iterable<string>, nowMs: number, touched?: TouchedSeries): AlertTransition[] {
     const { byMetric, anyMetric } = this.#loaded;
     const epoch = ++this.#epoch;
     let out: AlertTransition[] | undefined;
@@ -112,33 +159,64 @@ export class RuleEngine {
         const r = rules[i]!;
         if (r.epoch === epoch) continue;
         r.epoch = epoch;
-        out = this.#evaluate(r, nowMs, out);
+        out = this.#onBatch(r, nowMs, touched, out);
       }
     }
     for (let i = 0; i < anyMetric.length; i++) {
       const r = anyMetric[i]!;
       if (r.epoch !== epoch) {
         r.epoch = epoch;
-        out = this.#evaluate(r, nowMs, out);
+        out = this.#onBatch(r, nowMs, touched, out);
       }
     }
+    return out ?? NO_TRANSITIONS;
+  }
+
+  #onBatch(r: AlertingRule, nowMs: number, touched: TouchedSeries | undefined, out: AlertTransition[] | undefined): AlertTransition[] | undefined {
+    if (r.shape.kind === 'scoped' && touched !== undefined && !r.needsWholeEvaluation) {
+      const scopes = scopesFor(r.shape.partition, r.rule.metricNames, touched);
+      if (scopes.length === 0) return out;
+      const target = out ?? [];
+      r.evaluateScoped(this.#store, nowMs, scopes, target);
+      return target.length > 0 ? target : undefined;
+    }
+    if (r.shape.kind !== 'absent' && this.#coalesceMs > 0 && r.lastEvaluationMs !== undefined && nowMs >= r.lastEvaluationMs && nowMs - r.lastEvaluationMs < this.#coalesceMs) {
+      this.#deferred.add(r);
+      return out;
+    }
+    this.#deferred.delete(r);
+    return this.#evaluate(r, nowMs, out);
+  }
+
+  /** Evaluates the rules coalescing put off (the loop calls it `coalesceMs` after such a batch). */
+  flushDeferred(nowMs: number): AlertTransition[] {
+    if (this.#deferred.size === 0) return NO_TRANSITIONS;
+    let out: AlertTransition[] | undefined;
+    for (const r of this.#deferred) out = this.#evaluate(r, nowMs, out);
+    this.#deferred.clear();
     return out ?? NO_TRANSITIONS;
   }
 
   /**
    * Time-driven evaluation: rules whose result can change without a sample (for, keep_firing_for,
    * range functions, absent, aggregations, or/unless), honouring a group's `interval`, plus any rule
-   * with pending or firing alerts (their series may have gone stale).
+   * with pending or firing alerts (their series may have gone stale) or in error. Also evaluates
+   * the rules coalescing put off. A whole evaluation each: its cost is ticks/s x series.
    */
   tick(nowMs: number): AlertTransition[] {
     let out: AlertTransition[] | undefined = this.#expireRestorable(nowMs);
+    if (this.#deferred.size > 0) {
+      const flushed = this.flushDeferred(nowMs);
+      if (flushed.length > 0) out = out ? out.concat(flushed) : flushed.slice();
+    }
     for (const g of this.#loaded.groups) {
       const due = g.group.intervalMs === undefined || nowMs - g.lastTickMs >= g.group.intervalMs;
       if (due) {
         g.lastTickMs = nowMs;
         for (const r of g.timeDriven) out = this.#evaluate(r, nowMs, out);
       }
-      for (const r of g.rules) if (!r.rule.timeDriven && r.hasActiveAlerts) out = this.#evaluate(r, nowMs, out);
+      // A failing rule too: its error may have been about series that time has since made stale.
+      for (const r of g.rules) if (!r.rule.timeDriven && (r.hasActiveAlerts || r.health === 'err')) out = this.#evaluate(r, nowMs, out);
     }
     return out ?? NO_TRANSITIONS;
   }
@@ -158,6 +236,11 @@ export class RuleEngine {
     const fresh: AlertTransition[] = [];
     r.evaluate(this.#store, nowMs, fresh);
     return fresh.length ? fresh : undefined;
+  }
+
+  /** How a batch evaluates each loaded rule, in load order (scoped, absent or coalesced). */
+  ruleShapes(): string[] {
+    return this.#loaded.all.map((r) => r.shape.kind);
   }
 
   /** Pending and firing alerts of every rule. */

@@ -1,42 +1,49 @@
 import type { Labels } from './sample';
 
 /**
- * One series: its latest value plus a bounded window of points for range functions.
- * Points live in two parallel ring buffers (no per-point objects on the hot path).
+ * How much of a metric's past its series keep. One object per metric, shared by its series and
+ * changed in place on rule reload, so a reload costs one write per metric, not one per series.
+ * `maxPoints` 1 keeps the latest point only (no buffers at all): a metric no rule reads with a
+ * range function needs nothing more.
+ */
+export interface HistoryPolicy {
+  windowMs: number;
+  maxPoints: number;
+}
+
+/**
+ * One series: its latest value plus, when its metric's policy asks for it, a bounded window of
+ * points for range functions. Points live in two parallel ring buffers (no per-point objects).
  */
 export class Series {
-  readonly key: string;
   readonly name: string;
   readonly labels: Labels;
-  #ts: Float64Array;
-  #vals: Float64Array;
+  readonly #policy: HistoryPolicy;
+  #ts: Float64Array | undefined;
+  #vals: Float64Array | undefined;
   #start = 0;
   #count = 0;
   /** Points are only appended and trimming keeps at least one, so the newest is the last pushed. */
   #lastTs = -Infinity;
   #lastValue = NaN;
-  /** Buffers start small and double up to this: most series keep only a few points in the window. */
-  readonly #maxCapacity: number;
 
-  constructor(key: string, name: string, labels: Labels, capacity: number) {
-    this.key = key;
+  constructor(name: string, labels: Labels, policy: HistoryPolicy) {
     this.name = name;
     this.labels = labels;
-    this.#maxCapacity = capacity;
-    const initial = Math.min(capacity, 8);
-    this.#ts = new Float64Array(initial);
-    this.#vals = new Float64Array(initial);
+    this.#policy = policy;
   }
 
   #grow(): void {
-    const cap = this.#ts.length;
-    const next = Math.min(this.#maxCapacity, cap * 2);
+    const old = this.#ts;
+    const cap = old?.length ?? 0;
+    // Buffers start small and double up to the policy's cap: most series keep few points.
+    const next = Math.min(this.#policy.maxPoints, Math.max(8, cap * 2));
     const ts = new Float64Array(next);
     const vals = new Float64Array(next);
     for (let i = 0; i < this.#count; i++) {
       const at = (this.#start + i) % cap;
-      ts[i] = this.#ts[at] as number;
-      vals[i] = this.#vals[at] as number;
+      ts[i] = (old as Float64Array)[at] as number;
+      vals[i] = (this.#vals as Float64Array)[at] as number;
     }
     this.#ts = ts;
     this.#vals = vals;
@@ -44,7 +51,7 @@ export class Series {
   }
 
   get size(): number {
-    return this.#count;
+    return this.#ts === undefined ? (this.#lastTs === -Infinity ? 0 : 1) : this.#count;
   }
 
   /** Kept in fields: read for every sample (order check) and every staleness check. */
@@ -57,31 +64,54 @@ export class Series {
   }
 
   /** False when the point is older than (or as old as) the newest one: Prometheus drops those too. */
-  push(timestampMs: number, value: number, windowMs: number): boolean {
-    if (timestampMs <= this.lastTimestampMs) return false;
-    if (this.#count === this.#ts.length && this.#ts.length < this.#maxCapacity) {
+  push(timestampMs: number, value: number): boolean {
+    if (timestampMs <= this.#lastTs) return false;
+    const { maxPoints, windowMs } = this.#policy;
+    if (maxPoints <= 1) {
+      this.#ts = this.#vals = undefined; // a reload stopped reading this metric's past
+    } else {
+      if (this.#ts === undefined) this.#adoptLatest();
+      this.#append(timestampMs, value, windowMs, maxPoints);
+    }
+    this.#lastTs = timestampMs;
+    this.#lastValue = value;
+    return true;
+  }
+
+  /** Turning history on (a reload): the latest point is the first of the window. */
+  #adoptLatest(): void {
+    this.#count = 0;
+    this.#start = 0;
+    this.#grow();
+    if (this.#lastTs === -Infinity) return;
+    (this.#ts as Float64Array)[0] = this.#lastTs;
+    (this.#vals as Float64Array)[0] = this.#lastValue;
+    this.#count = 1;
+  }
+
+  #append(timestampMs: number, value: number, windowMs: number, maxPoints: number): void {
+    if (this.#count === (this.#ts as Float64Array).length && this.#count < maxPoints) {
       // Trim first: growing is only worth it when the window really holds that many points.
       this.#trim(timestampMs - windowMs);
-      if (this.#count === this.#ts.length) this.#grow();
+      if (this.#count === (this.#ts as Float64Array).length) this.#grow();
     }
-    const cap = this.#ts.length;
+    const ts = this.#ts as Float64Array;
+    const cap = ts.length;
     if (this.#count === cap) {
       this.#start = (this.#start + 1) % cap;
       this.#count--;
     }
     const at = (this.#start + this.#count) % cap;
-    this.#ts[at] = timestampMs;
-    this.#vals[at] = value;
+    ts[at] = timestampMs;
+    (this.#vals as Float64Array)[at] = value;
     this.#count++;
-    this.#lastTs = timestampMs;
-    this.#lastValue = value;
     this.#trim(timestampMs - windowMs);
-    return true;
   }
 
   #trim(oldestMs: number): void {
-    const cap = this.#ts.length;
-    while (this.#count > 1 && (this.#ts[this.#start] as number) < oldestMs) {
+    const ts = this.#ts as Float64Array;
+    const cap = ts.length;
+    while (this.#count > 1 && (ts[this.#start] as number) < oldestMs) {
       this.#start = (this.#start + 1) % cap;
       this.#count--;
     }
@@ -89,21 +119,30 @@ export class Series {
 
   /** Calls `fn` for each point with startMs < t <= endMs (Prometheus range-selector bounds), oldest first. */
   forEachIn(startMs: number, endMs: number, fn: (timestampMs: number, value: number) => void): void {
-    const cap = this.#ts.length;
+    const ts = this.#ts;
+    if (ts === undefined) {
+      if (this.#lastTs > startMs && this.#lastTs <= endMs) fn(this.#lastTs, this.#lastValue);
+      return;
+    }
+    const vals = this.#vals as Float64Array;
+    const cap = ts.length;
     for (let i = 0; i < this.#count; i++) {
       const at = (this.#start + i) % cap;
-      const t = this.#ts[at] as number;
-      if (t > startMs && t <= endMs) fn(t, this.#vals[at] as number);
+      const t = ts[at] as number;
+      if (t > startMs && t <= endMs) fn(t, vals[at] as number);
     }
   }
 
   /** The newest point at or before `atMs`, or undefined. */
   valueAt(atMs: number): { timestampMs: number; value: number } | undefined {
-    const cap = this.#ts.length;
+    const ts = this.#ts;
+    if (ts === undefined) return this.#lastTs <= atMs ? { timestampMs: this.#lastTs, value: this.#lastValue } : undefined;
+    const vals = this.#vals as Float64Array;
+    const cap = ts.length;
     for (let i = this.#count - 1; i >= 0; i--) {
       const at = (this.#start + i) % cap;
-      const t = this.#ts[at] as number;
-      if (t <= atMs) return { timestampMs: t, value: this.#vals[at] as number };
+      const t = ts[at] as number;
+      if (t <= atMs) return { timestampMs: t, value: vals[at] as number };
     }
     return undefined;
   }
