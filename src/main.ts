@@ -32,6 +32,7 @@ import { loadRuleFiles, type RuleSet } from './rules/load-rules';
 import { checkRemediationParams } from './remediate/check-remediation-params';
 import { RuleEngine } from './rules/rule-engine';
 import { dropRedisClient } from './runtime/close-bullmq';
+import { RedisHealth } from './runtime/redis-health';
 import { within } from './runtime/within';
 import { SignalStore } from './signals/signal-store';
 import { createMetricsRegistry } from './telemetry/metrics-registry';
@@ -82,9 +83,14 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
   const cleanup: Array<readonly [string, () => Promise<void> | void]> = [['redis client', () => dropRedisClient(redis)]];
   try {
     await redis.ping();
+    const redisHealth = new RedisHealth({ redis, registry });
+    redisHealth.on('down', (s) => log.error({ reason: s.reason }, 'Redis not answering: not ready; durable writes are queued'));
+    redisHealth.start();
+    cleanup.push(['redis health', () => redisHealth.stop()]);
     const store = new SignalStore({ windowMs: config.limits.window, maxPointsPerSeries: config.limits.max_points_per_series, stalenessMs: config.staleness });
     const engine = new RuleEngine({ store });
-    const tracker = new HealthTracker({ redis, prefix: config.redis.prefix, log });
+    const tracker = new HealthTracker({ redis, prefix: config.redis.prefix, log, registry });
+    cleanup.push(['health writes', () => tracker.close()]);
     await tracker.restore();
     // Alerts active before a restart resume with their original firedAt if their condition holds
     // again within `staleness`; otherwise they resolve then.
@@ -102,6 +108,13 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     cleanup.push(['audit anchorer', () => anchorer.stop()]);
     const paging = await startPaging({ config, configFile: opts.configFile ?? 'warden.yaml', redis, auth, audit, events, registry, log, clock });
     cleanup.push(['paging', () => paging.stop()]);
+    // Issue 9: what was decided while Redis was away is written the moment it answers again.
+    redisHealth.on('up', () => {
+      log.info({ healthWrites: tracker.pendingWrites, incidentTransitions: paging.incidents.pendingTransitions }, 'Redis answers again: writing what was queued');
+      tracker.retryNow();
+      paging.incidents.retryNow();
+      audit.retryNow();
+    });
     const stillFiring = (a: { fingerprint: string; firedAtMs: number }) => engine.activeAlerts().some((x) => x.fingerprint === a.fingerprint && x.state === 'firing' && x.firedAtMs === a.firedAtMs);
     const remediation = await startRemediation({ config, redisUrl: opts.redisUrl, redis, auth, audit, escalator: paging.incidents, events, store, stillFiring, registry, log, clock });
     cleanup.push(['remediation', () => remediation.stop()]);
@@ -145,8 +158,12 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
       log,
       registry,
       ready: () => {
-        const checks = { redis: redis.status === 'ready', rules: rulesLoaded };
-        return { ready: checks.redis && checks.rules, checks };
+        const r = redisHealth.state;
+        const checks = { redis: r.up, rules: rulesLoaded };
+        const reasons: Record<string, string> = {};
+        if (!r.up) reasons.redis = r.reason ?? 'not answering';
+        if (!rulesLoaded) reasons.rules = 'rules not loaded yet';
+        return { ready: checks.redis && checks.rules, checks, reasons };
       },
       routers: [
         ingestRoutes({ auth, loop, validator: new PushValidator(config.limits), maxBodyBytes: config.limits.max_body, registry, log, clock }),

@@ -36,7 +36,11 @@ export interface EvaluationLoopOptions {
 export interface IngestResult {
   readonly accepted: number;
   readonly skipped: number;
-  /** Resolves when every state change this batch caused is durably written. */
+  /**
+   * Resolves when every state change this batch caused is durably written. While Redis does not
+   * answer it stays pending: the batch is applied in memory and its writes wait, in order, in
+   * the health tracker's outbox (and the incident service's), to be made once Redis is back.
+   */
   readonly persisted: Promise<void>;
 }
 
