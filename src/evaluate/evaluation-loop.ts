@@ -115,11 +115,13 @@ export class EvaluationLoop {
     const accepted = samples.length - skipped;
     if (accepted) this.#accepted.inc({ source }, accepted);
     if (skipped) this.#outOfOrder.inc({ source }, skipped);
-    if (touched.size === 0) return { accepted, skipped, persisted: Promise.resolve() };
+    // A batch that changes nothing is acknowledged only once nothing decided before it still waits
+    // for Redis: a client retrying a push that got 503 is not told its state change is durable.
+    if (touched.size === 0) return { accepted, skipped, persisted: this.#o.tracker.idle() };
     const endTimer = this.#evalSeconds.startTimer({ trigger: 'samples' });
     const now = this.#evaluationTime(newestMs, touched);
     const transitions = traceTransitions(this.#o.rules.onSamples(touched, now), source);
-    const persisted = transitions.length > 0 || freshened ? this.#rollup(transitions, now) : Promise.resolve();
+    const persisted = transitions.length > 0 || freshened ? this.#rollup(transitions, now) : this.#o.tracker.idle();
     endTimer();
     return { accepted, skipped, persisted };
   }

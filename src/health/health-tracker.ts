@@ -81,9 +81,14 @@ export class HealthTracker {
     this.#outbox.wake();
   }
 
+  /** Resolves once no write waits for Redis. */
+  idle(): Promise<void> {
+    return this.#outbox.idle();
+  }
+
   /** Shutdown: queued writes get `waitMs` to reach Redis; what is left is logged and lost. */
   async close(waitMs = 3_000): Promise<void> {
-    await within(this.#outbox.drained(), waitMs, undefined);
+    await within(this.#outbox.idle(), waitMs, undefined);
     this.#outbox.close();
   }
 
@@ -126,7 +131,8 @@ export class HealthTracker {
   update(next: HealthSnapshot): HealthUpdate {
     const transitions = diff(this.#current, next);
     this.#current = next;
-    if (transitions.length === 0) return { transitions, persisted: NO_WRITE };
+    // Nothing new to write, but an earlier write may still wait for Redis: not durable until it is made.
+    if (transitions.length === 0) return { transitions, persisted: this.#outbox.depth === 0 ? NO_WRITE : this.#outbox.idle() };
     const maxLen = String(this.#opts.maxEvents ?? 100_000);
     // Serialised now: the event keeps the time it happened however late Redis takes it.
     const events = transitions.map((t) => [randomUUID(), JSON.stringify(t)] as const);

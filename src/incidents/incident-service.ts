@@ -93,7 +93,7 @@ export class IncidentService implements Escalator {
     if (this.#ticker) clearInterval(this.#ticker);
     this.#ticker = undefined;
     // In-flight incident updates finish, unless Redis froze under them: then the closes below force it.
-    const drained = this.#alerts.drained().then(() => this.#chain);
+    const drained = this.#alerts.idle().then(() => this.#chain);
     if (!(await within(drained.then(() => true), CHAIN_DRAIN_MS, false))) this.#o.log.warn({ limitMs: CHAIN_DRAIN_MS }, 'incident updates still waiting on Redis at shutdown');
     this.#alerts.close();
     const worker = this.#worker;

@@ -44,6 +44,7 @@ export class WriteOutbox {
   readonly #maxDepth: number;
   #draining = false;
   #closed = false;
+  #idleWaiters: Array<() => void> = [];
   #wake: (() => void) | undefined;
 
   constructor(opts: WriteOutboxOptions) {
@@ -72,10 +73,10 @@ export class WriteOutbox {
     });
   }
 
-  /** Resolves once every write queued before this call is made (or dropped). */
-  drained(): Promise<void> {
+  /** Resolves once nothing waits (every write made, dropped, or the outbox closed). */
+  idle(): Promise<void> {
     if (this.#queue.length === 0) return Promise.resolve();
-    return this.enqueue({ kind: 'drain marker', write: () => Promise.resolve() }).catch(() => undefined);
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   /**
@@ -87,6 +88,7 @@ export class WriteOutbox {
     const left = this.#queue.splice(this.#draining ? 1 : 0);
     if (left.length > 0) this.#o.log.error({ outbox: this.#o.name, writes: left.length }, 'shutdown with durable writes still waiting for Redis: they are lost');
     for (const q of left) for (const w of q.waiters) w.reject(new Error(`${this.#o.name} outbox closed before Redis answered`));
+    if (!this.#draining) for (const resolve of this.#idleWaiters.splice(0)) resolve();
     this.wake();
   }
 
@@ -119,6 +121,7 @@ export class WriteOutbox {
       }
     } finally {
       this.#draining = false;
+      if (this.#queue.length === 0) for (const resolve of this.#idleWaiters.splice(0)) resolve();
     }
   }
 

@@ -76,6 +76,12 @@ describe('a Red alert pushed while Redis is killed -9 becomes an incident once R
     expect(notReady.body.checks.redis).toBe(false);
     expect(typeof notReady.body.reasons.redis).toBe('string');
 
+    // A retry of the same samples changes nothing, yet is not acknowledged while the first push's
+    // state change still waits for Redis.
+    const retry = await h.request('POST', '/v1/samples', { body: { samples: [{ name: 'replication_lag_seconds', labels: { component: 'database' }, value: 99, timestamp: ts }] } });
+    expect(retry.status).toBe(503);
+    expect(retry.body.error.code).toBe('unavailable');
+
     // An outage of a few seconds: ioredis gives up on the commands it held, the outboxes keep them.
     await new Promise((r) => setTimeout(r, 4_000));
     await redis.restart();
