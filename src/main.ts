@@ -33,6 +33,7 @@ import { checkRemediationParams } from './remediate/check-remediation-params';
 import { RuleEngine } from './rules/rule-engine';
 import { dropRedisClient } from './runtime/close-bullmq';
 import { RedisHealth } from './runtime/redis-health';
+import { registerOutboxMetrics } from './runtime/write-outbox';
 import { within } from './runtime/within';
 import { SignalStore } from './signals/signal-store';
 import { createMetricsRegistry } from './telemetry/metrics-registry';
@@ -97,6 +98,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     engine.restore(await tracker.restoreAlerts(), clock() + config.staleness);
     const auth = new Authenticator(config.auth.tokens);
     const audit = new AuditLog({ redis, prefix: config.redis.prefix, clock });
+    registerOutboxMetrics(registry, 'audit', audit);
     const anchorer = new AuditAnchorer({
       head: () => audit.head(),
       log,

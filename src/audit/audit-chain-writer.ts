@@ -26,6 +26,8 @@ export const MAX_BATCH_ENTRIES = 500;
 /** Keeps one script call (and the time Redis is blocked running it) bounded for large details. */
 export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 const MAX_WRITE_ATTEMPTS = 1000;
+/** Entries kept for Redis beyond this are refused (the caller logs it): memory stays bounded. */
+export const MAX_QUEUED_ENTRIES = 10_000;
 /** Pause before re-sending a kept batch while Redis is unavailable. */
 const retryDelayMs = (attempt: number) => Math.min(2_000, 100 * 2 ** Math.min(attempt, 5));
 
@@ -70,6 +72,8 @@ export class AuditChainWriter {
   #head: ChainHead | undefined;
   /** The head the call in flight was sealed on. */
   #sealedOn: ChainHead | undefined;
+  /** Entries at the head of the queue that are a kept batch: re-sent exactly as they were. */
+  #kept = 0;
   #wake: (() => void) | undefined;
 
   constructor(redis: Redis, keys: { log: string; head: string }) {
@@ -85,6 +89,7 @@ export class AuditChainWriter {
    * written when it answers, rather than failed; awaited appends still fail fast.
    */
   append(fields: AuditEntryFields, approxBytes: number, untilWritten = false): Promise<AuditEntry> {
+    if (this.#queue.length >= MAX_QUEUED_ENTRIES) return Promise.reject(new Error(`audit writer full (${MAX_QUEUED_ENTRIES} entries waiting for Redis): entry dropped`));
     return new Promise((resolve, reject) => {
       this.#queue.push({ fields, approxBytes, untilWritten, resolve, reject });
       if (this.#draining) return;
@@ -92,6 +97,11 @@ export class AuditChainWriter {
       // Start after the current task's synchronous appends have queued, so they share one call.
       queueMicrotask(() => void this.#drain());
     });
+  }
+
+  /** Entries waiting to be written. */
+  get depth(): number {
+    return this.#queue.length;
   }
 
   /** Redis answers again: re-send a kept batch now. */
@@ -108,6 +118,7 @@ export class AuditChainWriter {
           const entries = await this.#write(batch.map((q) => q.fields));
           batch.forEach((q, i) => q.resolve(entries[i] as AuditEntry));
           attempt = 0;
+          this.#kept = 0;
         } catch (err) {
           if (batch[0]?.untilWritten && isRedisUnavailable(err)) {
             // Re-sent sealed on the same head: identical entries, so a batch that did land is not
@@ -115,12 +126,14 @@ export class AuditChainWriter {
             // as they would on their own.
             this.#head = this.#sealedOn;
             this.#queue.unshift(...batch);
+            this.#kept = batch.length;
             this.#failAwaited(err);
             await this.#pause(retryDelayMs(attempt++));
             continue;
           }
           // The script may or may not have run (e.g. a dropped connection): re-read the head next time.
           this.#head = undefined;
+          this.#kept = 0;
           for (const q of batch) q.reject(err);
         }
       }
@@ -152,7 +165,9 @@ export class AuditChainWriter {
     let bytes = 0;
     let n = 0;
     const kind = this.#queue[0]?.untilWritten;
-    while (n < this.#queue.length && n < MAX_BATCH_ENTRIES && (this.#queue[n] as QueuedAppend).untilWritten === kind) {
+    // A kept batch grows by nothing queued since: with other entries it would seal to another head.
+    const max = this.#kept > 0 ? this.#kept : MAX_BATCH_ENTRIES;
+    while (n < this.#queue.length && n < max && (this.#queue[n] as QueuedAppend).untilWritten === kind) {
       bytes += (this.#queue[n] as QueuedAppend).approxBytes;
       if (n > 0 && bytes > MAX_BATCH_BYTES) break;
       n += 1;

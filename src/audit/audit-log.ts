@@ -63,6 +63,11 @@ export class AuditLog {
     return this.#writer.append({ time, actor: e.actor, action: e.action, target: e.target, details }, approxBytes, opts.untilWritten ?? false);
   }
 
+  /** Entries waiting to be written (kept through a Redis outage, see append). */
+  get depth(): number {
+    return this.#writer.depth;
+  }
+
   /** Redis answers again: write the kept entries now. */
   retryNow(): void {
     this.#writer.retryNow();

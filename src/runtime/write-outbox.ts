@@ -157,12 +157,13 @@ export class WriteOutbox {
 
 const DEPTH = 'warden_outbox_depth';
 const DROPPED = 'warden_outbox_dropped_total';
-const outboxes = new WeakMap<Registry, Map<string, WriteOutbox>>();
+const outboxes = new WeakMap<Registry, Map<string, { readonly depth: number }>>();
 
-function registerOutboxMetrics(registry: Registry, name: string, outbox: WriteOutbox): void {
+/** Publishes `depth` as warden_outbox_depth{outbox=name}: for queues of durable writes kept elsewhere (the audit writer's). */
+export function registerOutboxMetrics(registry: Registry, name: string, outbox: { readonly depth: number }): void {
   let byName = outboxes.get(registry);
   if (!byName) {
-    const known = new Map<string, WriteOutbox>();
+    const known = new Map<string, { readonly depth: number }>();
     byName = known;
     outboxes.set(registry, known);
     new Gauge({
