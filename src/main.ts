@@ -168,7 +168,8 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
         return { ready: checks.redis && checks.rules, checks, reasons };
       },
       routers: [
-        ingestRoutes({ auth, loop, validator: new PushValidator(config.limits), maxBodyBytes: config.limits.max_body, registry, log, clock }),
+        ingestRoutes({ auth, loop, validator: new PushValidator(config.limits), maxBodyBytes: config.limits.max_body, registry, log, clock,
+          unavailable: () => (redisHealth.state.up || tracker.pendingWrites + paging.incidents.pendingTransitions === 0 ? undefined : redisHealth.state.reason ?? 'Redis not answering') }),
         healthRoutes({ auth, tracker }),
         consoleRoutes(),
         streamRoutes({ auth, events, snapshot: () => consoleSnapshot({ health: tracker.current, alerts: engine.activeAlerts() }, clock()), log }),

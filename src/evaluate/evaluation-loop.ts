@@ -122,6 +122,8 @@ export class EvaluationLoop {
     const now = this.#evaluationTime(newestMs, touched);
     const transitions = traceTransitions(this.#o.rules.onSamples(touched, now), source);
     const persisted = transitions.length > 0 || freshened ? this.#rollup(transitions, now) : this.#o.tracker.idle();
+    // A push may be answered without awaiting it (Redis known down); the tracker logs a failed write.
+    persisted.catch(() => undefined);
     endTimer();
     return { accepted, skipped, persisted };
   }

@@ -44,7 +44,8 @@ export class WriteOutbox {
   readonly #maxDepth: number;
   #draining = false;
   #closed = false;
-  #idleWaiters: Array<() => void> = [];
+  #idle: Promise<void> | undefined;
+  #resolveIdle: (() => void) | undefined;
   #wake: (() => void) | undefined;
 
   constructor(opts: WriteOutboxOptions) {
@@ -76,7 +77,16 @@ export class WriteOutbox {
   /** Resolves once nothing waits (every write made, dropped, or the outbox closed). */
   idle(): Promise<void> {
     if (this.#queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+    // One promise for every caller: a long outage with many pushes holds one, not one per push.
+    this.#idle ??= new Promise((resolve) => (this.#resolveIdle = resolve));
+    return this.#idle;
+  }
+
+  #becameIdle(): void {
+    const resolve = this.#resolveIdle;
+    this.#idle = undefined;
+    this.#resolveIdle = undefined;
+    resolve?.();
   }
 
   /**
@@ -88,7 +98,7 @@ export class WriteOutbox {
     const left = this.#queue.splice(this.#draining ? 1 : 0);
     if (left.length > 0) this.#o.log.error({ outbox: this.#o.name, writes: left.length }, 'shutdown with durable writes still waiting for Redis: they are lost');
     for (const q of left) for (const w of q.waiters) w.reject(new Error(`${this.#o.name} outbox closed before Redis answered`));
-    if (!this.#draining) for (const resolve of this.#idleWaiters.splice(0)) resolve();
+    if (!this.#draining) this.#becameIdle();
     this.wake();
   }
 
@@ -121,7 +131,7 @@ export class WriteOutbox {
       }
     } finally {
       this.#draining = false;
-      if (this.#queue.length === 0) for (const resolve of this.#idleWaiters.splice(0)) resolve();
+      if (this.#queue.length === 0) this.#becameIdle();
     }
   }
 

@@ -20,6 +20,8 @@ export interface IngestRouteDeps {
   clock?: () => number;
   /** How long a push waits for its effects to reach Redis before answering 503 (issue 9: <= 2 s). */
   persistWaitMs?: number;
+  /** Why writes cannot be made now (Redis known down and writes waiting), if so: the push answers 503 at once. */
+  unavailable?: () => string | undefined;
 }
 
 const PERSIST_WAIT_MS = 1_500;
@@ -46,6 +48,9 @@ export function ingestRoutes(deps: IngestRouteDeps): Router {
         const samples = deps.validator.validate(req.body, clock());
         const result = deps.loop.ingest(samples, 'push');
         if (span.isRecording()) span.setAttributes({ 'warden.samples.accepted': result.accepted, 'warden.samples.skipped': result.skipped });
+        // Redis known down: answer now rather than hold the request (and its promise) for nothing.
+        const down = deps.unavailable?.();
+        if (down !== undefined) throw new RequestError(503, 'unavailable', `samples applied, but their state change is not yet in Redis (${down}); it is queued and written once Redis answers`);
         let outcome: 'persisted' | 'waiting';
         try {
           outcome = await within(result.persisted.then(() => 'persisted' as const), deps.persistWaitMs ?? PERSIST_WAIT_MS, 'waiting');
