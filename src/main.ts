@@ -33,6 +33,8 @@ import { loadRuleFiles, type RuleSet } from './rules/load-rules';
 import { checkRemediationParams } from './remediate/check-remediation-params';
 import { RuleEngine } from './rules/rule-engine';
 import { dropRedisClient } from './runtime/close-bullmq';
+import { RedisHealth } from './runtime/redis-health';
+import { registerOutboxMetrics } from './runtime/write-outbox';
 import { within } from './runtime/within';
 import { SignalStore } from './signals/signal-store';
 import { createMetricsRegistry } from './telemetry/metrics-registry';
@@ -83,6 +85,10 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
   const cleanup: Array<readonly [string, () => Promise<void> | void]> = [['redis client', () => dropRedisClient(redis)]];
   try {
     await redis.ping();
+    const redisHealth = new RedisHealth({ redis, registry });
+    redisHealth.on('down', (s) => log.error({ reason: s.reason }, 'Redis not answering: not ready; durable writes are queued'));
+    redisHealth.start();
+    cleanup.push(['redis health', () => redisHealth.stop()]);
     const { limits } = config;
     const store = new SignalStore({
       windowMs: limits.window, maxPointsPerSeries: limits.max_points_per_series, stalenessMs: config.staleness,
@@ -91,13 +97,15 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     // History for ranges only, kept one scrape interval past the longest range a rule reads.
     const scrapeMarginMs = Math.max(15_000, ...config.scrape.map((s) => s.interval));
     const engine = new RuleEngine({ store, coalesceMs: limits.rule_coalesce_window, history: { marginMs: scrapeMarginMs } });
-    const tracker = new HealthTracker({ redis, prefix: config.redis.prefix, log });
+    const tracker = new HealthTracker({ redis, prefix: config.redis.prefix, log, registry });
+    cleanup.push(['health writes', () => tracker.close()]);
     await tracker.restore();
     // Alerts active before a restart resume with their original firedAt if their condition holds
     // again within `staleness`; otherwise they resolve then.
     engine.restore(await tracker.restoreAlerts(), clock() + config.staleness);
     const auth = new Authenticator(config.auth.tokens);
     const audit = new AuditLog({ redis, prefix: config.redis.prefix, clock });
+    registerOutboxMetrics(registry, 'audit', audit);
     const anchorer = new AuditAnchorer({
       head: () => audit.head(),
       log,
@@ -109,6 +117,13 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     cleanup.push(['audit anchorer', () => anchorer.stop()]);
     const paging = await startPaging({ config, configFile: opts.configFile ?? 'warden.yaml', redis, auth, audit, events, registry, log, clock });
     cleanup.push(['paging', () => paging.stop()]);
+    // Issue 9: what was decided while Redis was away is written the moment it answers again.
+    redisHealth.on('up', () => {
+      log.info({ healthWrites: tracker.pendingWrites, incidentTransitions: paging.incidents.pendingTransitions }, 'Redis answers again: writing what was queued');
+      tracker.retryNow();
+      paging.incidents.retryNow();
+      audit.retryNow();
+    });
     const stillFiring = (a: { fingerprint: string; firedAtMs: number }) => engine.activeAlerts().some((x) => x.fingerprint === a.fingerprint && x.state === 'firing' && x.firedAtMs === a.firedAtMs);
     const remediation = await startRemediation({ config, redisUrl: opts.redisUrl, redis, auth, audit, escalator: paging.incidents, events, store, stillFiring, registry, log, clock });
     cleanup.push(['remediation', () => remediation.stop()]);
@@ -154,11 +169,16 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
       log,
       registry,
       ready: () => {
-        const checks = { redis: redis.status === 'ready', rules: rulesLoaded };
-        return { ready: checks.redis && checks.rules, checks };
+        const r = redisHealth.state;
+        const checks = { redis: r.up, rules: rulesLoaded };
+        const reasons: Record<string, string> = {};
+        if (!r.up) reasons.redis = r.reason ?? 'not answering';
+        if (!rulesLoaded) reasons.rules = 'rules not loaded yet';
+        return { ready: checks.redis && checks.rules, checks, reasons };
       },
       routers: [
-        ingestRoutes({ auth, loop, validator: new PushValidator(config.limits, derived), maxBodyBytes: config.limits.max_body, registry, log, clock }),
+        ingestRoutes({ auth, loop, validator: new PushValidator(config.limits, derived), maxBodyBytes: config.limits.max_body, registry, log, clock,
+          unavailable: () => (redisHealth.state.up || tracker.pendingWrites + paging.incidents.pendingTransitions === 0 ? undefined : redisHealth.state.reason ?? 'Redis not answering') }),
         healthRoutes({ auth, tracker }),
         consoleRoutes(),
         streamRoutes({ auth, events, snapshot: () => consoleSnapshot({ health: tracker.current, alerts: engine.activeAlerts() }, clock()), log }),

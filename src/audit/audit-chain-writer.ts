@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { isRedisUnavailable } from '../runtime/redis-unavailable';
 import { GENESIS_HASH, sealChain, type AuditEntry, type AuditEntryFields } from './audit-entry';
 import { formatHead, parseHead } from './audit-keys';
 
@@ -7,11 +8,14 @@ import { formatHead, parseHead } from './audit-keys';
  * in Node and the script only checks that the head is still the one the batch was chained to; if
  * another replica appended in between it refuses and returns the head that won, so the writer can
  * reseal the batch on it without a separate GET. Unlike WATCH/MULTI this holds no per-connection
- * state, so it is safe on the shared, pipelined ioredis connection.
+ * state, so it is safe on the shared, pipelined ioredis connection. A head already equal to the
+ * new head means this very batch landed (its reply was lost with the connection): the retry
+ * succeeds without appending it twice.
  * KEYS[1] log, KEYS[2] head; ARGV[1] expected head, ARGV[2] new head, ARGV[3..] entries in order.
  */
 const APPEND_BATCH_LUA = `
 local head = redis.call('GET', KEYS[2]) or ''
+if head == ARGV[2] then return {1, head} end
 if head ~= ARGV[1] then return {0, head} end
 redis.call('RPUSH', KEYS[1], unpack(ARGV, 3))
 redis.call('SET', KEYS[2], ARGV[2])
@@ -22,6 +26,10 @@ export const MAX_BATCH_ENTRIES = 500;
 /** Keeps one script call (and the time Redis is blocked running it) bounded for large details. */
 export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 const MAX_WRITE_ATTEMPTS = 1000;
+/** Entries kept for Redis beyond this are refused (the caller logs it): memory stays bounded. */
+export const MAX_QUEUED_ENTRIES = 10_000;
+/** Pause before re-sending a kept batch while Redis is unavailable. */
+const retryDelayMs = (attempt: number) => Math.min(2_000, 100 * 2 ** Math.min(attempt, 5));
 
 interface AppendBatchCommand {
   wardenAuditAppendBatch(log: string, head: string, expectedHead: string, newHead: string, ...entries: string[]): Promise<[number, string]>;
@@ -37,6 +45,8 @@ interface ChainHead {
 interface QueuedAppend {
   fields: AuditEntryFields;
   approxBytes: number;
+  /** Kept and re-sent (with its original time) while Redis is unavailable, instead of failing. */
+  untilWritten: boolean;
   resolve(entry: AuditEntry): void;
   reject(err: unknown): void;
 }
@@ -60,6 +70,11 @@ export class AuditChainWriter {
   #draining = false;
   /** The last head this writer saw; undefined until loaded, and again after a failed write. */
   #head: ChainHead | undefined;
+  /** The head the call in flight was sealed on. */
+  #sealedOn: ChainHead | undefined;
+  /** Entries at the head of the queue that are a kept batch: re-sent exactly as they were. */
+  #kept = 0;
+  #wake: (() => void) | undefined;
 
   constructor(redis: Redis, keys: { log: string; head: string }) {
     const r = redis as Redis & Partial<AppendBatchCommand>;
@@ -68,10 +83,15 @@ export class AuditChainWriter {
     this.#keys = keys;
   }
 
-  /** `approxBytes`: about how large the stored entry is, to bound a batch's size. */
-  append(fields: AuditEntryFields, approxBytes: number): Promise<AuditEntry> {
+  /**
+   * `approxBytes`: about how large the stored entry is, to bound a batch's size. `untilWritten`:
+   * an entry nobody waits on (an incident transition) is kept while Redis is unavailable and
+   * written when it answers, rather than failed; awaited appends still fail fast.
+   */
+  append(fields: AuditEntryFields, approxBytes: number, untilWritten = false): Promise<AuditEntry> {
+    if (this.#queue.length >= MAX_QUEUED_ENTRIES) return Promise.reject(new Error(`audit writer full (${MAX_QUEUED_ENTRIES} entries waiting for Redis): entry dropped`));
     return new Promise((resolve, reject) => {
-      this.#queue.push({ fields, approxBytes, resolve, reject });
+      this.#queue.push({ fields, approxBytes, untilWritten, resolve, reject });
       if (this.#draining) return;
       this.#draining = true;
       // Start after the current task's synchronous appends have queued, so they share one call.
@@ -79,16 +99,41 @@ export class AuditChainWriter {
     });
   }
 
+  /** Entries waiting to be written. */
+  get depth(): number {
+    return this.#queue.length;
+  }
+
+  /** Redis answers again: re-send a kept batch now. */
+  retryNow(): void {
+    this.#wake?.();
+  }
+
   async #drain(): Promise<void> {
+    let attempt = 0;
     try {
       while (this.#queue.length > 0) {
         const batch = this.#takeBatch();
         try {
           const entries = await this.#write(batch.map((q) => q.fields));
           batch.forEach((q, i) => q.resolve(entries[i] as AuditEntry));
+          attempt = 0;
+          this.#kept = 0;
         } catch (err) {
+          if (batch[0]?.untilWritten && isRedisUnavailable(err)) {
+            // Re-sent sealed on the same head: identical entries, so a batch that did land is not
+            // appended twice (see APPEND_BATCH_LUA). Awaited appends queued behind it fail now,
+            // as they would on their own.
+            this.#head = this.#sealedOn;
+            this.#queue.unshift(...batch);
+            this.#kept = batch.length;
+            this.#failAwaited(err);
+            await this.#pause(retryDelayMs(attempt++));
+            continue;
+          }
           // The script may or may not have run (e.g. a dropped connection): re-read the head next time.
           this.#head = undefined;
+          this.#kept = 0;
           for (const q of batch) q.reject(err);
         }
       }
@@ -97,10 +142,32 @@ export class AuditChainWriter {
     }
   }
 
+  #failAwaited(err: unknown): void {
+    const failed = this.#queue.filter((q) => !q.untilWritten);
+    this.#queue = this.#queue.filter((q) => q.untilWritten);
+    for (const q of failed) q.reject(err);
+  }
+
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.#wake?.(), ms);
+      timer.unref();
+      this.#wake = () => {
+        clearTimeout(timer);
+        this.#wake = undefined;
+        resolve();
+      };
+    });
+  }
+
+  /** Consecutive entries of one kind (kept or failed when Redis is unavailable), in call order. */
   #takeBatch(): QueuedAppend[] {
     let bytes = 0;
     let n = 0;
-    while (n < this.#queue.length && n < MAX_BATCH_ENTRIES) {
+    const kind = this.#queue[0]?.untilWritten;
+    // A kept batch grows by nothing queued since: with other entries it would seal to another head.
+    const max = this.#kept > 0 ? this.#kept : MAX_BATCH_ENTRIES;
+    while (n < this.#queue.length && n < max && (this.#queue[n] as QueuedAppend).untilWritten === kind) {
       bytes += (this.#queue[n] as QueuedAppend).approxBytes;
       if (n > 0 && bytes > MAX_BATCH_BYTES) break;
       n += 1;
@@ -110,11 +177,13 @@ export class AuditChainWriter {
 
   /** Seals the batch on the known head and appends it; on a lost race, reseals on the winner's head. */
   async #write(fields: readonly AuditEntryFields[]): Promise<AuditEntry[]> {
+    this.#sealedOn = undefined;
     let head = this.#head ?? headFromText((await this.#redis.get(this.#keys.head)) ?? '');
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
       const entries = sealChain(head, fields);
       const last = entries[entries.length - 1] as AuditEntry;
       const newHead = formatHead(last.seq, last.hash);
+      this.#sealedOn = head;
       const [ok, current] = await this.#redis.wardenAuditAppendBatch(this.#keys.log, this.#keys.head, head.text, newHead, ...entries.map((e) => JSON.stringify(e)));
       head = headFromText(current);
       this.#head = head;

@@ -16,6 +16,8 @@ export interface AuditAppend {
   action: string;
   target: string;
   details?: Record<string, unknown>;
+  /** When the step happened, if earlier than now (a step re-driven after a Redis outage). */
+  atMs?: number;
 }
 
 export interface AuditVerification {
@@ -43,8 +45,10 @@ export class AuditLog {
   /**
    * Resolves once the entry is stored in Redis, chained after every entry this process appended
    * before it. The time is when append was called (the step happened), not when the batch went out.
+   * `untilWritten`: while Redis is unavailable the entry waits and is written once it answers
+   * (for entries nobody awaits, such as incident transitions); otherwise the append fails fast.
    */
-  append(e: AuditAppend): Promise<AuditEntry> {
+  append(e: AuditAppend, opts: { untilWritten?: boolean } = {}): Promise<AuditEntry> {
     let detailsJson: string;
     try {
       // Normalise details to what JSON keeps, so the hash covers exactly what is stored.
@@ -54,9 +58,19 @@ export class AuditLog {
     }
     if (detailsJson === undefined) return Promise.reject(new TypeError('audit details must be a JSON object'));
     const details = JSON.parse(detailsJson) as Record<string, unknown>;
-    const time = new Date(this.#clock()).toISOString();
+    const time = new Date(e.atMs !== undefined && Number.isFinite(e.atMs) ? e.atMs : this.#clock()).toISOString();
     const approxBytes = ENTRY_OVERHEAD_BYTES + e.actor.length + e.action.length + e.target.length + detailsJson.length;
-    return this.#writer.append({ time, actor: e.actor, action: e.action, target: e.target, details }, approxBytes);
+    return this.#writer.append({ time, actor: e.actor, action: e.action, target: e.target, details }, approxBytes, opts.untilWritten ?? false);
+  }
+
+  /** Entries waiting to be written (kept through a Redis outage, see append). */
+  get depth(): number {
+    return this.#writer.depth;
+  }
+
+  /** Redis answers again: write the kept entries now. */
+  retryNow(): void {
+    this.#writer.retryNow();
   }
 
   /** Entries with seq > sinceSeq, oldest first. */

@@ -48,7 +48,11 @@ export interface EvaluationLoopOptions {
 export interface IngestResult {
   readonly accepted: number;
   readonly skipped: number;
-  /** Resolves when every state change this batch caused is durably written. */
+  /**
+   * Resolves when every state change this batch caused is durably written. While Redis does not
+   * answer it stays pending: the batch is applied in memory and its writes wait, in order, in
+   * the health tracker's outbox (and the incident service's), to be made once Redis is back.
+   */
   readonly persisted: Promise<void>;
 }
 
@@ -134,12 +138,16 @@ export class EvaluationLoop {
     const accepted = samples.length - skipped;
     if (accepted) this.#accepted.inc({ source }, accepted);
     if (skipped) this.#outOfOrder.inc({ source }, skipped);
-    if (touched.size === 0) return { accepted, skipped, persisted: Promise.resolve() };
+    // A batch that changes nothing is acknowledged only once nothing decided before it still waits
+    // for Redis: a client retrying a push that got 503 is not told its state change is durable.
+    if (touched.size === 0) return { accepted, skipped, persisted: this.#o.tracker.idle() };
     const endTimer = this.#evalSeconds.startTimer({ trigger: 'samples' });
     const now = this.#evaluationTime(newestMs, touched);
     const transitions = traceTransitions(this.#o.rules.onSamples(touched, now, touchedSeries), source);
     if (this.#o.rules.hasDeferred === true) this.#scheduleFlush();
-    const persisted = transitions.length > 0 || freshened ? this.#rollup(transitions, now) : Promise.resolve();
+    const persisted = transitions.length > 0 || freshened ? this.#rollup(transitions, now) : this.#o.tracker.idle();
+    // A push may be answered without awaiting it (Redis known down); the tracker logs a failed write.
+    persisted.catch(() => undefined);
     endTimer();
     return { accepted, skipped, persisted };
   }

@@ -1,6 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { Alert } from '../rules/alert';
+import { within } from '../runtime/within';
+import { WriteOutbox } from '../runtime/write-outbox';
 import type { HealthSnapshot, HealthStatus, HealthTransition } from './health-types';
 
 export interface HealthTrackerOptions {
@@ -9,15 +13,40 @@ export interface HealthTrackerOptions {
   log: Logger;
   /** Bound on the transition stream (XADD MAXLEN ~). */
   maxEvents?: number;
+  /** For the outbox's depth and drop metrics. */
+  registry?: Registry;
 }
 
 export interface HealthUpdate {
   readonly transitions: readonly HealthTransition[];
-  /** Resolves once the transitions and the snapshot are in Redis (spec §8.3: written before acknowledged). */
+  /**
+   * Resolves once the transitions and the snapshot are in Redis (spec §8.3: written before
+   * acknowledged). While Redis is down or frozen it stays pending: the writes wait in the outbox.
+   */
   readonly persisted: Promise<void>;
 }
 
 const NO_WRITE: Promise<void> = Promise.resolve();
+
+/**
+ * Appends one transition unless it is already among the last entries: a write whose reply was
+ * lost with the connection is made again by the outbox (and ioredis re-sends unanswered
+ * commands after a reconnect), and must not add the event twice.
+ * KEYS[1] stream; ARGV[1] event id, ARGV[2] event JSON, ARGV[3] MAXLEN.
+ */
+const APPEND_EVENT_LUA = `
+local recent = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 32)
+for _, e in ipairs(recent) do
+  local f = e[2]
+  for i = 1, #f, 2 do
+    if f[i] == 'id' and f[i + 1] == ARGV[1] then return e[1] end
+  end
+end
+return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'event', ARGV[2], 'id', ARGV[1])`;
+
+interface AppendEventCommand {
+  wardenHealthAppendEvent(stream: string, id: string, event: string, maxLen: string): Promise<string>;
+}
 
 /**
  * Remembers the last health snapshot, turns changes into transition events and writes them to a
@@ -25,10 +54,42 @@ const NO_WRITE: Promise<void> = Promise.resolve();
  */
 export class HealthTracker {
   readonly #opts: HealthTrackerOptions;
+  readonly #redis: Redis & AppendEventCommand;
+  /**
+   * One ordered outbox for events, snapshot and alerts rather than a reconcile on reconnect: it
+   * keeps each event's original time and order, and the snapshot and alerts SETs coalesce to the
+   * newest, so an outage costs one queued write per transition.
+   */
+  readonly #outbox: WriteOutbox;
   #current: HealthSnapshot | undefined;
 
   constructor(opts: HealthTrackerOptions) {
     this.#opts = opts;
+    const r = opts.redis as Redis & Partial<AppendEventCommand>;
+    if (!r.wardenHealthAppendEvent) r.defineCommand('wardenHealthAppendEvent', { numberOfKeys: 1, lua: APPEND_EVENT_LUA });
+    this.#redis = r as Redis & AppendEventCommand;
+    this.#outbox = new WriteOutbox({ name: 'health', log: opts.log, registry: opts.registry });
+  }
+
+  /** Writes waiting for Redis. */
+  get pendingWrites(): number {
+    return this.#outbox.depth;
+  }
+
+  /** Redis answers again: make the queued writes now. */
+  retryNow(): void {
+    this.#outbox.wake();
+  }
+
+  /** Resolves once no write waits for Redis. */
+  idle(): Promise<void> {
+    return this.#outbox.idle();
+  }
+
+  /** Shutdown: queued writes get `waitMs` to reach Redis; what is left is logged and lost. */
+  async close(waitMs = 3_000): Promise<void> {
+    await within(this.#outbox.idle(), waitMs, undefined);
+    this.#outbox.close();
   }
 
   get streamKey(): string {
@@ -45,7 +106,8 @@ export class HealthTracker {
 
   /** Active alerts, so a restarted Warden resumes them with their original firedAt (see RuleEngine.restore). */
   saveAlerts(alerts: readonly Alert[]): Promise<void> {
-    const write = this.#opts.redis.set(this.alertsKey, JSON.stringify(alerts)).then(() => undefined);
+    const text = JSON.stringify(alerts);
+    const write = this.#outbox.enqueue({ kind: 'active alerts', coalesceKey: 'alerts', write: () => this.#redis.set(this.alertsKey, text).then(() => undefined) });
     write.catch((err: unknown) => this.#opts.log.error({ err }, 'failed to persist active alerts'));
     return write;
   }
@@ -69,16 +131,20 @@ export class HealthTracker {
   update(next: HealthSnapshot): HealthUpdate {
     const transitions = diff(this.#current, next);
     this.#current = next;
-    if (transitions.length === 0) return { transitions, persisted: NO_WRITE };
-    const multi = this.#opts.redis.multi();
-    for (const t of transitions) {
-      multi.xadd(this.streamKey, 'MAXLEN', '~', String(this.#opts.maxEvents ?? 100_000), '*', 'event', JSON.stringify(t));
-    }
-    multi.set(this.currentKey, JSON.stringify(next));
-    const persisted = multi.exec().then((results) => {
-      const failed = results?.find(([err]) => err);
-      if (failed) throw failed[0] as Error;
-    });
+    // Nothing new to write, but an earlier write may still wait for Redis: not durable until it is made.
+    if (transitions.length === 0) return { transitions, persisted: this.#outbox.depth === 0 ? NO_WRITE : this.#outbox.idle() };
+    const maxLen = String(this.#opts.maxEvents ?? 100_000);
+    // Serialised now: the event keeps the time it happened however late Redis takes it.
+    const events = transitions.map((t) => [randomUUID(), JSON.stringify(t)] as const);
+    const snapshot = JSON.stringify(next);
+    const persisted = Promise.all([
+      this.#outbox.enqueue({
+        kind: 'health events',
+        // Pipelined in order; a retry after a partial write skips what is already there.
+        write: () => Promise.all(events.map(([id, json]) => this.#redis.wardenHealthAppendEvent(this.streamKey, id, json, maxLen))).then(() => undefined),
+      }),
+      this.#outbox.enqueue({ kind: 'health snapshot', coalesceKey: 'current', write: () => this.#redis.set(this.currentKey, snapshot).then(() => undefined) }),
+    ]).then(() => undefined);
     // The caller awaits `persisted` where an acknowledgement depends on it; log here so a failed
     // write is never silent even when nobody awaits.
     persisted.catch((err: unknown) => this.#opts.log.error({ err }, 'failed to persist health transition'));

@@ -6,8 +6,8 @@ import { errorHandler, notFound } from './error-handler';
 export interface AppOptions {
   log: Logger;
   registry: Registry;
-  /** True once Redis is connected and rules are loaded. */
-  ready: () => { ready: boolean; checks: Record<string, boolean> };
+  /** True once Redis answers and rules are loaded; `reasons` says why a check fails. */
+  ready: () => { ready: boolean; checks: Record<string, boolean>; reasons?: Record<string, string> };
   /** Every stage's router (ingest, health, rules, remediation, incidents, ...). */
   routers: readonly Router[];
 }
@@ -22,7 +22,7 @@ export function createApp(opts: AppOptions): Express {
   });
   app.get('/readyz', (_req, res) => {
     const r = opts.ready();
-    res.status(r.ready ? 200 : 503).json({ status: r.ready ? 'ready' : 'not_ready', checks: r.checks });
+    res.status(r.ready ? 200 : 503).json({ status: r.ready ? 'ready' : 'not_ready', checks: r.checks, ...(r.reasons && Object.keys(r.reasons).length > 0 ? { reasons: r.reasons } : {}) });
   });
   app.get('/metrics', async (_req, res, next) => {
     try {

@@ -17,6 +17,7 @@ import { groupKeyOf, groupLabels, matchRoutes, type Route } from './route-tree';
 import type { IncidentServiceOptions } from './incident-service-options';
 import { SilenceStore, type Silence, type SilenceBody } from './silence-store';
 import { within } from '../runtime/within';
+import { WriteOutbox } from '../runtime/write-outbox';
 
 /** How long stop() lets in-flight incident updates finish; longer means Redis is not answering. */
 const CHAIN_DRAIN_MS = 3_000;
@@ -42,6 +43,13 @@ export class IncidentService implements Escalator {
   #worker: DeliveryWorker | undefined;
   #ticker: NodeJS.Timeout | undefined;
   #chain: Promise<unknown> = Promise.resolve();
+  /**
+   * Alert transitions, in order, until the incident they make is in Redis. One that Redis was not
+   * there for is re-driven once it answers, with the time it first arrived (issue 9): an outbox
+   * rather than a reconcile against the engine, because an alert that fired and resolved during
+   * the outage would leave nothing to reconcile, yet must still page.
+   */
+  readonly #alerts: WriteOutbox;
 
   constructor(opts: IncidentServiceOptions) {
     this.#o = opts;
@@ -50,6 +58,7 @@ export class IncidentService implements Escalator {
     this.store = new IncidentStore(opts.redis, opts.prefix);
     this.silences = new SilenceStore(opts.redis, opts.prefix, this.#clock);
     this.queue = new DeliveryQueue(opts.redis, opts.prefix, opts.log);
+    this.#alerts = new WriteOutbox({ name: 'incidents', log: opts.log, registry: opts.registry });
     this.#metrics = new IncidentMetrics(opts.registry, { openIncidents: () => this.#open.values(), activeSilences: () => this.silences.activeCount() });
     this.#dispatcher = new IncidentDispatcher({
       notify: opts.notify, notifiers: opts.notifiers, store: this.store, queue: this.queue, silences: this.silences, metrics: this.#metrics, clock: this.#clock,
@@ -84,19 +93,42 @@ export class IncidentService implements Escalator {
     if (this.#ticker) clearInterval(this.#ticker);
     this.#ticker = undefined;
     // In-flight incident updates finish, unless Redis froze under them: then the closes below force it.
-    if (!(await within(this.#chain.then(() => true), CHAIN_DRAIN_MS, false))) this.#o.log.warn({ limitMs: CHAIN_DRAIN_MS }, 'incident updates still waiting on Redis at shutdown');
+    const drained = this.#alerts.idle().then(() => this.#chain);
+    if (!(await within(drained.then(() => true), CHAIN_DRAIN_MS, false))) this.#o.log.warn({ limitMs: CHAIN_DRAIN_MS }, 'incident updates still waiting on Redis at shutdown');
+    this.#alerts.close();
     const worker = this.#worker;
     this.#worker = undefined;
     await worker?.stop();
     await this.queue.close();
   }
 
-  /** The `alert` bus listener: never rejects (errors are logged). */
+  /**
+   * The `alert` bus listener: never rejects (errors are logged). Resolves once the transition's
+   * effect is in Redis; while Redis is unavailable it waits in the outbox and is retried.
+   */
   onAlert(t: AlertTransition): Promise<void> {
     const span = incidentSpanName(t);
     const attributes = { 'warden.alert.name': t.alert.name, 'warden.alert.fingerprint': t.alert.fingerprint };
-    const run = span ? () => inSpan(span, { parent: contextFrom(t.traceContext), attributes }, () => this.#onAlert(t)) : () => this.#onAlert(t);
-    return this.#serial(run).catch((err: unknown) => this.#o.log.error({ err, alert: t.alert.name }, 'incident update failed'));
+    const atMs = this.#clock();
+    let attempts = 0;
+    const apply = async () => {
+      // A failed attempt may have changed incidents in memory that never reached Redis: start the
+      // retry from what Redis holds, so the re-driven transition opens no second incident.
+      if (attempts++ > 0) await this.#reloadOpen();
+      await this.#onAlert(t, atMs);
+    };
+    const run = span ? () => inSpan(span, { parent: contextFrom(t.traceContext), attributes }, apply) : apply;
+    return this.#alerts.enqueue({ kind: 'incident transition', write: () => this.#serial(run) }).catch((err: unknown) => this.#o.log.error({ err, alert: t.alert.name }, 'incident update failed'));
+  }
+
+  /** Transitions waiting for Redis. */
+  get pendingTransitions(): number {
+    return this.#alerts.depth;
+  }
+
+  /** Redis answers again: re-drive the waiting transitions now. */
+  retryNow(): void {
+    this.#alerts.wake();
   }
 
   /** Runs due timers: group flushes, ended silences and inhibitions, escalations. */
@@ -189,8 +221,14 @@ export class IncidentService implements Escalator {
     return run;
   }
 
-  async #onAlert(t: AlertTransition): Promise<void> {
-    const now = this.#clock();
+  async #reloadOpen(): Promise<void> {
+    const open = await this.store.loadOpen();
+    this.#open.clear();
+    this.#byGroup.clear();
+    for (const inc of open) this.#remember(inc);
+  }
+
+  async #onAlert(t: AlertTransition, now: number): Promise<void> {
     if (t.to === 'firing') {
       for (const route of matchRoutes(this.#dispatcher.root, t.alert.labels)) await this.#addAlert(route, toIncidentAlert(t.alert), now);
       return;
@@ -218,12 +256,13 @@ export class IncidentService implements Escalator {
       await this.store.appendTimeline(inc.id, { atMs: now, kind: 'alert', message: `alert ${alert.name} firing` });
     } else {
       await this.store.appendTimeline(inc.id, { atMs: now, kind: 'triggered', message: `incident opened (${inc.severity}) by ${alert.name}` });
-      this.#auditLog.incident('warden', 'incident.trigger', inc, { severity: inc.severity, groupKey });
     }
     this.#remember(inc);
     trace.getActiveSpan()?.setAttributes({ 'warden.incident.id': inc.id, 'warden.incident.severity': inc.severity, 'warden.incident.new': !existing });
     // Saved before anything is queued: a job never names an incident Redis does not know.
     await this.store.save(inc);
+    // Audited once saved: a trigger re-driven after a failed save is audited once, by the attempt that saved it.
+    if (!existing) this.#auditLog.incident('warden', 'incident.trigger', inc, { severity: inc.severity, groupKey }, now);
     if ((inc.dispatch.nextFlushAtMs ?? Infinity) <= now) {
       // group_wait 0 (P0 by default) pages now, not at the next tick.
       await this.#flush(inc, now);
@@ -273,7 +312,7 @@ export class IncidentService implements Escalator {
     await this.store.save(inc);
     this.#forget(inc);
     this.#metrics.resolved(inc);
-    this.#auditLog.incident(actor, 'incident.resolve', inc, { message });
+    this.#auditLog.incident(actor, 'incident.resolve', inc, { message }, now);
   }
 
   async #escalate(req: EscalationRequest): Promise<void> {

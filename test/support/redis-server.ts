@@ -18,6 +18,10 @@ export interface TestRedis {
   freeze(): void;
   /** SIGCONT after freeze(); stop() thaws first. */
   thaw(): void;
+  /** kill -9: gone at once, no shutdown save (with appendonly, what AOF holds survives). */
+  kill9(): Promise<void>;
+  /** After kill9(): a new redis-server on the same port and data dir (AOF reloaded). */
+  restart(): Promise<void>;
 }
 
 export async function freePort(): Promise<number> {
@@ -36,7 +40,7 @@ export async function startRedis(opts: { appendonly?: boolean } = {}): Promise<T
   const dir = mkdtempSync(join(tmpdir(), 'warden-redis-'));
   const port = await freePort();
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', opts.appendonly ? 'yes' : 'no', '--logfile', ''];
-  const proc: ChildProcess = spawn('redis-server', args, { stdio: 'ignore' });
+  let proc: ChildProcess = spawn('redis-server', args, { stdio: 'ignore' });
   const clients: Redis[] = [];
   const url = `redis://127.0.0.1:${port}`;
   await waitForRedis(url);
@@ -55,10 +59,22 @@ export async function startRedis(opts: { appendonly?: boolean } = {}): Promise<T
     thaw() {
       proc.kill('SIGCONT');
     },
+    async kill9() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGKILL');
+      await exited;
+    },
+    async restart() {
+      if (proc.exitCode === null && proc.signalCode === null) throw new Error('restart() after kill9() only');
+      proc = spawn('redis-server', args, { stdio: 'ignore' });
+      await waitForRedis(url);
+    },
     async stop() {
-      if (proc.exitCode === null) proc.kill('SIGCONT');
-      await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
-      if (proc.exitCode === null) {
+      const running = () => proc.exitCode === null && proc.signalCode === null;
+      if (running()) proc.kill('SIGCONT');
+      await Promise.all(clients.map((c) => (running() ? c.quit().catch(() => c.disconnect()) : c.disconnect())));
+      if (running()) {
         const exited = new Promise((r) => proc.once('exit', r));
         proc.kill('SIGTERM');
         await exited;

@@ -5,6 +5,7 @@ import type { EvaluationLoop } from '../../evaluate/evaluation-loop';
 import type { PushValidator } from '../../ingest/push-validation';
 import { RequestError, errorMessage } from '../../errors';
 import { readJsonBody } from '../read-json-body';
+import { within } from '../../runtime/within';
 import type { Logger } from 'pino';
 import { SpanKind } from '@opentelemetry/api';
 import { contextFromHeaders, inSpan, recordError } from '../../telemetry/trace-context';
@@ -17,7 +18,13 @@ export interface IngestRouteDeps {
   registry: Registry;
   log: Logger;
   clock?: () => number;
+  /** How long a push waits for its effects to reach Redis before answering 503 (issue 9: <= 2 s). */
+  persistWaitMs?: number;
+  /** Why writes cannot be made now (Redis known down and writes waiting), if so: the push answers 503 at once. */
+  unavailable?: () => string | undefined;
 }
+
+const PERSIST_WAIT_MS = 1_500;
 
 /** POST /v1/samples: validate the whole batch, then apply it; respond once its effects are durable. */
 export function ingestRoutes(deps: IngestRouteDeps): Router {
@@ -41,12 +48,19 @@ export function ingestRoutes(deps: IngestRouteDeps): Router {
         const samples = deps.validator.validate(req.body, clock());
         const result = deps.loop.ingest(samples, 'push');
         if (span.isRecording()) span.setAttributes({ 'warden.samples.accepted': result.accepted, 'warden.samples.skipped': result.skipped });
+        // Redis known down: answer now rather than hold the request (and its promise) for nothing.
+        const down = deps.unavailable?.();
+        if (down !== undefined) throw new RequestError(503, 'unavailable', `samples applied, but their state change is not yet in Redis (${down}); it is queued and written once Redis answers`);
+        let outcome: 'persisted' | 'waiting';
         try {
-          await result.persisted;
+          outcome = await within(result.persisted.then(() => 'persisted' as const), deps.persistWaitMs ?? PERSIST_WAIT_MS, 'waiting');
         } catch (err) {
-          // Applied in memory but not durable: tell the client to retry (a retry is skipped as out of order).
+          // Applied in memory but a write was dropped (outbox full, or a permanent Redis error).
           throw new RequestError(503, 'persist_failed', `state change not persisted: ${errorMessage(err)}`);
         }
+        // Applied in memory and queued: the writes are made, in order, once Redis answers. The
+        // client may retry; a retry of the same samples is skipped as out of order.
+        if (outcome === 'waiting') throw new RequestError(503, 'unavailable', 'samples applied, but their state change is not yet in Redis (Redis not answering); it is queued and written once Redis answers');
         res.json({ accepted: result.accepted, skipped: result.skipped });
       } catch (err) {
         recordError(span, err);

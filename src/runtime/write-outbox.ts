@@ -1,0 +1,191 @@
+import type { Logger } from 'pino';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { errorMessage } from '../errors';
+import { isRedisUnavailable } from './redis-unavailable';
+
+export interface OutboxWrite {
+  /** What is written, for logs ("health events", "incident transition"). */
+  readonly kind: string;
+  /** A later write with the same key supersedes a queued one (a SET of the whole current state). */
+  readonly coalesceKey?: string;
+  readonly write: () => Promise<void>;
+}
+
+export interface WriteOutboxOptions {
+  /** The outbox's name: the `outbox` label of its metrics. */
+  name: string;
+  log: Logger;
+  registry?: Registry;
+  /** Writes waiting beyond this are dropped oldest first (and logged): memory stays bounded. */
+  maxDepth?: number;
+  /** Pause before retrying a write Redis was not there for; `wake()` cuts it short. */
+  retryDelayMs?: (attempt: number) => number;
+}
+
+interface Queued {
+  readonly w: OutboxWrite;
+  readonly waiters: Array<{ resolve(): void; reject(err: unknown): void }>;
+}
+
+const DEFAULT_MAX_DEPTH = 10_000;
+const defaultDelay = (attempt: number) => Math.min(2_000, 100 * 2 ** Math.min(attempt, 5));
+
+/**
+ * Durable writes, made strictly in the order they were asked for, one at a time. A write that
+ * fails because Redis is not there stays at the head and is made again once Redis answers, so
+ * nothing decided while Redis was down or frozen is lost and nothing is written out of order
+ * (issue 9; spec §2.1 recoverable). Each write's promise settles when it is in Redis, however long
+ * that takes: a caller that must answer in bounded time races it (see routes/ingest.ts).
+ * Writes must be idempotent: one whose reply was lost with the connection is made again.
+ */
+export class WriteOutbox {
+  readonly #o: WriteOutboxOptions;
+  readonly #queue: Queued[] = [];
+  readonly #maxDepth: number;
+  #draining = false;
+  #closed = false;
+  #idle: Promise<void> | undefined;
+  #resolveIdle: (() => void) | undefined;
+  #wake: (() => void) | undefined;
+
+  constructor(opts: WriteOutboxOptions) {
+    this.#o = opts;
+    this.#maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
+    if (opts.registry) registerOutboxMetrics(opts.registry, opts.name, this);
+  }
+
+  get depth(): number {
+    return this.#queue.length;
+  }
+
+  enqueue(w: OutboxWrite): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error(`${this.#o.name} outbox is closed`));
+    return new Promise<void>((resolve, reject) => {
+      const waiters = [{ resolve, reject }];
+      if (w.coalesceKey !== undefined) {
+        // Never the head while a drain runs: that write may be in flight.
+        const from = this.#draining ? 1 : 0;
+        const i = this.#queue.findIndex((q, idx) => idx >= from && q.w.coalesceKey === w.coalesceKey);
+        if (i >= 0) waiters.push(...(this.#queue.splice(i, 1)[0] as Queued).waiters);
+      }
+      this.#queue.push({ w, waiters });
+      if (this.#queue.length > this.#maxDepth) this.#dropOldest();
+      if (!this.#draining) void this.#drain();
+    });
+  }
+
+  /** Resolves once nothing waits (every write made, dropped, or the outbox closed). */
+  idle(): Promise<void> {
+    if (this.#queue.length === 0) return Promise.resolve();
+    // One promise for every caller: a long outage with many pushes holds one, not one per push.
+    this.#idle ??= new Promise((resolve) => (this.#resolveIdle = resolve));
+    return this.#idle;
+  }
+
+  #becameIdle(): void {
+    const resolve = this.#resolveIdle;
+    this.#idle = undefined;
+    this.#resolveIdle = undefined;
+    resolve?.();
+  }
+
+  /**
+   * Stops retrying (shutdown): what still waits is lost with the process, as a kill -9 would lose
+   * it; says how much, and rejects the waiters.
+   */
+  close(): void {
+    this.#closed = true;
+    const left = this.#queue.splice(this.#draining ? 1 : 0);
+    if (left.length > 0) this.#o.log.error({ outbox: this.#o.name, writes: left.length }, 'shutdown with durable writes still waiting for Redis: they are lost');
+    for (const q of left) for (const w of q.waiters) w.reject(new Error(`${this.#o.name} outbox closed before Redis answered`));
+    if (!this.#draining) this.#becameIdle();
+    this.wake();
+  }
+
+  /** Redis answers again: retry now rather than at the end of the pause. */
+  wake(): void {
+    this.#wake?.();
+  }
+
+  async #drain(): Promise<void> {
+    this.#draining = true;
+    let attempt = 0;
+    try {
+      while (this.#queue.length > 0) {
+        const head = this.#queue[0] as Queued;
+        try {
+          await head.w.write();
+        } catch (err) {
+          if (this.#closed || !isRedisUnavailable(err)) {
+            if (!this.#closed) this.#o.log.error({ err: errorMessage(err), outbox: this.#o.name, kind: head.w.kind }, 'durable write failed for good: dropped');
+            this.#settle(head, err);
+            continue;
+          }
+          if (attempt === 0) this.#o.log.warn({ err: errorMessage(err), outbox: this.#o.name, kind: head.w.kind, depth: this.#queue.length }, 'Redis unavailable: durable writes queued until it answers');
+          await this.#pause((this.#o.retryDelayMs ?? defaultDelay)(attempt++));
+          continue;
+        }
+        if (attempt > 0) this.#o.log.info({ outbox: this.#o.name, kind: head.w.kind, attempts: attempt + 1 }, 'Redis answers again: queued durable write made');
+        attempt = 0;
+        this.#settle(head);
+      }
+    } finally {
+      this.#draining = false;
+      if (this.#queue.length === 0) this.#becameIdle();
+    }
+  }
+
+  #settle(q: Queued, err?: unknown): void {
+    if (this.#queue[0] === q) this.#queue.shift();
+    for (const w of q.waiters) if (err === undefined) w.resolve(); else w.reject(err);
+  }
+
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = () => {
+        this.#wake = undefined;
+        done();
+      };
+    });
+  }
+
+  #dropOldest(): void {
+    // The head may be in flight; drop the oldest behind it.
+    const i = this.#draining ? 1 : 0;
+    const [dropped] = this.#queue.splice(i, 1) as [Queued];
+    droppedCounter(this.#o.registry)?.inc({ outbox: this.#o.name });
+    this.#o.log.error({ outbox: this.#o.name, kind: dropped.w.kind, maxDepth: this.#maxDepth }, 'durable write outbox full: oldest queued write dropped (it will never reach Redis)');
+    for (const w of dropped.waiters) w.reject(new Error(`${this.#o.name} outbox full (${this.#maxDepth} writes waiting for Redis): write dropped`));
+  }
+}
+
+const DEPTH = 'warden_outbox_depth';
+const DROPPED = 'warden_outbox_dropped_total';
+const outboxes = new WeakMap<Registry, Map<string, { readonly depth: number }>>();
+
+/** Publishes `depth` as warden_outbox_depth{outbox=name}: for queues of durable writes kept elsewhere (the audit writer's). */
+export function registerOutboxMetrics(registry: Registry, name: string, outbox: { readonly depth: number }): void {
+  let byName = outboxes.get(registry);
+  if (!byName) {
+    const known = new Map<string, { readonly depth: number }>();
+    byName = known;
+    outboxes.set(registry, known);
+    new Gauge({
+      name: DEPTH, help: 'Durable writes waiting for Redis (made in order once it answers).', labelNames: ['outbox'], registers: [registry],
+      collect() { for (const [n, o] of known) this.set({ outbox: n }, o.depth); },
+    });
+    new Counter({ name: DROPPED, help: 'Durable writes dropped because their outbox was full while Redis was unavailable.', labelNames: ['outbox'], registers: [registry] });
+  }
+  byName.set(name, outbox);
+  (registry.getSingleMetric(DROPPED) as Counter<'outbox'>).inc({ outbox: name }, 0);
+}
+
+function droppedCounter(registry: Registry | undefined): Counter<'outbox'> | undefined {
+  return registry?.getSingleMetric(DROPPED) as Counter<'outbox'> | undefined;
+}
