@@ -197,6 +197,7 @@ export class EvaluationLoop {
     const due = this.#future.size > 0 ? this.#dueFutureMetrics(now) : [];
     // The engine may hand back a shared frozen empty array: concatenate, never push.
     if (due.length > 0) transitions = transitions.concat(this.#o.rules.onSamples(due, now));
+    if (this.#o.rules.hasDeferred === true) this.#scheduleFlush();
     const persisted = this.#rollup(traceTransitions(transitions, 'tick'), now);
     endTimer();
     return persisted;

@@ -1,7 +1,8 @@
 import type { Labels } from './sample';
 
+/** `children` is made on first use: a leaf (one per series) then costs one small object, not a Map too. */
 class Node<T> {
-  readonly children = new Map<string, Node<T>>();
+  children: Map<string, Node<T>> | undefined;
   value: T | undefined;
 }
 
@@ -26,7 +27,7 @@ export class SeriesIndex<T> {
     for (const name in labels) {
       if (name < prev) return this.#getSorted(labels);
       prev = name;
-      node = node.children.get(name)?.children.get(labels[name] as string);
+      node = node.children?.get(name)?.children?.get(labels[name] as string);
       // A miss may only mean the rest is out of order (or a new series): settle it the sorted way.
       if (!node) return this.#getSorted(labels);
     }
@@ -36,7 +37,7 @@ export class SeriesIndex<T> {
   #getSorted(labels: Labels): T | undefined {
     let node: Node<T> | undefined = this.#root;
     for (const name of labelNames(labels)) {
-      node = node.children.get(name)?.children.get(labels[name] as string);
+      node = node.children?.get(name)?.children?.get(labels[name] as string);
       if (!node) return undefined;
     }
     return node.value;
@@ -55,8 +56,8 @@ export class SeriesIndex<T> {
     const path: Array<[Node<T>, string]> = [];
     let node: Node<T> | undefined = this.#root;
     for (const name of labelNames(labels)) {
-      const nameNode: Node<T> | undefined = node.children.get(name);
-      const valueNode: Node<T> | undefined = nameNode?.children.get(labels[name] as string);
+      const nameNode: Node<T> | undefined = node.children?.get(name);
+      const valueNode: Node<T> | undefined = nameNode?.children?.get(labels[name] as string);
       if (!nameNode || !valueNode) return false;
       path.push([node, name], [nameNode, labels[name] as string]);
       node = valueNode;
@@ -66,19 +67,20 @@ export class SeriesIndex<T> {
     this.#size--;
     for (let i = path.length - 1; i >= 0; i--) {
       const [parent, key] = path[i] as [Node<T>, string];
-      const c = parent.children.get(key) as Node<T>;
-      if (c.value !== undefined || c.children.size > 0) break;
-      parent.children.delete(key);
+      const c = parent.children?.get(key) as Node<T>;
+      if (c.value !== undefined || (c.children?.size ?? 0) > 0) break;
+      parent.children?.delete(key);
     }
     return true;
   }
 }
 
 function child<T>(node: Node<T>, key: string): Node<T> {
-  let c = node.children.get(key);
+  const children = (node.children ??= new Map());
+  let c = children.get(key);
   if (!c) {
     c = new Node<T>();
-    node.children.set(key, c);
+    children.set(key, c);
   }
   return c;
 }

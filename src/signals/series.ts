@@ -3,8 +3,9 @@ import type { Labels } from './sample';
 /**
  * How much of a metric's past its series keep. One object per metric, shared by its series and
  * changed in place on rule reload, so a reload costs one write per metric, not one per series.
- * `maxPoints` 1 keeps the latest point only (no buffers at all): a metric no rule reads with a
- * range function needs nothing more.
+ * `maxPoints` 1 keeps the latest point only (no buffers at all) plus the one before it: a metric no
+ * rule reads with a range function needs nothing more, and a sample a little ahead of Warden's
+ * clock must not hide the value that is current until the clock reaches it.
  */
 export interface HistoryPolicy {
   windowMs: number;
@@ -26,6 +27,9 @@ export class Series {
   /** Points are only appended and trimming keeps at least one, so the newest is the last pushed. */
   #lastTs = -Infinity;
   #lastValue = NaN;
+  /** Without buffers: the point before the latest. */
+  #prevTs = -Infinity;
+  #prevValue = NaN;
 
   constructor(name: string, labels: Labels, policy: HistoryPolicy) {
     this.name = name;
@@ -51,7 +55,8 @@ export class Series {
   }
 
   get size(): number {
-    return this.#ts === undefined ? (this.#lastTs === -Infinity ? 0 : 1) : this.#count;
+    if (this.#ts !== undefined) return this.#count;
+    return this.#lastTs === -Infinity ? 0 : this.#prevTs === -Infinity ? 1 : 2;
   }
 
   /** Kept in fields: read for every sample (order check) and every staleness check. */
@@ -69,6 +74,8 @@ export class Series {
     const { maxPoints, windowMs } = this.#policy;
     if (maxPoints <= 1) {
       this.#ts = this.#vals = undefined; // a reload stopped reading this metric's past
+      this.#prevTs = this.#lastTs;
+      this.#prevValue = this.#lastValue;
     } else {
       if (this.#ts === undefined) this.#adoptLatest();
       this.#append(timestampMs, value, windowMs, maxPoints);
@@ -121,6 +128,7 @@ export class Series {
   forEachIn(startMs: number, endMs: number, fn: (timestampMs: number, value: number) => void): void {
     const ts = this.#ts;
     if (ts === undefined) {
+      if (this.#prevTs > startMs && this.#prevTs <= endMs) fn(this.#prevTs, this.#prevValue);
       if (this.#lastTs > startMs && this.#lastTs <= endMs) fn(this.#lastTs, this.#lastValue);
       return;
     }
@@ -136,7 +144,10 @@ export class Series {
   /** The newest point at or before `atMs`, or undefined. */
   valueAt(atMs: number): { timestampMs: number; value: number } | undefined {
     const ts = this.#ts;
-    if (ts === undefined) return this.#lastTs <= atMs ? { timestampMs: this.#lastTs, value: this.#lastValue } : undefined;
+    if (ts === undefined) {
+      if (this.#lastTs <= atMs) return { timestampMs: this.#lastTs, value: this.#lastValue };
+      return this.#prevTs <= atMs ? { timestampMs: this.#prevTs, value: this.#prevValue } : undefined;
+    }
     const vals = this.#vals as Float64Array;
     const cap = ts.length;
     for (let i = this.#count - 1; i >= 0; i--) {
