@@ -53,7 +53,7 @@ export interface StartOptions {
 /** A running Warden. `stop()` is safe to call twice. */
 export interface Warden {
   readonly url: string;
-  /** The address actually bound: 127.0.0.1 whenever no auth tokens are configured. */
+  /** The address actually bound: server.host, or 127.0.0.1 (always, when no auth tokens are configured). */
   readonly host: string;
   readonly port: number;
   readonly config: WardenConfig;
@@ -144,6 +144,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     const app = createApp({
       log,
       registry,
+      metricsAuth: config.server.metrics_auth ? auth.require('read') : undefined,
       ready: () => {
         const checks = { redis: redis.status === 'ready', rules: rulesLoaded };
         return { ready: checks.redis && checks.rules, checks };
@@ -159,8 +160,9 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
         auditRoutes({ auth, audit }),
       ],
     });
-    const host = auth.open ? '127.0.0.1' : (config.server.host ?? '0.0.0.0');
-    if (auth.open) log.warn({ host }, 'no auth tokens configured: binding 127.0.0.1 only and asking for no token');
+    // Loopback unless server.host says otherwise, and always while no token is asked for.
+    const host = auth.open ? '127.0.0.1' : (config.server.host ?? '127.0.0.1');
+    if (auth.open) log.warn({ host, ignoredHost: config.server.host }, 'no auth tokens configured: binding 127.0.0.1 only and asking for no token');
     const server = createServer(app);
     await listen(server, config.server.port, host);
     cleanup.push(['http server', () => closeServer(server)]);
