@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { startHarness, type WardenHarness } from '../../support/warden-harness';
 
 const TOKENS = { ingest: 'ingest-token-0123456789', read: 'read-token-0123456789ab', operate: 'operate-token-0123456789', admin: 'admin-token-0123456789ab' };
@@ -85,6 +86,28 @@ describe('server.host and server.metrics_auth', () => {
       expect((await guarded.request('GET', '/healthz')).status).toBe(200);
     } finally {
       await guarded.stop();
+    }
+  });
+});
+
+describe('tokens from token_file, token_env and token_sha256', () => {
+  it('each source authenticates its token with its scopes; only the secret is compared', async () => {
+    const secrets = { file: 'file-token-0123456789ab', env: 'env-token-0123456789abc', hashed: 'hashed-token-0123456789' };
+    process.env.WARDEN_AUTH_TEST_TOKEN = secrets.env;
+    const digest = createHash('sha256').update(secrets.hashed).digest('hex');
+    const t = await startHarness({
+      config: `auth:\n  tokens:\n    - {name: pusher, token_file: pusher.token, scopes: [ingest]}\n    - {name: viewer, token_env: WARDEN_AUTH_TEST_TOKEN, scopes: [read]}\n    - {name: oncall, token_sha256: ${digest}, scopes: [operate]}\n`,
+      files: { 'pusher.token': `${secrets.file}\n` },
+    });
+    try {
+      expect((await t.request('POST', '/v1/samples', { body: sample, token: secrets.file })).status).toBe(200);
+      expect((await t.request('GET', '/v1/health', { token: secrets.env })).status).toBe(200);
+      expect((await t.request('POST', '/v1/rules/reload', { token: secrets.hashed })).status).toBe(200);
+      expect((await t.request('GET', '/v1/health', { token: digest })).status).toBe(401);
+      expect((await t.request('GET', '/v1/health', { token: secrets.file })).status).toBe(403);
+    } finally {
+      delete process.env.WARDEN_AUTH_TEST_TOKEN;
+      await t.stop();
     }
   });
 });
