@@ -150,7 +150,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
         return { ready: checks.redis && checks.rules, checks };
       },
       routers: [
-        ingestRoutes({ auth, loop, validator: new PushValidator(config.limits), maxBodyBytes: config.limits.max_body, registry, log, clock }),
+        ingestRoutes({ auth, loop, validator: new PushValidator(config.limits), parseInWorker: { limits: config.limits }, maxBodyBytes: config.limits.max_body, registry, log, clock }),
         healthRoutes({ auth, tracker }),
         consoleRoutes(),
         streamRoutes({ auth, events, snapshot: () => consoleSnapshot({ health: tracker.current, alerts: engine.activeAlerts() }, clock()), log }),
