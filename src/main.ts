@@ -25,6 +25,7 @@ import { consoleSnapshot } from './http/console/console-snapshot';
 import { consoleRoutes } from './http/routes/console';
 import { streamRoutes } from './http/routes/stream';
 import { PushValidator } from './ingest/push-validation';
+import { OffThreadPushParser } from './ingest/off-thread-parser';
 import { ProbeSource } from './ingest/probe-source';
 import { ScrapeSource } from './ingest/scrape-source';
 import type { Source } from './ingest/source';
@@ -141,6 +142,8 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     }, config.staleness + 2 * config.evaluation_interval);
     reconcile.unref();
     cleanup.push(['reconcile timer', () => clearTimeout(reconcile)]);
+    const pushParser = new OffThreadPushParser(config.limits);
+    cleanup.push(['push parse worker', () => pushParser.close()]);
     const app = createApp({
       log,
       registry,
@@ -150,7 +153,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
         return { ready: checks.redis && checks.rules, checks };
       },
       routers: [
-        ingestRoutes({ auth, loop, validator: new PushValidator(config.limits), parseInWorker: { limits: config.limits }, maxBodyBytes: config.limits.max_body, registry, log, clock }),
+        ingestRoutes({ auth, loop, validator: new PushValidator(config.limits), parseInWorker: { parser: pushParser }, maxBodyBytes: config.limits.max_body, registry, log, clock }),
         healthRoutes({ auth, tracker }),
         consoleRoutes(),
         streamRoutes({ auth, events, snapshot: () => consoleSnapshot({ health: tracker.current, alerts: engine.activeAlerts() }, clock()), log }),

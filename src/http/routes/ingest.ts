@@ -6,9 +6,8 @@ import type { PushValidator } from '../../ingest/push-validation';
 import { RequestError, errorMessage } from '../../errors';
 import { parseJsonBody, readRawBody } from '../read-json-body';
 import { BatchReader } from '../../ingest/encoded-batch';
-import { OffThreadPushParser } from '../../ingest/off-thread-parser';
+import type { OffThreadPushParser } from '../../ingest/off-thread-parser';
 import { applyInSlices } from '../../ingest/apply-in-slices';
-import type { PushLimits } from '../../ingest/parse-protocol';
 import type { Logger } from 'pino';
 import { SpanKind } from '@opentelemetry/api';
 import { contextFromHeaders, inSpan, recordError } from '../../telemetry/trace-context';
@@ -22,10 +21,10 @@ export interface IngestRouteDeps {
   log: Logger;
   clock?: () => number;
   /**
-   * Bodies over `aboveBytes` (default 256 KiB) are parsed and validated on a worker thread with these
-   * limits (those of `validator`) and applied in slices; without it every body is parsed here.
+   * Bodies over `aboveBytes` (default 256 KiB) are parsed and validated by `parser` on a worker
+   * thread (with the limits of `validator`) and applied in slices; without it every body is parsed here.
    */
-  parseInWorker?: { limits: PushLimits; aboveBytes?: number };
+  parseInWorker?: { parser: OffThreadPushParser; aboveBytes?: number };
 }
 
 /**
@@ -40,7 +39,7 @@ export function ingestRoutes(deps: IngestRouteDeps): Router {
   const clock = deps.clock ?? Date.now;
   const rejected = new Counter({ name: 'warden_samples_rejected_total', help: 'Push requests rejected, by reason (the whole batch is rejected).', labelNames: ['reason'], registers: [deps.registry] });
   const readBody = readRawBody(deps.maxBodyBytes);
-  const offThread = deps.parseInWorker && new OffThreadPushParser(deps.parseInWorker.limits);
+  const offThread = deps.parseInWorker?.parser;
   const aboveBytes = deps.parseInWorker?.aboveBytes ?? WORKER_PARSE_ABOVE_BYTES;
   /** Validates the whole batch, then applies it: here for small bodies, off-thread and sliced for large. */
   const apply = async (raw: Buffer) => {
