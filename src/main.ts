@@ -25,6 +25,7 @@ import { consoleSnapshot } from './http/console/console-snapshot';
 import { consoleRoutes } from './http/routes/console';
 import { streamRoutes } from './http/routes/stream';
 import { PushValidator } from './ingest/push-validation';
+import { OffThreadPushParser } from './ingest/off-thread-parser';
 import { ProbeSource } from './ingest/probe-source';
 import { DerivedSeries } from './ingest/derived-series';
 import { ScrapeSource } from './ingest/scrape-source';
@@ -56,7 +57,7 @@ export interface StartOptions {
 /** A running Warden. `stop()` is safe to call twice. */
 export interface Warden {
   readonly url: string;
-  /** The address actually bound: 127.0.0.1 whenever no auth tokens are configured. */
+  /** The address actually bound: server.host, or 127.0.0.1 (always, when no auth tokens are configured). */
   readonly host: string;
   readonly port: number;
   readonly config: WardenConfig;
@@ -165,9 +166,12 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     }, config.staleness + 2 * config.evaluation_interval);
     reconcile.unref();
     cleanup.push(['reconcile timer', () => clearTimeout(reconcile)]);
+    const pushParser = new OffThreadPushParser(config.limits, config.components.filter((c) => c.probe).map((c) => c.name));
+    cleanup.push(['push parse worker', () => pushParser.close()]);
     const app = createApp({
       log,
       registry,
+      metricsAuth: config.server.metrics_auth ? auth.require('read') : undefined,
       ready: () => {
         const r = redisHealth.state;
         const checks = { redis: r.up, rules: rulesLoaded };
@@ -177,7 +181,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
         return { ready: checks.redis && checks.rules, checks, reasons };
       },
       routers: [
-        ingestRoutes({ auth, loop, validator: new PushValidator(config.limits, derived), maxBodyBytes: config.limits.max_body, registry, log, clock,
+        ingestRoutes({ auth, loop, validator: new PushValidator(config.limits, derived), parseInWorker: { parser: pushParser }, maxBodyBytes: config.limits.max_body, registry, log, clock,
           unavailable: () => (redisHealth.state.up || tracker.pendingWrites + paging.incidents.pendingTransitions === 0 ? undefined : redisHealth.state.reason ?? 'Redis not answering') }),
         healthRoutes({ auth, tracker }),
         consoleRoutes(),
@@ -188,8 +192,9 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
         auditRoutes({ auth, audit }),
       ],
     });
-    const host = auth.open ? '127.0.0.1' : (config.server.host ?? '0.0.0.0');
-    if (auth.open) log.warn({ host }, 'no auth tokens configured: binding 127.0.0.1 only and asking for no token');
+    // Loopback unless server.host says otherwise, and always while no token is asked for.
+    const host = auth.open ? '127.0.0.1' : (config.server.host ?? '127.0.0.1');
+    if (auth.open) log.warn({ host, ignoredHost: config.server.host }, 'no auth tokens configured: binding 127.0.0.1 only and asking for no token');
     const server = createServer(app);
     await listen(server, config.server.port, host);
     cleanup.push(['http server', () => closeServer(server)]);

@@ -20,28 +20,59 @@ export function parseAnchorArg(text: string): AuditAnchor {
   return checked({ seq: Number(m[1]), hash: m[2] as string }, JSON.stringify(text));
 }
 
+/** What an anchor file or a raw Warden log held: its anchors, and the lines that were not JSON. */
+export interface AnchorLines {
+  readonly anchors: AuditAnchor[];
+  /** 1-based numbers of the lines skipped as not JSON (plain text a wrapper or the runtime printed). */
+  readonly skippedLines: number[];
+  /** Of those, the lines that mention auditAnchor: likely an anchor cut short (a crash mid-write). */
+  readonly skippedAnchorLines: number[];
+}
+
 /**
  * Anchors from JSON lines: `{"seq":..,"hash":..}` as Warden's anchor file holds them, or Warden's own
- * log lines carrying `auditAnchor` (so `grep auditAnchor warden.log` is an anchor file). Other log
- * lines are skipped; a line that is not JSON, or an anchor that is malformed, is an error naming it.
+ * log lines carrying `auditAnchor`, so a captured `warden start > warden.log` reads as it is. A line
+ * with a prefix before its JSON (docker or kubelet timestamps) is read from its first `{`. Lines
+ * that are not JSON are skipped and counted, for the caller to report; an anchor that is there but
+ * malformed is an error naming file and line (someone edited it, or it is not ours).
  */
-export function parseAnchorLines(text: string, source: string): AuditAnchor[] {
-  const out: AuditAnchor[] = [];
+export function readAnchorLines(text: string, source: string): AnchorLines {
+  const anchors: AuditAnchor[] = [];
+  const skippedLines: number[] = [];
+  const skippedAnchorLines: number[] = [];
   text.split('\n').forEach((line, i) => {
     if (line.trim() === '') return;
-    const where = `${source}:${i + 1}`;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (err) {
-      throw new Error(`${where}: not a JSON line (${errorMessage(err)})`);
+    const value = jsonOf(line);
+    if (value === undefined) {
+      skippedLines.push(i + 1);
+      if (line.includes('auditAnchor')) skippedAnchorLines.push(i + 1);
+      return;
     }
-    const record = value as { seq?: unknown; hash?: unknown; auditAnchor?: { seq?: unknown; hash?: unknown } };
+    const record = (typeof value === 'object' && value !== null ? value : {}) as { seq?: unknown; hash?: unknown; auditAnchor?: { seq?: unknown; hash?: unknown } };
     const candidate = record.auditAnchor ?? (record.seq !== undefined || record.hash !== undefined ? record : undefined);
     if (candidate === undefined) return;
-    out.push(checked(candidate, where));
+    anchors.push(checked(candidate, `${source}:${i + 1}`));
   });
-  return out;
+  return { anchors, skippedLines, skippedAnchorLines };
+}
+
+/** The anchors of `text` (see readAnchorLines), ignoring the lines that are not JSON. */
+export function parseAnchorLines(text: string, source: string): AuditAnchor[] {
+  return readAnchorLines(text, source).anchors;
+}
+
+function jsonOf(line: string): unknown {
+  const tryParse = (t: string): unknown => {
+    try {
+      return JSON.parse(t) as unknown;
+    } catch {
+      return undefined; // not JSON: the caller counts the line as skipped
+    }
+  };
+  const whole = tryParse(line);
+  if (whole !== undefined) return whole;
+  const brace = line.indexOf('{');
+  return brace > 0 ? tryParse(line.slice(brace)) : undefined;
 }
 
 function checked(a: { seq?: unknown; hash?: unknown }, where: string): AuditAnchor {

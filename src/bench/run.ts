@@ -6,6 +6,7 @@ import { benchRuleScaling } from './scaling-bench';
 import { benchPage } from '../incidents/bench/page-bench';
 import { benchRemediate } from './remediate-bench';
 import { benchJobsPerSecond } from './remediation-bench';
+import { benchLargePush } from './large-push-bench';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +35,7 @@ const TARGETS: Record<string, { op: '>=' | '<='; value: number }> = {
   page_p99_ms: { op: '<=', value: 100 },
   remediate_p99_ms: { op: '<=', value: 50 },
   jobs_per_s: { op: '>=', value: 2000 },
+  push_large_healthz_p99_ms: { op: '<=', value: 50 },
 };
 
 async function main(argv: string[]): Promise<void> {
@@ -48,6 +50,7 @@ async function main(argv: string[]): Promise<void> {
     ['page', () => benchPage()],
     ['remediate', () => benchRemediate()],
     ['jobs', benchJobs],
+    ['large pushes (healthz latency)', benchLargePush],
   ];
   for (const [name, run] of steps) {
     if (!json) process.stderr.write(`bench: ${name}...\n`);

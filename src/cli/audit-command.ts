@@ -2,7 +2,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import type { Command } from 'commander';
 import Redis from 'ioredis';
-import { parseAnchorArg, parseAnchorLines, type AuditAnchor } from '../audit/audit-anchor';
+import { parseAnchorArg, readAnchorLines, type AuditAnchor } from '../audit/audit-anchor';
 import { AuditLog } from '../audit/audit-log';
 import { errorMessage } from '../errors';
 
@@ -33,7 +33,7 @@ type VerifyOptions = AuditCliOptions & { anchor: string[]; anchors?: string };
 async function verify(o: VerifyOptions): Promise<void> {
   let anchors: AuditAnchor[];
   try {
-    anchors = [...o.anchor.map(parseAnchorArg), ...(o.anchors ? parseAnchorLines(readFileSync(o.anchors, 'utf8'), o.anchors) : [])];
+    anchors = [...o.anchor.map(parseAnchorArg), ...(o.anchors ? anchorsFromFile(o.anchors) : [])];
   } catch (err) {
     process.stderr.write(`${errorMessage(err)}\n`);
     process.exitCode = 2;
@@ -48,12 +48,30 @@ async function verify(o: VerifyOptions): Promise<void> {
   process.exitCode = 1;
 }
 
+/**
+ * The anchors of an anchor file or a raw Warden log. Lines that are not JSON are skipped and said
+ * so on stderr; a file with no anchor at all is an error, since "ok" would then vouch for nothing
+ * beyond the chain itself (fail fast).
+ */
+function anchorsFromFile(file: string): AuditAnchor[] {
+  const r = readAnchorLines(readFileSync(file, 'utf8'), file);
+  if (r.skippedLines.length > 0) {
+    const shown = r.skippedLines.slice(0, 5).join(', ') + (r.skippedLines.length > 5 ? ', ...' : '');
+    process.stderr.write(`${file}: ${r.skippedLines.length} non-JSON line(s) skipped (line ${shown})\n`);
+  }
+  if (r.skippedAnchorLines.length > 0) {
+    process.stderr.write(`${file}: warning: ${r.skippedAnchorLines.length} skipped line(s) mention auditAnchor but are not JSON (line ${r.skippedAnchorLines.slice(0, 5).join(', ')}): cut short?\n`);
+  }
+  if (r.anchors.length === 0) throw new Error(`${file}: no audit anchors found (nothing to check the chain against)`);
+  return r.anchors;
+}
+
 /** `warden audit verify` (exit 1 naming the first bad seq) and `warden audit export` (JSONL). */
 export function registerAuditCommands(program: Command): void {
   const audit = program.command('audit').description('check and export the hash-chained audit log');
   withConnectionOptions(audit.command('verify').description('re-walk the hash chain; exit 1 at the first bad entry'))
     .option('--anchor <seq:hash>', 'a head recorded outside Redis (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--anchors <file>', 'JSON lines of anchors: the audit.anchor_file, or Warden log lines with auditAnchor')
+    .option('--anchors <file>', 'anchors: the audit.anchor_file, or Warden\'s log as captured (lines that are not JSON are skipped and counted)')
     .action(verify);
   withConnectionOptions(audit.command('export').description('write every entry as JSON lines'))
     .option('--out <file>', 'write to a file instead of stdout')

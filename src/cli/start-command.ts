@@ -79,7 +79,9 @@ async function runStart(flags: StartFlags): Promise<number> {
     await embedded?.stop();
     return 1;
   }
-  process.stdout.write(`warden listening on ${warden.url}\n`);
+  // Through the logger like every other stdout line: a captured stdout is JSON lines throughout, so
+  // `warden audit verify --anchors warden.log` (and any log shipper) reads it as it is.
+  log.info({ url: warden.url, host: warden.host, port: warden.port }, `warden listening on ${warden.url}`);
   return new Promise<number>((done) => {
     const shutdown = (signal: string) => {
       log.info({ signal }, 'shutting down');

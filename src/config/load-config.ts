@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, errorMessage } from '../errors';
 import { configSchema, type WardenConfig } from './schema';
 import { YamlSource } from './yaml-source';
+import { resolveTokens } from './resolve-tokens';
 import { checkNotifyReferences } from '../incidents/notify-config-check';
 
 /** Overrides from the command line and the environment; the only place that reads process.env. */
@@ -23,9 +24,11 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigOv
   return out;
 }
 
-export function parseConfig(file: string, text: string, overrides: ConfigOverrides = {}): WardenConfig {
+/** `env` is where `token_env` secrets are read (the process environment unless a test passes its own). */
+export function parseConfig(file: string, text: string, overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): WardenConfig {
   const source = YamlSource.parse(file, text);
-  const config = source.validate(configSchema);
+  const parsed = source.validate(configSchema);
+  const config: WardenConfig = { ...parsed, auth: { tokens: resolveTokens(source, parsed.auth.tokens, env) } };
   checkUniqueNames(source, config);
   checkNotifyReferences(source, config.notify);
   if (overrides.port !== undefined) config.server.port = overrides.port;
@@ -33,14 +36,14 @@ export function parseConfig(file: string, text: string, overrides: ConfigOverrid
   return config;
 }
 
-export function loadConfig(file: string, overrides: ConfigOverrides = {}): WardenConfig {
+export function loadConfig(file: string, overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): WardenConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new ConfigError(`cannot read config: ${errorMessage(err)}`, { file });
   }
-  return parseConfig(file, text, overrides);
+  return parseConfig(file, text, overrides, env);
 }
 
 function checkUniqueNames(source: YamlSource, config: WardenConfig): void {
@@ -50,12 +53,5 @@ function checkUniqueNames(source: YamlSource, config: WardenConfig): void {
       throw new ConfigError(`duplicate component "${c.name}"`, { file: source.file, ...source.position(['components', i, 'name']), field: `components[${i}].name` });
     }
     seen.add(c.name);
-  });
-  const tokens = new Set<string>();
-  config.auth.tokens.forEach((t, i) => {
-    if (tokens.has(t.token)) {
-      throw new ConfigError('duplicate token', { file: source.file, ...source.position(['auth', 'tokens', i, 'token']), field: `auth.tokens[${i}].token` });
-    }
-    tokens.add(t.token);
   });
 }

@@ -48,17 +48,33 @@ const limitsSchema = z.strictObject({
 export const SCOPES = ['ingest', 'read', 'operate', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
+/** Where a token's secret comes from; exactly one per entry (resolved by load-config). */
+export const TOKEN_SOURCES = ['token', 'token_file', 'token_env', 'token_sha256'] as const;
+
 const tokenSchema = z.strictObject({
   name: z.string().min(1),
-  token: z.string().min(16, 'must be at least 16 characters'),
+  token: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** A file holding the token (relative to warden.yaml); surrounding whitespace is ignored. */
+  token_file: z.string().min(1).optional(),
+  /** An environment variable holding the token. */
+  token_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+  /** The sha256 (hex) of the token, so warden.yaml holds no secret: `printf %s "$TOKEN" | sha256sum`. */
+  token_sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits (the sha256 of the token)').optional(),
   scopes: z.array(z.enum(SCOPES)).min(1),
+}).superRefine((t, ctx) => {
+  const given = TOKEN_SOURCES.filter((k) => t[k] !== undefined);
+  if (given.length === 0) ctx.addIssue({ code: 'custom', message: `needs exactly one of ${TOKEN_SOURCES.join(', ')}` });
+  else if (given.length > 1) ctx.addIssue({ code: 'custom', path: [given[1] as string], message: `give only one of ${TOKEN_SOURCES.join(', ')} (also has ${given[0]})` });
 });
 
 export const configSchema = z.strictObject({
   server: z.strictObject({
-    host: z.string().optional(),
+    /** Bind address; 127.0.0.1 unless set (and always 127.0.0.1 while no token is configured). */
+    host: z.string().min(1).optional(),
     port: z.number().int().min(0).max(65535).default(9097),
-  }).default({ port: 9097 }),
+    /** /metrics asks for a token with the read scope (off by default: Prometheus scrapes it on a private network). */
+    metrics_auth: z.boolean().default(false),
+  }).default({ port: 9097, metrics_auth: false }),
   redis: z.strictObject({
     url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
     /** Key prefix, so several Wardens (or tests) can share one Redis. */
@@ -86,7 +102,11 @@ export const configSchema = z.strictObject({
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export type WardenConfig = z.output<typeof configSchema>;
+type ParsedConfig = z.output<typeof configSchema>;
+export type TokenConfig = ParsedConfig['auth']['tokens'][number];
+/** A token entry once load-config read its secret: only the digest is kept (plus `token` if written inline). */
+export type AuthToken = TokenConfig & { readonly sha256: string };
+export type WardenConfig = Omit<ParsedConfig, 'auth'> & { auth: { tokens: AuthToken[] } };
 export type ComponentConfig = WardenConfig['components'][number];
 export type ScrapeConfig = WardenConfig['scrape'][number];
 export type LimitsConfig = WardenConfig['limits'];

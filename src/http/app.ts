@@ -1,4 +1,4 @@
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { errorHandler, notFound } from './error-handler';
@@ -8,6 +8,8 @@ export interface AppOptions {
   registry: Registry;
   /** True once Redis answers and rules are loaded; `reasons` says why a check fails. */
   ready: () => { ready: boolean; checks: Record<string, boolean>; reasons?: Record<string, string> };
+  /** Guards /metrics when server.metrics_auth is set (the read scope); open otherwise. */
+  metricsAuth?: RequestHandler;
   /** Every stage's router (ingest, health, rules, remediation, incidents, ...). */
   routers: readonly Router[];
 }
@@ -24,7 +26,8 @@ export function createApp(opts: AppOptions): Express {
     const r = opts.ready();
     res.status(r.ready ? 200 : 503).json({ status: r.ready ? 'ready' : 'not_ready', checks: r.checks, ...(r.reasons && Object.keys(r.reasons).length > 0 ? { reasons: r.reasons } : {}) });
   });
-  app.get('/metrics', async (_req, res, next) => {
+  const metricsAuth: RequestHandler = opts.metricsAuth ?? ((_req, _res, next) => next());
+  app.get('/metrics', metricsAuth, async (_req, res, next) => {
     try {
       res.set('Content-Type', opts.registry.contentType).send(await opts.registry.metrics());
     } catch (err) {

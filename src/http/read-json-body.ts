@@ -9,23 +9,49 @@ import { RequestError } from '../errors';
  */
 export function readJsonBody(limitBytes: number): RequestHandler {
   return (req, _res, next) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limitBytes) {
-      req.resume();
-      return next(new RequestError(413, 'payload_too_large', `request body is over ${limitBytes} bytes`));
-    }
-    collect(req, limitBytes).then(
+    readBody(req, limitBytes).then(
       (buf) => {
         try {
-          req.body = JSON.parse(buf.toString('utf8'));
+          req.body = parseJsonBody(buf);
         } catch (err) {
-          return next(new RequestError(400, 'malformed_json', `malformed JSON: ${(err as Error).message}`));
+          return next(err);
         }
         next();
       },
       (err: unknown) => next(err),
     );
   };
+}
+
+/** Like readJsonBody, but leaves the raw bytes in req.body (a Buffer), for the caller to parse where it likes. */
+export function readRawBody(limitBytes: number): RequestHandler {
+  return (req, _res, next) => {
+    readBody(req, limitBytes).then(
+      (buf) => {
+        req.body = buf;
+        next();
+      },
+      (err: unknown) => next(err),
+    );
+  };
+}
+
+/** 400 malformed_json for anything JSON.parse refuses. */
+export function parseJsonBody(buf: Buffer): unknown {
+  try {
+    return JSON.parse(buf.toString('utf8')) as unknown;
+  } catch (err) {
+    throw new RequestError(400, 'malformed_json', `malformed JSON: ${(err as Error).message}`);
+  }
+}
+
+function readBody(req: Request, limitBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limitBytes) {
+    req.resume();
+    return Promise.reject(new RequestError(413, 'payload_too_large', `request body is over ${limitBytes} bytes`));
+  }
+  return collect(req, limitBytes);
 }
 
 function collect(req: Request, limitBytes: number): Promise<Buffer> {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { AuditAnchorer, parseAnchorArg, parseAnchorLines, type AuditAnchor } from '../../../src/audit/audit-anchor';
+import { AuditAnchorer, parseAnchorArg, parseAnchorLines, readAnchorLines, type AuditAnchor } from '../../../src/audit/audit-anchor';
 import { sealChain, type AuditEntry } from '../../../src/audit/audit-entry';
 import { formatHead } from '../../../src/audit/audit-keys';
 import { AuditLog } from '../../../src/audit/audit-log';
@@ -134,6 +134,11 @@ describe('anchor input', () => {
     expect(parseAnchorLines(text, 'a.jsonl')).toEqual([{ seq: 1, hash }, { seq: 2, hash }]);
   });
 
+  it('skips and counts lines that are not JSON (a raw log), reads prefixed JSON lines, flags cut anchors', () => {
+    const text = ['warden listening on http://127.0.0.1:9097', `{"seq":1,"hash":"${hash}"}`, `2026-12-02T06:00:00Z stdout F {"auditAnchor":{"seq":2,"hash":"${hash}"}}`, '{"level":30,"auditAnchor":{"seq":3,"ha', ''].join('\n');
+    expect(readAnchorLines(text, 'warden.log')).toEqual({ anchors: [{ seq: 1, hash }, { seq: 2, hash }], skippedLines: [1, 4], skippedAnchorLines: [4] });
+  });
+
   it.each([
     ['7', 'must be <seq>:<64 hex digits>'],
     [`0:${hash}`, 'anchor seq must be a whole number >= 1'],
@@ -144,7 +149,6 @@ describe('anchor input', () => {
   });
 
   it.each([
-    ['not json', 'a.jsonl:2: not a JSON line'],
     [`{"seq":"3","hash":"${hash}"}`, 'a.jsonl:2: anchor seq must be a whole number >= 1'],
     ['{"seq":3,"hash":"abc"}', 'a.jsonl:2: anchor hash must be 64 lower-case hex digits'],
   ])('rejects the line %s naming file and line', (line, message) => {
@@ -171,6 +175,11 @@ describe('warden audit verify --anchor / --anchors', () => {
     const r1 = await runCli('unused', ['--anchor', '12']);
     expect(r1).toMatchObject({ code: 2, stdout: '' });
     expect(r1.stderr).toContain('anchor "12" must be <seq>:<64 hex digits>');
+    writeFileSync(join(tmp, 'no-anchors.log'), 'warden listening\n{"level":30,"msg":"started"}\n');
+    const r3 = await runCli('unused', ['--anchors', join(tmp, 'no-anchors.log')]);
+    expect(r3).toMatchObject({ code: 2, stdout: '' });
+    expect(r3.stderr).toContain(`${join(tmp, 'no-anchors.log')}: 1 non-JSON line(s) skipped (line 1)`);
+    expect(r3.stderr).toContain('no audit anchors found');
     const r2 = await runCli('unused', ['--anchors', join(tmp, 'missing.jsonl')]);
     expect(r2).toMatchObject({ code: 2, stdout: '' });
     expect(r2.stderr).toContain('ENOENT');

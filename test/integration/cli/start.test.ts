@@ -32,7 +32,7 @@ describe('warden start', () => {
   });
 
   it('serves with REDIS_URL, honours --port over WARDEN_PORT, and stops cleanly on SIGTERM', async () => {
-    const { child, match } = await spawnCli(['start', '--config', join(dir, 'warden.yaml'), '--port', '0'], /listening on (http:\/\/\S+)/, { env: { REDIS_URL: redis.url, WARDEN_PORT: '1' } });
+    const { child, match } = await spawnCli(['start', '--config', join(dir, 'warden.yaml'), '--port', '0'], /listening on (http:\/\/[^\s"]+)/, { env: { REDIS_URL: redis.url, WARDEN_PORT: '1' } });
     const url = match[1] as string;
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
     expect(((await (await fetch(`${url}/v1/health`)).json()) as { status: string }).status).toBe('yellow');
@@ -42,7 +42,7 @@ describe('warden start', () => {
 
   it('starts an embedded redis-server with appendonly data under --data-dir and stops it on exit', async () => {
     const dataDir = join(dir, 'data');
-    const { child, match } = await spawnCli(['start', '--config', join(dir, 'warden.yaml'), '--port', '0', '--data-dir', dataDir], /listening on (http:\/\/\S+)/, { env: { REDIS_URL: '' } });
+    const { child, match } = await spawnCli(['start', '--config', join(dir, 'warden.yaml'), '--port', '0', '--data-dir', dataDir], /listening on (http:\/\/[^\s"]+)/, { env: { REDIS_URL: '' } });
     const state = JSON.parse(readFileSync(join(dataDir, 'embedded.json'), 'utf8')) as { pid: number };
     expect((await fetch(`${match[1]}/readyz`)).status).toBe(200);
     expect(existsSync(join(dataDir, 'appendonlydir')) || existsSync(join(dataDir, 'appendonly.aof'))).toBe(true);

@@ -116,7 +116,7 @@ describe('GET /v1/stream with tokens configured', () => {
   it('403 for a token without the read scope', async () => {
     const c = await SseClient.open(`${h.url}/v1/stream?access_token=${INGEST}`);
     expect(c.status).toBe(403);
-    expect(await body(c)).toEqual({ error: { code: 'forbidden', message: 'token "pusher" lacks the "read" scope' } });
+    expect(await body(c)).toEqual({ error: { code: 'forbidden', message: 'this token lacks the "read" scope' } });
   });
 
   it('accepts the read token as ?access_token (for EventSource) and as a bearer header', async () => {
