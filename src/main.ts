@@ -88,7 +88,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     await tracker.restore();
     // Alerts active before a restart resume with their original firedAt if their condition holds
     // again within `staleness`; otherwise they resolve then.
-    engine.restore(await tracker.restoreAlerts(), clock() + config.staleness);
+    engine.restore(await tracker.restoreAlerts(), clock() + config.staleness, clock());
     const auth = new Authenticator(config.auth.tokens);
     const audit = new AuditLog({ redis, prefix: config.redis.prefix, clock });
     const anchorer = new AuditAnchorer({
@@ -105,7 +105,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     const stillFiring = (a: { fingerprint: string; firedAtMs: number }) => engine.activeAlerts().some((x) => x.fingerprint === a.fingerprint && x.state === 'firing' && x.firedAtMs === a.firedAtMs);
     const remediation = await startRemediation({ config, redisUrl: opts.redisUrl, redis, auth, audit, escalator: paging.incidents, events, store, stillFiring, registry, log, clock });
     cleanup.push(['remediation', () => remediation.stop()]);
-    const loop = new EvaluationLoop({ store, rules: engine, tracker, healthMetrics: new HealthMetrics(registry), events, components: config.components, registry, log, clock });
+    const loop = new EvaluationLoop({ store, rules: engine, tracker, healthMetrics: new HealthMetrics(registry), events, components: config.components, registry, log, clock, tradingHalted: () => remediation.trading.halted });
 
     let rulesLoaded = false;
     let loadedGroups: RuleSet['groups'] = [];
