@@ -19,10 +19,20 @@ function alertHealth(alert: Alert): HealthStatus | undefined {
   return h === 'yellow' || h === 'red' ? h : undefined;
 }
 
+/**
+ * Alert snapshots are frozen and reused by the rules until the alert changes, so the reason built
+ * for one is too: a rollup with 100k firing alerts (a storm) then allocates nothing per alert.
+ */
+const reasonOf = new WeakMap<Alert, HealthReason>();
+
 function alertReason(alert: Alert, status: HealthStatus): HealthReason {
+  const known = reasonOf.get(alert);
+  if (known?.status === status) return known;
   const summary = alert.annotations.summary ?? `${alert.name} firing`;
   const component = alert.labels.component;
-  return { kind: 'alert', status, alert: alert.name, fingerprint: alert.fingerprint, summary, ...(component !== undefined ? { component } : {}) };
+  const reason: HealthReason = { kind: 'alert', status, alert: alert.name, fingerprint: alert.fingerprint, summary, ...(component !== undefined ? { component } : {}) };
+  if (Object.isFrozen(alert)) reasonOf.set(alert, reason);
+  return reason;
 }
 
 // A code-unit comparison, not localeCompare: an alert storm puts 100k reasons here on every rollup.
