@@ -103,7 +103,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     await tracker.restore();
     // Alerts active before a restart resume with their original firedAt if their condition holds
     // again within `staleness`; otherwise they resolve then.
-    engine.restore(await tracker.restoreAlerts(), clock() + config.staleness);
+    engine.restore(await tracker.restoreAlerts(), clock() + config.staleness, clock());
     const auth = new Authenticator(config.auth.tokens);
     const audit = new AuditLog({ redis, prefix: config.redis.prefix, clock });
     registerOutboxMetrics(registry, 'audit', audit);
@@ -130,7 +130,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     cleanup.push(['remediation', () => remediation.stop()]);
     // Series Warden derives itself cannot be pushed or scraped over (issue 9).
     const derived = DerivedSeries.fromComponents(config.components);
-    const loop = new EvaluationLoop({ store, rules: engine, tracker, healthMetrics: new HealthMetrics(registry), events, components: config.components, registry, log, clock });
+    const loop = new EvaluationLoop({ store, rules: engine, tracker, healthMetrics: new HealthMetrics(registry), events, components: config.components, registry, log, clock, tradingHalted: () => remediation.trading.halted });
 
     let rulesLoaded = false;
     let loadedGroups: RuleSet['groups'] = [];

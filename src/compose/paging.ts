@@ -52,7 +52,7 @@ export async function startPaging(d: PagingDeps): Promise<Paging> {
   d.events.on('alert', onAlert);
   return {
     incidents,
-    routers: [incidentRoutes({ auth: d.auth, incidents }), silenceRoutes({ auth: d.auth, incidents, clock: d.clock }), channelRoutes({ auth: d.auth, breakers, notifiers })],
+    routers: [incidentRoutes({ auth: d.auth, incidents, maxAlerts: d.config.notify.max_alerts }), silenceRoutes({ auth: d.auth, incidents, clock: d.clock }), channelRoutes({ auth: d.auth, breakers, notifiers })],
     async stop() {
       d.events.off('alert', onAlert);
       await incidents.stop();

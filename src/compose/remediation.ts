@@ -49,6 +49,9 @@ export async function startRemediation(d: RemediationDeps): Promise<Remediation>
   new Gauge({ name: 'warden_trading_halted', help: 'Whether Warden has trading recorded as halted (1) or running (0).', registers: [d.registry], collect: async function () {
     this.set((await trading.get()).state === 'halted' ? 1 : 0);
   } });
+  // Read before the first health rollup, so a halt recorded before a restart is Red from the start.
+  await trading.get();
+  const stopTradingRefresh = trading.refreshEvery(config.evaluation_interval, (err) => log.warn({ err }, 'reading the trading state failed'));
   const executors = createExecutors(executorsOptionsFromConfig(config.remediation.executors, { exchangeAdminUrl: config.exchange.admin_url, trading, clock: d.clock }));
   const service = new RemediationService({
     redis: d.redisUrl,
@@ -77,6 +80,7 @@ export async function startRemediation(d: RemediationDeps): Promise<Remediation>
     routers: [remediationRoutes({ auth: d.auth, jobs: service.jobs }), tradingRoutes({ auth: d.auth, trading, audit: d.audit })],
     replaceRules: (remediations) => service.replaceRules(remediations.map((r) => r.rule)),
     async stop() {
+      stopTradingRefresh();
       unlisten();
       await service.stop();
     },

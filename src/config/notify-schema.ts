@@ -63,6 +63,9 @@ export const notifyConfigSchema = z.strictObject({
   route: routeSchema.optional(),
   inhibit_rules: z.array(inhibitRuleSchema).default([]),
   escalation: escalationSchema.default(escalationSchema.parse({})),
+  // issue 9: an incident lists at most this many alerts (API and notifications); the rest are
+  // counted (alertsTotal, truncatedAlerts), so a storm of 100k alerts stays one small page.
+  max_alerts: z.number().int().min(1).max(10_000).default(100),
 });
 export type NotifyConfig = z.output<typeof notifyConfigSchema>;
 export type InhibitRuleConfig = NotifyConfig['inhibit_rules'][number];

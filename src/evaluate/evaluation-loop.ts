@@ -4,7 +4,7 @@ import type { ComponentConfig } from '../config/schema';
 import { computeHealth } from '../health/compute-health';
 import type { HealthTracker } from '../health/health-tracker';
 import type { HealthMetrics } from '../health/health-metrics';
-import type { HealthSnapshot } from '../health/health-types';
+import type { HealthSnapshot, TradingHalt } from '../health/health-types';
 import type { Alert, AlertTransition } from '../rules/alert';
 import type { Sample } from '../signals/sample';
 import type { Series } from '../signals/series';
@@ -43,6 +43,8 @@ export interface EvaluationLoopOptions {
   registry: Registry;
   log: Logger;
   clock?: () => number;
+  /** The trading halt Warden has recorded, if any (spec §8.2: overall Red until resumed). */
+  tradingHalted?: () => TradingHalt | undefined;
 }
 
 export interface IngestResult {
@@ -225,6 +227,7 @@ export class EvaluationLoop {
       lastSeenMs: (c) => store.lastSeenForComponent(c),
       stalenessMs: store.options.stalenessMs,
       nowMs: now,
+      tradingHalted: this.#o.tradingHalted?.(),
     });
     this.#staleComponents = new Set(snapshot.components.filter((c) => c.reasons.some((r) => r.kind === 'stale')).map((c) => c.name));
     this.#o.healthMetrics.set(snapshot);

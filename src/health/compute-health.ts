@@ -1,5 +1,5 @@
 import type { Alert } from '../rules/alert';
-import { type ComponentHealth, type HealthReason, type HealthSnapshot, type HealthStatus, HEALTH_RANK, worst } from './health-types';
+import { type ComponentHealth, type HealthReason, type HealthSnapshot, type HealthStatus, type TradingHalt, HEALTH_RANK, worst } from './health-types';
 
 export interface HealthInput {
   readonly components: ReadonlyArray<{ readonly name: string; readonly critical: boolean }>;
@@ -9,6 +9,8 @@ export interface HealthInput {
   readonly lastSeenMs: (component: string) => number;
   readonly stalenessMs: number;
   readonly nowMs: number;
+  /** Set while trading is halted (spec §8.2); undefined while it runs. */
+  readonly tradingHalted?: TradingHalt;
 }
 
 /** The `health` label of a firing alert, or undefined when it doesn't speak to health. */
@@ -17,20 +19,38 @@ function alertHealth(alert: Alert): HealthStatus | undefined {
   return h === 'yellow' || h === 'red' ? h : undefined;
 }
 
+/**
+ * Alert snapshots are frozen and reused by the rules until the alert changes, so the reason built
+ * for one is too: a rollup with 100k firing alerts (a storm) then allocates nothing per alert.
+ */
+const reasonOf = new WeakMap<Alert, HealthReason>();
+
 function alertReason(alert: Alert, status: HealthStatus): HealthReason {
+  const known = reasonOf.get(alert);
+  if (known?.status === status) return known;
   const summary = alert.annotations.summary ?? `${alert.name} firing`;
   const component = alert.labels.component;
-  return { kind: 'alert', status, alert: alert.name, fingerprint: alert.fingerprint, summary, ...(component !== undefined ? { component } : {}) };
+  const reason: HealthReason = { kind: 'alert', status, alert: alert.name, fingerprint: alert.fingerprint, summary, ...(component !== undefined ? { component } : {}) };
+  if (Object.isFrozen(alert)) reasonOf.set(alert, reason);
+  return reason;
 }
 
+// A code-unit comparison, not localeCompare: an alert storm puts 100k reasons here on every rollup.
 const byRankThenName = (a: HealthReason, b: HealthReason) =>
-  HEALTH_RANK[b.status] - HEALTH_RANK[a.status] || a.summary.localeCompare(b.summary);
+  HEALTH_RANK[b.status] - HEALTH_RANK[a.status] || (a.summary < b.summary ? -1 : a.summary > b.summary ? 1 : 0);
+
+function haltReason(h: TradingHalt): HealthReason {
+  const since = h.since ? ` since ${h.since}` : '';
+  const why = h.reason ? `: ${h.reason}` : '';
+  return { kind: 'trading_halted', status: 'red', summary: `trading halted${since}${why} (resumes only by an operator)` };
+}
 
 /**
  * spec §11.1 rollup, pure. A component is the worst `health` of its firing alerts; a configured
  * component without fresh data is Yellow 'stale' (fail fast: never Green for data Warden lacks).
  * Overall is the worst of the critical components, non-critical ones count at most Yellow, and an
- * alert labelled scope="exchange" sets overall directly.
+ * alert labelled scope="exchange" sets overall directly, as does a trading halt (spec §8.2: Red
+ * until an operator resumes). Linear in the alerts: a storm must not stall the event loop.
  */
 export function computeHealth(input: HealthInput): HealthSnapshot {
   const reasonsOf = new Map<string, HealthReason[]>();
@@ -69,11 +89,16 @@ export function computeHealth(input: HealthInput): HealthSnapshot {
   for (const c of components) {
     if (c.status === 'green') continue;
     status = worst(status, c.critical ? c.status : 'yellow');
-    overallReasons.push(...c.reasons);
+    for (const r of c.reasons) overallReasons.push(r);
   }
+  const listed = new Set(overallReasons);
   for (const r of exchangeReasons) {
     status = worst(status, r.status);
-    if (!overallReasons.includes(r)) overallReasons.push(r);
+    if (!listed.has(r)) overallReasons.push(r);
+  }
+  if (input.tradingHalted) {
+    status = 'red';
+    overallReasons.push(haltReason(input.tradingHalted));
   }
   overallReasons.sort(byRankThenName);
   return { status, reasons: overallReasons, components, evaluatedAtMs: input.nowMs };

@@ -8,7 +8,8 @@ export function worst(a: HealthStatus, b: HealthStatus): HealthStatus {
 }
 
 export interface HealthReason {
-  readonly kind: 'alert' | 'stale';
+  /** `trading_halted`: spec §8.2, Red overall until an operator resumes trading. */
+  readonly kind: 'alert' | 'stale' | 'trading_halted';
   readonly status: HealthStatus;
   /** The component the reason belongs to (absent for exchange-scoped alerts without one). */
   readonly component?: string;
@@ -31,6 +32,14 @@ export interface HealthSnapshot {
   readonly reasons: readonly HealthReason[];
   readonly components: readonly ComponentHealth[];
   readonly evaluatedAtMs: number;
+}
+
+/** What Warden has recorded of a trading halt (src/remediate/trading-state.ts), as health input. */
+export interface TradingHalt {
+  /** ISO time the halt was recorded. */
+  readonly since: string | null;
+  readonly reason: string | null;
+  readonly incident: string | null;
 }
 
 /** A change of one component's status, or of the overall status (component `null`). */

@@ -130,8 +130,8 @@ export class DeliveryWorker {
   /** A repeat or escalation whose incident was acknowledged or resolved meanwhile must not re-open the page. */
   async #superseded(n: Notification): Promise<boolean> {
     if (n.transition !== 'repeat' && n.transition !== 'escalate') return false;
-    const inc = await this.#o.store.get(n.incidentId);
-    return inc !== undefined && inc.status !== 'triggered';
+    const status = await this.#o.store.statusOf(n.incidentId);
+    return status !== undefined && status !== 'triggered';
   }
 
   /** An acknowledgement or resolution waits for a page of the same incident being sent right now (order at PagerDuty). */

@@ -89,7 +89,7 @@ export class IncidentDispatcher {
     const unique = dedupeNotifiers(targets);
     const recipients = new Set(inc.dispatch.recipients ?? []);
     for (const t of unique) {
-      const notification = buildNotification(inc, { transition, seq: o.seq, receiver: t.receiver, channel: t.channel, alerts: o.alerts, escalationLevel: o.escalationLevel });
+      const notification = buildNotification(inc, { transition, seq: o.seq, receiver: t.receiver, channel: t.channel, alerts: o.alerts, escalationLevel: o.escalationLevel, maxAlerts: this.#o.notify.max_alerts });
       await this.#o.queue.enqueue({ notification, channel: t.channel, queuedAtMs });
       recipients.add(recipientId(t));
     }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Alert } from '../rules/alert';
-import { severityOf, worstSeverity, type Incident, type IncidentAlert } from './incident';
+import { countFiring, emptyCounts, worstSeverity, type Incident, type IncidentAlert, type Severity } from './incident';
 import { summaryOf } from './notification-builder';
 
 /**
@@ -31,6 +31,7 @@ export function newIncident(o: { groupKey: string; routeId: string; labels: Reco
     summary: '',
     labels: o.labels,
     alerts: {},
+    alertCounts: emptyCounts(),
     startedAtMs: o.nowMs,
     dispatch: { notifiedAlerts: [], triggerSent: false, repeatSeq: 0 },
     escalation: { level: 0 },
@@ -43,27 +44,33 @@ export function toIncidentAlert(a: Alert): IncidentAlert {
   return { fingerprint: a.fingerprint, name: a.name, labels: { ...a.labels }, annotations: { ...a.annotations }, state: 'firing', activeAtMs: a.activeAtMs };
 }
 
-/** Adds or re-fires an alert; true when something changed. Severity is the worst firing alert's. */
+/** Adds or re-fires an alert; true when something changed. Severity is the worst firing alert's. O(1). */
 export function addFiringAlert(inc: Incident, alert: IncidentAlert): boolean {
   const known = inc.alerts[alert.fingerprint];
   if (known?.state === 'firing') return false;
-  inc.alerts[alert.fingerprint] = { ...alert, state: 'firing' };
-  refresh(inc);
+  const added: IncidentAlert = { ...alert, state: 'firing' };
+  delete added.resolvedAtMs;
+  inc.alerts[alert.fingerprint] = added;
+  if (!known) inc.alertCounts.total++;
+  countFiring(inc.alertCounts, added, 1);
+  refresh(inc, added);
   return true;
 }
 
+/** O(1), except when one firing alert is left: the summary then names it. */
 export function resolveAlert(inc: Incident, fingerprint: string, atMs: number): boolean {
   const known = inc.alerts[fingerprint];
   if (!known || known.state !== 'firing') return false;
   known.state = 'resolved';
   known.resolvedAtMs = atMs;
-  refresh(inc);
+  countFiring(inc.alertCounts, known, -1);
+  refresh(inc, inc.alertCounts.firing === 1 ? Object.values(inc.alerts).find((a) => a.state === 'firing') : undefined);
   return true;
 }
 
-function refresh(inc: Incident): void {
-  const firing = Object.values(inc.alerts).filter((a) => a.state === 'firing');
-  if (firing.length === 0) return; // keep severity and summary of the last firing state
-  inc.severity = worstSeverity(firing.map((a) => severityOf(a.labels)));
-  inc.summary = summaryOf(inc, firing);
+/** `firingOne`: the firing alert, when exactly one fires (its summary is the incident's). */
+function refresh(inc: Incident, firingOne: IncidentAlert | undefined): void {
+  if (inc.alertCounts.firing === 0) return; // keep severity and summary of the last firing state
+  inc.severity = worstSeverity(Object.keys(inc.alertCounts.firingBySeverity) as Severity[]);
+  inc.summary = summaryOf(inc, inc.alertCounts.firing === 1 ? firingOne : undefined);
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { RequestError } from '../errors';
+import { RequestError, TransientError } from '../errors';
 import type { EscalationRequest, Escalator } from '../remediate/escalator';
 import type { AlertTransition } from '../rules/alert';
 import { trace } from '@opentelemetry/api';
@@ -21,6 +21,8 @@ import { WriteOutbox } from '../runtime/write-outbox';
 
 /** How long stop() lets in-flight incident updates finish; longer means Redis is not answering. */
 const CHAIN_DRAIN_MS = 3_000;
+/** What an update queued behind stop() rejects with (counted once, not logged per update). */
+const STOPPING = new TransientError('incident service is stopping');
 
 export type { AuditSink, IncidentServiceOptions };
 
@@ -50,6 +52,9 @@ export class IncidentService implements Escalator {
    * the outage would leave nothing to reconcile, yet must still page.
    */
   readonly #alerts: WriteOutbox;
+  /** Set by stop(): updates still queued are dropped, not run (see stop). */
+  #stopping = false;
+  #dropped = 0;
 
   constructor(opts: IncidentServiceOptions) {
     this.#o = opts;
@@ -92,10 +97,14 @@ export class IncidentService implements Escalator {
   async stop(): Promise<void> {
     if (this.#ticker) clearInterval(this.#ticker);
     this.#ticker = undefined;
-    // In-flight incident updates finish, unless Redis froze under them: then the closes below force it.
-    const drained = this.#alerts.idle().then(() => this.#chain);
-    if (!(await within(drained.then(() => true), CHAIN_DRAIN_MS, false))) this.#o.log.warn({ limitMs: CHAIN_DRAIN_MS }, 'incident updates still waiting on Redis at shutdown');
+    // The update running now finishes (unless Redis froze under it: the closes below force it);
+    // those still queued behind it are dropped. A storm can queue 100k of them, and waiting for
+    // them all is what kept SIGTERM from finishing. Nothing is lost: the rule engine's active
+    // alerts are in Redis, and after the restart they fire again into their incidents (as after kill -9).
+    this.#stopping = true;
     this.#alerts.close();
+    if (!(await within(this.#chain.then(() => true), CHAIN_DRAIN_MS, false))) this.#o.log.warn({ limitMs: CHAIN_DRAIN_MS }, 'incident updates still waiting on Redis at shutdown');
+    if (this.#dropped > 0) this.#o.log.warn({ dropped: this.#dropped }, 'incident updates queued at shutdown were dropped; the restart replays them from the active alerts');
     const worker = this.#worker;
     this.#worker = undefined;
     await worker?.stop();
@@ -118,7 +127,9 @@ export class IncidentService implements Escalator {
       await this.#onAlert(t, atMs);
     };
     const run = span ? () => inSpan(span, { parent: contextFrom(t.traceContext), attributes }, apply) : apply;
-    return this.#alerts.enqueue({ kind: 'incident transition', write: () => this.#serial(run) }).catch((err: unknown) => this.#o.log.error({ err, alert: t.alert.name }, 'incident update failed'));
+    return this.#alerts.enqueue({ kind: 'incident transition', write: () => this.#serial(run) }).catch((err: unknown) => {
+      if (err !== STOPPING && !this.#stopping) this.#o.log.error({ err, alert: t.alert.name }, 'incident update failed');
+    });
   }
 
   /** Transitions waiting for Redis. */
@@ -147,12 +158,12 @@ export class IncidentService implements Escalator {
       const now = this.#clock();
       for (const inc of [...this.#open.values()]) {
         if (inc.source !== 'alert') continue;
-        const gone = firingAlerts(inc).filter((a) => !firing.has(a.fingerprint));
-        for (const a of gone) resolveAlert(inc, a.fingerprint, now);
+        const gone = firingAlerts(inc).filter((a) => !firing.has(a.fingerprint)).map((a) => a.fingerprint);
+        for (const fp of gone) resolveAlert(inc, fp, now);
         if (gone.length === 0) continue;
         await this.store.appendTimeline(inc.id, { atMs: now, kind: 'alert', message: `${gone.length} alert(s) no longer firing after restart` });
-        if (firingAlerts(inc).length === 0) await this.#resolve(inc, now, 'warden', 'all alerts resolved (while Warden was down)');
-        else await this.store.save(inc);
+        if (inc.alertCounts.firing === 0) await this.#resolve(inc, now, 'warden', 'all alerts resolved (while Warden was down)', gone);
+        else await this.store.save(inc, gone);
       }
     });
   }
@@ -192,8 +203,10 @@ export class IncidentService implements Escalator {
     return inc && { ...inc, timeline: await this.store.timeline(id) };
   }
 
-  list(filter: { status?: IncidentStatus; severity?: Severity; limit?: number }): Promise<Incident[]> {
-    return this.store.list({ ...filter, limit: filter.limit ?? 100 });
+  /** Newest first; open incidents come from memory (all their alerts), resolved ones from Redis (a sample beyond notify.max_alerts). */
+  async list(filter: { status?: IncidentStatus; severity?: Severity; limit?: number }): Promise<Incident[]> {
+    const stored = await this.store.list({ ...filter, limit: filter.limit ?? 100, alertLimit: this.#o.notify.max_alerts });
+    return stored.map((inc) => this.#open.get(inc.id) ?? inc);
   }
 
   openIncidents(): Incident[] {
@@ -216,7 +229,12 @@ export class IncidentService implements Escalator {
   }
 
   #serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#chain.then(fn, fn);
+    const step = () => {
+      if (!this.#stopping) return fn();
+      this.#dropped++;
+      return Promise.reject(STOPPING);
+    };
+    const run = this.#chain.then(step, step);
     this.#chain = run.catch(() => undefined);
     return run;
   }
@@ -237,8 +255,8 @@ export class IncidentService implements Escalator {
     for (const inc of [...this.#open.values()]) {
       if (!resolveAlert(inc, t.alert.fingerprint, now)) continue;
       await this.store.appendTimeline(inc.id, { atMs: now, kind: 'alert', message: `alert ${t.alert.name} resolved` });
-      if (firingAlerts(inc).length === 0) await this.#resolve(inc, now, 'warden', 'all alerts resolved');
-      else await this.store.save(inc);
+      if (inc.alertCounts.firing === 0) await this.#resolve(inc, now, 'warden', 'all alerts resolved', [t.alert.fingerprint]);
+      else await this.store.save(inc, [t.alert.fingerprint]);
     }
   }
 
@@ -260,7 +278,7 @@ export class IncidentService implements Escalator {
     this.#remember(inc);
     trace.getActiveSpan()?.setAttributes({ 'warden.incident.id': inc.id, 'warden.incident.severity': inc.severity, 'warden.incident.new': !existing });
     // Saved before anything is queued: a job never names an incident Redis does not know.
-    await this.store.save(inc);
+    await this.store.save(inc, [alert.fingerprint]);
     // Audited once saved: a trigger re-driven after a failed save is audited once, by the attempt that saved it.
     if (!existing) this.#auditLog.incident('warden', 'incident.trigger', inc, { severity: inc.severity, groupKey }, now);
     if ((inc.dispatch.nextFlushAtMs ?? Infinity) <= now) {
@@ -281,7 +299,7 @@ export class IncidentService implements Escalator {
     // Ids come from group key and start time; a re-fire in the same millisecond as the last start takes the next one.
     for (let startMs = now; ; startMs++) {
       const inc = newIncident({ groupKey, routeId: route.id, labels: groupLabels(route, alert.labels), nowMs: startMs, source: opened?.source ?? 'alert', details: opened?.details });
-      if (!(await this.store.get(inc.id))) return inc;
+      if (!(await this.store.exists(inc.id))) return inc;
     }
   }
 
@@ -303,13 +321,14 @@ export class IncidentService implements Escalator {
     }
   }
 
-  async #resolve(inc: Incident, now: number, actor: string, message: string): Promise<void> {
+  /** `changedAlerts`: alerts resolved with it, not yet saved. */
+  async #resolve(inc: Incident, now: number, actor: string, message: string, changedAlerts: readonly string[] = []): Promise<void> {
     Object.assign(inc, { status: 'resolved', resolvedAtMs: now });
     inc.dispatch.nextFlushAtMs = undefined;
     inc.escalation.nextAtMs = undefined;
     await this.store.appendTimeline(inc.id, { atMs: now, kind: 'resolved', message, actor });
     await this.#dispatcher.followUp(inc, 'resolve');
-    await this.store.save(inc);
+    await this.store.save(inc, changedAlerts);
     this.#forget(inc);
     this.#metrics.resolved(inc);
     this.#auditLog.incident(actor, 'incident.resolve', inc, { message }, now);
@@ -330,7 +349,7 @@ export class IncidentService implements Escalator {
   async #mustBeOpen(id: string): Promise<Incident> {
     const inc = this.#open.get(id);
     if (inc) return inc;
-    if (await this.store.get(id)) throw new RequestError(409, 'already_resolved', `incident "${id}" is already resolved`);
+    if (await this.store.exists(id)) throw new RequestError(409, 'already_resolved', `incident "${id}" is already resolved`);
     throw new RequestError(404, 'not_found', `no incident "${id}"`);
   }
 

@@ -1,16 +1,13 @@
 import type { Notification, Transition } from '../notify/notifier';
-import { firingAlerts, type Incident, type IncidentAlert } from './incident';
+import { firingAlerts, listedAlerts, type Incident, type IncidentAlert } from './incident';
 import { notificationKey } from './notification-log';
 
-/** "ReplicationLagHigh on db", or "ReplicationLagHigh (12 alerts)" for a group. */
-export function summaryOf(inc: Pick<Incident, 'labels'>, alerts: readonly IncidentAlert[]): string {
-  const first = alerts[0];
-  if (alerts.length === 1 && first) {
-    return first.annotations.summary ?? `${first.name}${first.labels.component ? ` on ${first.labels.component}` : ''}`;
-  }
-  const names = [...new Set(alerts.map((a) => a.name))];
+/** "ReplicationLagHigh on db" (`only`, the one firing alert), or "ReplicationLagHigh (12 alerts)" for a group. */
+export function summaryOf(inc: Pick<Incident, 'labels' | 'alertCounts'>, only?: IncidentAlert): string {
+  if (only) return only.annotations.summary ?? `${only.name}${only.labels.component ? ` on ${only.labels.component}` : ''}`;
+  const names = Object.keys(inc.alertCounts.firingByName);
   const what = names.length === 1 ? names[0] : (inc.labels.alertname ?? `${names.length} alert rules`);
-  return `${what} (${alerts.length} alerts)`;
+  return `${what} (${inc.alertCounts.firing} alerts)`;
 }
 
 export interface BuildOptions {
@@ -20,13 +17,16 @@ export interface BuildOptions {
   readonly channel: string;
   /** The alerts to show (unmuted firing ones for a page; all for a resolve). */
   readonly alerts?: readonly IncidentAlert[];
+  /** At most this many are listed; `alertsTotal`/`truncatedAlerts` count them all (notify.max_alerts). */
+  readonly maxAlerts: number;
   readonly note?: string;
   readonly escalationLevel?: number;
 }
 
 export function buildNotification(inc: Incident, o: BuildOptions): Notification {
-  const alerts = o.alerts ?? firingAlerts(inc);
-  const shown = alerts.length > 0 ? alerts : Object.values(inc.alerts);
+  const given = o.alerts ?? firingAlerts(inc);
+  const alerts = given.length > 0 ? given : Object.values(inc.alerts);
+  const shown = listedAlerts(alerts, o.maxAlerts);
   const n: Notification = {
     key: notificationKey({ incidentId: inc.id, transition: o.transition, seq: o.seq, receiver: o.receiver, channel: o.channel }),
     incidentId: inc.id,
@@ -38,6 +38,8 @@ export function buildNotification(inc: Incident, o: BuildOptions): Notification 
     labels: { ...inc.labels },
     annotations: { ...(shown[0]?.annotations ?? {}) },
     alerts: shown.map((a) => ({ name: a.name, labels: { ...a.labels }, state: a.state, activeAtMs: a.activeAtMs })),
+    alertsTotal: alerts.length,
+    truncatedAlerts: alerts.length - shown.length,
     startedAtMs: inc.startedAtMs,
     receiver: o.receiver,
   };

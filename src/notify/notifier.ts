@@ -33,8 +33,12 @@ export interface Notification {
   status: IncidentStatus;
   labels: Record<string, string>;
   annotations: Record<string, string>;
-  /** The grouped alerts behind the incident. */
+  /** The grouped alerts behind the incident, at most notify.max_alerts of them (firing first, newest first). */
   alerts: NotificationAlert[];
+  /** How many alerts the notification is about; `alerts` lists the first of them (Alertmanager's webhook). */
+  alertsTotal?: number;
+  /** alertsTotal - alerts.length (Alertmanager's `truncatedAlerts`). */
+  truncatedAlerts?: number;
   startedAtMs: number;
   acknowledgedBy?: string;
   /** Shown prominently, e.g. "PagerDuty unreachable" on the Slack/email fallback (issue 5 §4). */

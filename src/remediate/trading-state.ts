@@ -58,6 +58,8 @@ export class TradingState {
   readonly #opts: TradingStateOptions;
   readonly #key: string;
   readonly #clock: () => number;
+  /** The last state read from Redis: what health reads synchronously (see `halted`). */
+  #last: TradingStatus | undefined;
 
   constructor(opts: TradingStateOptions) {
     this.#opts = opts;
@@ -67,12 +69,29 @@ export class TradingState {
 
   async get(): Promise<TradingStatus> {
     const h = await this.#opts.redis.hgetall(this.#key);
-    return {
+    this.#last = {
       state: h.state === 'halted' ? 'halted' : 'running',
       since: h.since || null,
       reason: h.reason || null,
       incident: h.incident || null,
     };
+    return this.#last;
+  }
+
+  /**
+   * The halt as last read from Redis, for the health rollup (spec §8.2: Red while halted). The state
+   * lives in Redis, so it survives a restart and a halt recorded by another replica shows here too
+   * once `refreshEvery` has read it.
+   */
+  get halted(): TradingStatus | undefined {
+    return this.#last?.state === 'halted' ? this.#last : undefined;
+  }
+
+  /** Re-reads the state every `intervalMs` (another replica may halt or resume); returns the stopper. */
+  refreshEvery(intervalMs: number, onError: (err: unknown) => void): () => void {
+    const timer = setInterval(() => void this.get().catch(onError), intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   /** Whether a halt with this idempotency key was already carried out (within 24 h). */

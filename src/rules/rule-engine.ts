@@ -3,6 +3,7 @@ import type { SignalStore } from '../signals/signal-store';
 import type { Alert, AlertTransition } from './alert';
 import { AlertingRule } from './alerting-rule';
 import type { CompiledGroup, CompiledRule, RuleSet } from './compiled-rule';
+import { longestRangeMs } from './range-window';
 import { ruleGroupStatus, type RuleGroupStatus } from './rule-status';
 import { scopesFor } from './batch-scopes';
 import { historyPlan } from './history-plan';
@@ -65,6 +66,8 @@ export class RuleEngine {
   /** Alerts active before a restart, by fingerprint, until `#restoreUntilMs`. */
   #restorable = new Map<string, Alert>();
   #restoreUntilMs = -Infinity;
+  #restoredAtMs = -Infinity;
+  #ranges: { readonly loaded: Loaded; readonly byRule: ReadonlyMap<string, number> } | undefined;
   readonly #takeRestorable = (fp: string): Alert | undefined => {
     const a = this.#restorable.get(fp);
     if (a) this.#restorable.delete(fp);
@@ -125,22 +128,53 @@ export class RuleEngine {
 
   /**
    * Seeds the state of alerts that were active before a restart. One whose condition holds again
-   * before `untilMs` resumes with its original activeAt/firedAt; one that doesn't is resolved by
-   * tick() at `untilMs`, so nothing downstream waits forever for an alert that is gone.
+   * resumes with its original activeAt/firedAt; one that doesn't is resolved by tick() at `untilMs`,
+   * so nothing downstream waits forever for an alert that is gone. Except: an alert whose rule reads
+   * a range (`increase(x[5m])`) cannot be judged until post-restart data covers that range (the
+   * samples before the restart are gone), so it stays firing, and counts for health, until
+   * `restoredAtMs` + the range (fail fast, §11.1: a restart must not clear an integrity violation).
    */
-  restore(alerts: readonly Alert[], untilMs: number): void {
+  restore(alerts: readonly Alert[], untilMs: number, restoredAtMs: number = untilMs): void {
     this.#restorable = new Map(alerts.filter((a) => a.state !== 'inactive').map((a) => [a.fingerprint, a]));
     this.#restoreUntilMs = untilMs;
+    this.#restoredAtMs = restoredAtMs;
+  }
+
+  /** Restored alerts held firing because their rule's range is not yet covered (tick() drops them when it is). */
+  #heldAlerts(): Alert[] {
+    const out: Alert[] = [];
+    for (const a of this.#restorable.values()) if (a.state === 'firing' && this.#rangeOf(a) > 0) out.push(a);
+    return out;
+  }
+
+  /** The longest range the alert's rule (by group and name) reads; 0 for none or a rule no longer loaded. */
+  #rangeOf(a: Alert): number {
+    if (this.#ranges?.loaded !== this.#loaded) {
+      const byRule = new Map<string, number>();
+      for (const { rule } of this.#loaded.all) {
+        const key = ruleKey(rule.group, rule.name);
+        byRule.set(key, Math.max(byRule.get(key) ?? 0, longestRangeMs(rule.expr)));
+      }
+      this.#ranges = { loaded: this.#loaded, byRule };
+    }
+    return this.#ranges.byRule.get(ruleKey(a.group, a.name)) ?? 0;
   }
 
   #expireRestorable(nowMs: number): AlertTransition[] | undefined {
     if (this.#restorable.size === 0 || nowMs < this.#restoreUntilMs) return undefined;
     const out: AlertTransition[] = [];
+    let nextMs = Infinity;
     for (const a of this.#restorable.values()) {
+      const heldUntilMs = a.state === 'firing' ? this.#restoredAtMs + this.#rangeOf(a) : -Infinity;
+      if (nowMs < heldUntilMs) {
+        nextMs = Math.min(nextMs, heldUntilMs);
+        continue;
+      }
+      this.#restorable.delete(a.fingerprint);
       out.push({ alert: Object.freeze({ ...a, state: 'inactive', resolvedAtMs: nowMs }), from: a.state, to: 'inactive', atMs: nowMs });
     }
-    this.#restorable.clear();
-    return out;
+    this.#restoreUntilMs = nextMs;
+    return out.length > 0 ? out : undefined;
   }
 
   /**
@@ -243,9 +277,9 @@ export class RuleEngine {
     return this.#loaded.all.map((r) => r.shape.kind);
   }
 
-  /** Pending and firing alerts of every rule. */
+  /** Pending and firing alerts of every rule, with restored ones held firing (see restore). */
   activeAlerts(): Alert[] {
-    const out: Alert[] = [];
+    const out: Alert[] = this.#restorable.size > 0 ? this.#heldAlerts() : [];
     for (const r of this.#loaded.all) if (r.hasActiveAlerts) out.push(...r.alerts());
     return out;
   }
@@ -260,6 +294,9 @@ export class RuleEngine {
     return (this.#loaded.byMetric.get(metricName)?.length ?? 0) + this.#loaded.anyMetric.length;
   }
 }
+
+// Not the file: a replica may load the same rules from another path (the longest range wins a clash).
+const ruleKey = (group: string, name: string) => `${group}\0${name}`;
 
 function identity(r: CompiledRule): string {
   return JSON.stringify([r.file, r.group, r.name, r.exprText, r.labels]);

@@ -82,16 +82,18 @@ function textBody(n: Notification): string {
   for (const [k, v] of facts(n)) lines.push(`${k}: ${v}`);
   lines.push('', 'Labels:', ...Object.entries(n.labels).map(([k, v]) => `  ${k}=${v}`));
   if (Object.keys(n.annotations).length > 0) lines.push('', 'Annotations:', ...Object.entries(n.annotations).map(([k, v]) => `  ${k}: ${v}`));
-  lines.push('', `Alerts (${n.alerts.length}):`, ...n.alerts.map((a) => `  - ${a.name} ${a.state} since ${new Date(a.activeAtMs).toISOString()}`));
+  lines.push('', `Alerts (${n.alertsTotal ?? n.alerts.length}):`, ...n.alerts.map((a) => `  - ${a.name} ${a.state} since ${new Date(a.activeAtMs).toISOString()}`));
+  if (n.truncatedAlerts) lines.push(`  ...and ${n.truncatedAlerts} more`);
   return lines.filter((l, i) => i > 0 || l !== '').join('\n') + '\n';
 }
 
 function htmlBody(n: Notification): string {
   const rows = facts(n).map(([k, v]) => `<tr><th align="left">${esc(k)}</th><td>${esc(v)}</td></tr>`).join('');
   const labels = Object.entries(n.labels).map(([k, v]) => `<li><code>${esc(k)}=${esc(v)}</code></li>`).join('');
-  const alerts = n.alerts.map((a) => `<li>${esc(a.name)} ${esc(a.state)} since ${esc(new Date(a.activeAtMs).toISOString())}</li>`).join('');
+  const more = n.truncatedAlerts ? `<li>…and ${n.truncatedAlerts} more</li>` : '';
+  const alerts = n.alerts.map((a) => `<li>${esc(a.name)} ${esc(a.state)} since ${esc(new Date(a.activeAtMs).toISOString())}</li>`).join('') + more;
   const note = n.note ? `<p><strong>${esc(n.note)}</strong></p>` : '';
-  return `<!doctype html><html><body>${note}<h2>${esc(`${n.severity} ${transitionLabel(n)}: ${n.summary}`)}</h2><table>${rows}</table><h3>Labels</h3><ul>${labels}</ul><h3>Alerts (${n.alerts.length})</h3><ul>${alerts}</ul></body></html>`;
+  return `<!doctype html><html><body>${note}<h2>${esc(`${n.severity} ${transitionLabel(n)}: ${n.summary}`)}</h2><table>${rows}</table><h3>Labels</h3><ul>${labels}</ul><h3>Alerts (${n.alertsTotal ?? n.alerts.length})</h3><ul>${alerts}</ul></body></html>`;
 }
 
 function esc(text: string): string {

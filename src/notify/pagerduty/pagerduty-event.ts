@@ -89,7 +89,7 @@ function customDetails(n: Notification): Record<string, unknown> {
       active_at: new Date(a.activeAtMs).toISOString(),
       labels: a.labels,
     })),
-    alerts_total: n.alerts.length,
+    alerts_total: n.alertsTotal ?? n.alerts.length,
     ...optional('acknowledged_by', n.acknowledgedBy),
     ...optional('escalation_level', n.escalationLevel),
     ...optional('note', n.note),

@@ -80,8 +80,9 @@ function fields(n: Notification): Block[] {
 
 function alertList(n: Notification): string {
   const lines = n.alerts.slice(0, MAX_ALERTS_LISTED).map((a) => `• \`${escape(a.name)}\` ${escape(a.state)} since <!date^${Math.floor(a.activeAtMs / 1000)}^{time_secs}|${new Date(a.activeAtMs).toISOString()}>`);
-  const more = n.alerts.length > MAX_ALERTS_LISTED ? `\n…and ${n.alerts.length - MAX_ALERTS_LISTED} more` : '';
-  return truncate(`*${n.alerts.length} alert${n.alerts.length === 1 ? '' : 's'}*\n${lines.join('\n')}${more}`, MAX_TEXT);
+  const total = n.alertsTotal ?? n.alerts.length;
+  const more = total > lines.length ? `\n…and ${total - lines.length} more` : '';
+  return truncate(`*${total} alert${total === 1 ? '' : 's'}*\n${lines.join('\n')}${more}`, MAX_TEXT);
 }
 
 function context(n: Notification): Block {

@@ -32,7 +32,7 @@ describe('incidents, silences and channels over HTTP', () => {
     const auth = new Authenticator([{ name: 'dashboard', token: READER, scopes: ['read'] }, { name: 'alice', token: OPERATOR, scopes: ['operate'] }]);
     const app = createApp({
       log: silentLogger(), registry, ready: () => ({ ready: true, checks: {} }),
-      routers: [incidentRoutes({ auth, incidents: service }), silenceRoutes({ auth, incidents: service, clock: () => ch.clock.now }), channelRoutes({ auth, breakers: ch.breakers, notifiers })],
+      routers: [incidentRoutes({ auth, incidents: service, maxAlerts: 100 }), silenceRoutes({ auth, incidents: service, clock: () => ch.clock.now }), channelRoutes({ auth, breakers: ch.breakers, notifiers })],
     });
     server = createServer(app);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
