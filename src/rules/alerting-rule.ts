@@ -56,7 +56,7 @@ export class AlertingRule {
 
   constructor(rule: CompiledRule) {
     this.rule = rule;
-    this.#staticLabels = rule.labelTemplates.every(([, t]) => t.parts.every((p) => typeof p === 'string'));
+    this.#staticLabels = rule.labelTemplates.every(([, t]) => t.isConstant);
   }
 
   get hasActiveAlerts(): boolean {
