@@ -65,7 +65,7 @@ describe('Prometheus template expansion (template_test.go)', () => {
     ['{{ "[2001:0DB8::1]:12345" | stripDomain }}', '[2001:0DB8::1]:12345'],
     ['{{ "[2001:0DB8::1]::12345" | stripDomain }}', '[2001:0DB8::1]::12345'],
   ])('%s', (text, output) => {
-    const labels = text.includes('range $labels') ? { a: '+Inf', b: '-Inf', c: 'NaN' } : {};
+    const labels: Record<string, string> = text.includes('range $labels') ? { a: '+Inf', b: '-Inf', c: 'NaN' } : {};
     expect(render(text, { labels })).toBe(output);
   });
 
