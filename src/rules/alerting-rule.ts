@@ -71,7 +71,7 @@ export class AlertingRule {
 
   constructor(rule: CompiledRule) {
     this.rule = rule;
-    this.#staticLabels = rule.labelTemplates.every(([, t]) => t.parts.every((p) => typeof p === 'string'));
+    this.#staticLabels = rule.labelTemplates.every(([, t]) => t.isConstant);
     this.shape = evaluationShape(rule.expr, rule.labelTemplates.map(([k]) => k));
     if (this.shape.kind === 'scoped') this.#byOutput = new Postings();
   }

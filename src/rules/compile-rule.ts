@@ -1,5 +1,5 @@
 import { walk, type Expr } from './promql-ast';
-import { compileTemplate, type CompiledTemplate } from './annotation-template';
+import { compileTemplate, TemplateParseError, type CompiledTemplate } from './annotation-template';
 import type { CompiledRule } from './compiled-rule';
 import type { AlertingRuleInput } from './rule-file-schema';
 
@@ -28,21 +28,44 @@ export function analyseExpr(expr: Expr): ExprAnalysis {
   return { metricNames: [...names].sort(), selectsAnyMetric, changesWithTime };
 }
 
-/** Throws Error (message only) for a bad template; the loader adds file:line. */
-export function compileTemplates(map: Readonly<Record<string, string>>): Array<readonly [string, CompiledTemplate]> {
-  return Object.entries(map).map(([k, v]) => {
+/** One template of a rule that does not parse: which map and key, and where in its text. */
+export interface TemplateProblem {
+  readonly field: 'labels' | 'annotations';
+  readonly key: string;
+  readonly error: TemplateParseError;
+}
+
+/** Every bad template of one rule (like promtool, all of them, not just the first); the loader adds file:line. */
+export class RuleTemplateErrors extends Error {
+  constructor(readonly problems: readonly TemplateProblem[]) {
+    super(problems.map((p) => `${p.field}.${p.key}: ${p.error.message}`).join('; '));
+    this.name = 'RuleTemplateErrors';
+  }
+}
+
+/** Compiles one map of templates; bad ones are added to `problems`. `name` is Prometheus' `__alert_<alertname>`. */
+export function compileTemplates(field: 'labels' | 'annotations', map: Readonly<Record<string, string>>, name: string, problems: TemplateProblem[]): Array<readonly [string, CompiledTemplate]> {
+  const out: Array<readonly [string, CompiledTemplate]> = [];
+  for (const [key, text] of Object.entries(map)) {
     try {
-      return [k, compileTemplate(v)] as const;
+      out.push([key, compileTemplate(text, { name })]);
     } catch (err) {
-      throw new Error(`${k}: ${(err as Error).message}`);
+      if (!(err instanceof TemplateParseError)) throw err;
+      problems.push({ field, key, error: err });
     }
-  });
+  }
+  return out;
 }
 
 export function compileRule(input: AlertingRuleInput, expr: Expr, where: { group: string; file: string; line: number }): CompiledRule {
   const analysis = analyseExpr(expr);
   const forMs = input.for ?? 0;
   const keepFiringForMs = input.keep_firing_for ?? 0;
+  const problems: TemplateProblem[] = [];
+  const templateName = `__alert_${input.alert}`;
+  const labelTemplates = compileTemplates('labels', input.labels, templateName, problems);
+  const annotationTemplates = compileTemplates('annotations', input.annotations, templateName, problems);
+  if (problems.length > 0) throw new RuleTemplateErrors(problems);
   return {
     name: input.alert,
     group: where.group,
@@ -54,8 +77,8 @@ export function compileRule(input: AlertingRuleInput, expr: Expr, where: { group
     keepFiringForMs,
     labels: input.labels,
     annotations: input.annotations,
-    labelTemplates: compileTemplates(input.labels),
-    annotationTemplates: compileTemplates(input.annotations),
+    labelTemplates,
+    annotationTemplates,
     metricNames: analysis.metricNames,
     selectsAnyMetric: analysis.selectsAnyMetric,
     timeDriven: analysis.changesWithTime || forMs > 0 || keepFiringForMs > 0,

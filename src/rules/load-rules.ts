@@ -7,7 +7,7 @@ import { ConfigError, errorMessage } from '../errors';
 import { YamlSource } from '../config/yaml-source';
 import { remediationRuleSchema } from '../remediate/remediation-rule-schema';
 import type { CompiledGroup, CompiledRule, LoadedRemediation, RuleFile, RuleSet } from './compiled-rule';
-import { compileRule } from './compile-rule';
+import { compileRule, RuleTemplateErrors } from './compile-rule';
 import { parsePromql } from './promql-parse';
 import { PromqlError } from './promql-error';
 import { RuleFileErrors, ruleErrorsOf } from './rule-file-errors';
@@ -91,6 +91,13 @@ function compileGroup(source: YamlSource, text: string, g: RuleGroupInput, gi: n
     try {
       rules.push(compileRule(r, expr, { group: g.name, file: source.file, line }));
     } catch (err) {
+      if (err instanceof RuleTemplateErrors) {
+        for (const p of err.problems) {
+          const pos = exprPosition(source, text, [...path, p.field, p.key], p.error.offset);
+          errors.push(new ConfigError(p.error.message, { file: source.file, ...pos, field: `${field}.${p.field}.${p.key}` }));
+        }
+        return;
+      }
       const pos = source.position(path);
       errors.push(new ConfigError(errorMessage(err), { file: source.file, ...pos, field }));
     }

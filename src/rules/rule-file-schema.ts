@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseDurationMs } from '../config/duration';
-import { LABEL_NAME_RE, METRIC_NAME_RE } from '../signals/sample';
+import { LABEL_NAME_RE } from '../signals/sample';
 
 /** Prometheus alerting-rule files (rules/rulefmt), strict like promtool: unknown keys are errors. */
 
@@ -17,7 +17,8 @@ const durationMs = () =>
 const labelMap = z.record(z.string().regex(LABEL_NAME_RE, 'invalid label name'), z.union([z.string(), z.number(), z.boolean()]).transform(String));
 
 export const alertingRuleSchema = z.strictObject({
-  alert: z.string().regex(METRIC_NAME_RE, 'invalid alert name (letters, digits, _ and :)'),
+  // Prometheus takes any non-empty string as an alert name ("Host out of memory"): it is a label value
+  alert: z.string().min(1, 'alert name must not be empty'),
   expr: z.union([z.string().min(1, 'expr must not be empty'), z.number()]).transform(String),
   for: durationMs().optional(),
   keep_firing_for: durationMs().optional(),

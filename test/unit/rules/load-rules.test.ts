@@ -115,8 +115,8 @@ remediations:
     ['unknown key', 'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        severity: P1\n', /r\.yaml:6:9: groups\[0\]\.rules\[0\]\.severity: unknown key "severity"/],
     ['missing expr', 'groups:\n  - name: g\n    rules:\n      - alert: A\n', /r\.yaml:4:9: groups\[0\]\.rules\[0\]\.expr: /],
     ['bad label name', 'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        labels: { "bad-name": x }\n', /r\.yaml:6:\d+: groups\[0\]\.rules\[0\]\.labels\.bad-name: /],
-    ['bad alert name', 'groups:\n  - name: g\n    rules:\n      - alert: "not valid"\n        expr: up\n', /invalid alert name/],
-    ['unsupported template', 'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        annotations: { summary: "{{ humanize $value }}" }\n', /summary: unsupported template action/],
+    ['empty alert name', 'groups:\n  - name: g\n    rules:\n      - alert: ""\n        expr: up\n', /alert name must not be empty/],
+    ['unknown template function', 'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        annotations: { summary: "{{ humanizex $value }}" }\n', /r\.yaml:6:\d+: groups\[0\]\.rules\[0\]\.annotations\.summary: template: __alert_A:1: function "humanizex" not defined/],
     ['YAML syntax', 'groups: [\n', /^r\.yaml:\d+:\d+: /],
   ])('rejects %s with file:line', (_what, text, re) => {
     expect(errorsOf(text).join('\n')).toMatch(re);

@@ -35,9 +35,9 @@ describe('annotation templates', () => {
     expect(renderTemplate(compileTemplate('[{{ $labels.nope }}]'), {}, 1)).toBe('[]');
   });
 
-  it('rejects anything else at load', () => {
-    expect(() => compileTemplate('{{ humanize $value }}')).toThrow(/unsupported template action "\{\{ humanize \$value \}\}"/);
-    expect(() => compileTemplate('{{ range $labels }}x{{ end }}')).toThrow(/unsupported template action/);
+  it('rejects unknown functions and named templates at load', () => {
+    expect(() => compileTemplate('{{ humanizex $value }}')).toThrow(/function "humanizex" not defined/);
+    expect(() => compileTemplate('{{ template "x" }}')).toThrow(/\{\{template\}\} is not supported/);
   });
 });
 
