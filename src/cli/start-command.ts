@@ -81,7 +81,8 @@ async function runStart(flags: StartFlags): Promise<number> {
   }
   // Through the logger like every other stdout line: a captured stdout is JSON lines throughout, so
   // `warden audit verify --anchors warden.log` (and any log shipper) reads it as it is.
-  log.info({ url: warden.url, host: warden.host, port: warden.port }, `warden listening on ${warden.url}`);
+  // Printed whatever log_level says, as before it went through pino: operators and scripts wait for it.
+  log.child({}, { level: 'info' }).info({ url: warden.url, host: warden.host, port: warden.port }, `warden listening on ${warden.url}`);
   return new Promise<number>((done) => {
     const shutdown = (signal: string) => {
       log.info({ signal }, 'shutting down');

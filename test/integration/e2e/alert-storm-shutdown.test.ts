@@ -68,7 +68,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 
 describe('an alert storm', () => {
   it('grows one incident linearly (capped list, right total), and SIGTERM in the middle of a storm exits cleanly within 20 s', async () => {
-    const started = await spawnCli(['start', '--config', join(dir, 'warden.yaml'), '--port', '0'], /listening on (http:\/\/\S+)/, { env: { REDIS_URL: redis.url }, timeoutMs: 60_000 });
+    const started = await spawnCli(['start', '--config', join(dir, 'warden.yaml'), '--port', '0'], /listening on (http:\/\/[^\s"]+)/, { env: { REDIS_URL: redis.url }, timeoutMs: 60_000 });
     child = started.child;
     const url = started.match[1] as string;
 

@@ -61,7 +61,7 @@ function writeConfig(name: string, extra: string[] = []): string {
 }
 
 async function startWardenChild(config: string): Promise<{ child: ChildProcess; url: string }> {
-  const { child, match } = await spawnCli(['start', '--config', config, '--port', '0'], /listening on (http:\/\/\S+)/, { env: { REDIS_URL: redis.url }, timeoutMs: 60_000 });
+  const { child, match } = await spawnCli(['start', '--config', config, '--port', '0'], /listening on (http:\/\/[^\s"]+)/, { env: { REDIS_URL: redis.url }, timeoutMs: 60_000 });
   children.add(child);
   return { child, url: match[1] as string };
 }

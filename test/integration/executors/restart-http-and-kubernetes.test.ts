@@ -16,12 +16,12 @@ describe('restart with the http driver', () => {
 
   test('POSTs to the admin URL for the target with the idempotency key and fencing token', async () => {
     nextStatus = 200;
-    const r = await new RestartExecutor().execute('matching engine', { driver: 'http', url: `${svc.url}/admin/{{target}}/restart` }, executionContext({ idempotencyKey: 'restart:matching:1', fencingToken: 12 }));
+    const r = await new RestartExecutor().execute('matching-engine', { driver: 'http', url: `${svc.url}/admin/{{target}}/restart` }, executionContext({ idempotencyKey: 'restart:matching:1', fencingToken: 12 }));
     const req = svc.requests.at(-1);
-    expect(req).toMatchObject({ method: 'POST', url: '/admin/matching%20engine/restart' });
+    expect(req).toMatchObject({ method: 'POST', url: '/admin/matching-engine/restart' });
     expect(req?.headers['idempotency-key']).toBe('restart:matching:1');
     expect(req?.headers['x-fencing-token']).toBe('12');
-    expect(JSON.parse(req?.body ?? '')).toEqual({ target: 'matching engine' });
+    expect(JSON.parse(req?.body ?? '')).toEqual({ target: 'matching-engine' });
     expect(r.details).toMatchObject({ status: 200 });
   });
 
