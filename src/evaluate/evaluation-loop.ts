@@ -220,7 +220,7 @@ export class EvaluationLoop {
     const { events, store } = this.#o;
     for (const t of transitions) events.emit('alert', t);
     const alerts = this.#o.rules.activeAlerts();
-    const alertsSaved = transitions.length > 0 ? this.#o.tracker.saveAlerts(alerts) : undefined;
+    const alertsSaved = transitions.length > 0 ? this.#o.tracker.saveAlerts(alerts, transitions) : undefined;
     const snapshot = computeHealth({
       components: this.#o.components,
       alerts,

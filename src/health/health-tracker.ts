@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { Alert } from '../rules/alert';
+import type { Alert, AlertTransition } from '../rules/alert';
 import { within } from '../runtime/within';
 import { WriteOutbox } from '../runtime/write-outbox';
 import type { HealthSnapshot, HealthStatus, HealthTransition } from './health-types';
@@ -62,6 +62,8 @@ export class HealthTracker {
    */
   readonly #outbox: WriteOutbox;
   #current: HealthSnapshot | undefined;
+  /** Whether this run has written the whole active-alert set once (later saves write changes). */
+  #alertsWhole = false;
 
   constructor(opts: HealthTrackerOptions) {
     this.#opts = opts;
@@ -100,21 +102,43 @@ export class HealthTracker {
     return `${this.#opts.prefix}:health:current`;
   }
 
+  /** A hash of the active alerts, fingerprint -> alert JSON. */
   get alertsKey(): string {
+    return `${this.#opts.prefix}:alerts:active:byfp`;
+  }
+
+  /** Where versions before the hash kept the whole list as one JSON string (read once, then removed). */
+  get #legacyAlertsKey(): string {
     return `${this.#opts.prefix}:alerts:active`;
   }
 
-  /** Active alerts, so a restarted Warden resumes them with their original firedAt (see RuleEngine.restore). */
-  saveAlerts(alerts: readonly Alert[]): Promise<void> {
-    const text = JSON.stringify(alerts);
-    const write = this.#outbox.enqueue({ kind: 'active alerts', coalesceKey: 'alerts', write: () => this.#redis.set(this.alertsKey, text).then(() => undefined) });
+  /**
+   * Active alerts, so a restarted Warden resumes them with their original firedAt (see
+   * RuleEngine.restore). A hash, fingerprint -> alert, written per transition (issue 9: a storm's
+   * cost is its changes, not a rewrite of every active alert per batch); the first save after a
+   * start writes the whole set, which also drops what a previous run left behind.
+   */
+  saveAlerts(alerts: readonly Alert[], changed: readonly AlertTransition[]): Promise<void> {
+    const key = this.alertsKey;
+    let write: Promise<void>;
+    if (!this.#alertsWhole) {
+      this.#alertsWhole = true;
+      const all = alerts.map((a) => [a.fingerprint, JSON.stringify(a)] as const);
+      write = this.#outbox.enqueue({ kind: 'active alerts', write: () => execAll(this.#redis.multi().del(key, this.#legacyAlertsKey), key, all) });
+    } else {
+      // Serialised now, in transition order; the last change of a fingerprint wins.
+      const byFingerprint = new Map<string, string | undefined>();
+      for (const t of changed) byFingerprint.set(t.alert.fingerprint, t.to === 'inactive' ? undefined : JSON.stringify(t.alert));
+      write = this.#outbox.enqueue({ kind: 'active alert changes', write: () => execAll(this.#redis.multi(), key, [...byFingerprint]) });
+    }
     write.catch((err: unknown) => this.#opts.log.error({ err }, 'failed to persist active alerts'));
     return write;
   }
 
   async restoreAlerts(): Promise<Alert[]> {
-    const text = await this.#opts.redis.get(this.alertsKey);
-    return text ? (JSON.parse(text) as Alert[]) : [];
+    const [fields, legacy] = await Promise.all([this.#opts.redis.hvals(this.alertsKey).catch(() => [] as string[]), this.#opts.redis.get(this.#legacyAlertsKey)]);
+    if (fields.length === 0 && legacy) return JSON.parse(legacy) as Alert[];
+    return fields.map((text) => JSON.parse(text) as Alert);
   }
 
   get current(): HealthSnapshot | undefined {
@@ -157,6 +181,34 @@ export class HealthTracker {
     const rows = await this.#opts.redis.xrange(this.streamKey, start, '+', 'COUNT', opts.limit ?? 100);
     return rows.map(([id, fields]) => ({ id, ...(JSON.parse(fields[1] as string) as HealthTransition) }));
   }
+}
+
+/** HSET (or HDEL for undefined) of each pair on `multi`, in chunks, in one MULTI. */
+async function execAll(multi: ReturnType<Redis['multi']>, key: string, pairs: ReadonlyArray<readonly [string, string | undefined]>): Promise<void> {
+  const CHUNK = 1000;
+  let set: string[] = [];
+  let del: string[] = [];
+  const flush = () => {
+    if (set.length > 0) multi.hset(key, ...set);
+    if (del.length > 0) multi.hdel(key, ...del);
+    set = [];
+    del = [];
+  };
+  for (const [fp, json] of pairs) {
+    // Keep order between a set and a later delete of other fields: flush when the kind changes.
+    if (json === undefined) {
+      if (set.length > 0) flush();
+      del.push(fp);
+    } else {
+      if (del.length > 0) flush();
+      set.push(fp, json);
+    }
+    if (set.length >= 2 * CHUNK || del.length >= CHUNK) flush();
+  }
+  flush();
+  const results = await multi.exec();
+  const failed = results?.find(([err]) => err);
+  if (failed) throw failed[0] as Error;
 }
 
 function diff(prev: HealthSnapshot | undefined, next: HealthSnapshot): HealthTransition[] {

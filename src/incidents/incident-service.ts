@@ -17,12 +17,19 @@ import { groupKeyOf, groupLabels, matchRoutes, type Route } from './route-tree';
 import type { IncidentServiceOptions } from './incident-service-options';
 import { SilenceStore, type Silence, type SilenceBody } from './silence-store';
 import { within } from '../runtime/within';
-import { WriteOutbox } from '../runtime/write-outbox';
+import { WriteOutbox, type OutboxBatch } from '../runtime/write-outbox';
 
 /** How long stop() lets in-flight incident updates finish; longer means Redis is not answering. */
 const CHAIN_DRAIN_MS = 3_000;
 /** What an update queued behind stop() rejects with (counted once, not logged per update). */
 const STOPPING = new TransientError('incident service is stopping');
+/** Transitions applied in one serial step (bounds the step stop() may have to wait for). */
+const TRANSITION_BATCH = 500;
+/**
+ * Transitions kept for Redis: one per series of a storm's metric (limits.max_series_per_metric
+ * defaults to 100k) plus room for an outage's flapping; beyond it the oldest are dropped, counted.
+ */
+const MAX_QUEUED_TRANSITIONS = 250_000;
 
 export type { AuditSink, IncidentServiceOptions };
 
@@ -52,6 +59,12 @@ export class IncidentService implements Escalator {
    * the outage would leave nothing to reconcile, yet must still page.
    */
   readonly #alerts: WriteOutbox;
+  readonly #transitions: OutboxBatch<{ t: AlertTransition; atMs: number }> = { kind: 'incident transitions', max: TRANSITION_BATCH, writeMany: (b) => this.#applyTransitions(b) };
+  /** Set while a batch is being applied and after it failed: the next one first reloads from Redis. */
+  #reloadBeforeNext = false;
+  /** True while #applyTransitions runs: alerts joining an open incident are then collected in #joined. */
+  #inBatch = false;
+  readonly #joined = new Map<string, { inc: Incident; fingerprints: string[]; timeline: TimelineEntry[] }>();
   /** Set by stop(): updates still queued are dropped, not run (see stop). */
   #stopping = false;
   #dropped = 0;
@@ -63,7 +76,7 @@ export class IncidentService implements Escalator {
     this.store = new IncidentStore(opts.redis, opts.prefix);
     this.silences = new SilenceStore(opts.redis, opts.prefix, this.#clock);
     this.queue = new DeliveryQueue(opts.redis, opts.prefix, opts.log);
-    this.#alerts = new WriteOutbox({ name: 'incidents', log: opts.log, registry: opts.registry });
+    this.#alerts = new WriteOutbox({ name: 'incidents', log: opts.log, registry: opts.registry, maxDepth: MAX_QUEUED_TRANSITIONS });
     this.#metrics = new IncidentMetrics(opts.registry, { openIncidents: () => this.#open.values(), activeSilences: () => this.silences.activeCount() });
     this.#dispatcher = new IncidentDispatcher({
       notify: opts.notify, notifiers: opts.notifiers, store: this.store, queue: this.queue, silences: this.silences, metrics: this.#metrics, clock: this.#clock,
@@ -116,20 +129,42 @@ export class IncidentService implements Escalator {
    * effect is in Redis; while Redis is unavailable it waits in the outbox and is retried.
    */
   onAlert(t: AlertTransition): Promise<void> {
-    const span = incidentSpanName(t);
-    const attributes = { 'warden.alert.name': t.alert.name, 'warden.alert.fingerprint': t.alert.fingerprint };
-    const atMs = this.#clock();
-    let attempts = 0;
-    const apply = async () => {
-      // A failed attempt may have changed incidents in memory that never reached Redis: start the
-      // retry from what Redis holds, so the re-driven transition opens no second incident.
-      if (attempts++ > 0) await this.#reloadOpen();
-      await this.#onAlert(t, atMs);
-    };
-    const run = span ? () => inSpan(span, { parent: contextFrom(t.traceContext), attributes }, apply) : apply;
-    return this.#alerts.enqueue({ kind: 'incident transition', write: () => this.#serial(run) }).catch((err: unknown) => {
+    return this.#alerts.enqueueItem(this.#transitions, { t, atMs: this.#clock() }).catch((err: unknown) => {
       if (err !== STOPPING && !this.#stopping) this.#o.log.error({ err, alert: t.alert.name }, 'incident update failed');
     });
+  }
+
+  /**
+   * One serial step for a run of queued transitions (issue 9: a storm of alerts joining one
+   * incident costs one MULTI per batch, not two round trips per alert). After a failed attempt
+   * the retry starts from what Redis holds, so a re-driven transition opens no second incident.
+   */
+  #applyTransitions(batch: ReadonlyArray<{ t: AlertTransition; atMs: number }>): Promise<void> {
+    return this.#serial(async () => {
+      if (this.#reloadBeforeNext) await this.#reloadOpen();
+      this.#reloadBeforeNext = true;
+      this.#joined.clear();
+      this.#inBatch = true;
+      try {
+        for (const { t, atMs } of batch) {
+          const span = incidentSpanName(t);
+          const apply = () => this.#onAlert(t, atMs);
+          await (span ? inSpan(span, { parent: contextFrom(t.traceContext), attributes: { 'warden.alert.name': t.alert.name, 'warden.alert.fingerprint': t.alert.fingerprint } }, apply) : apply());
+        }
+      } finally {
+        this.#inBatch = false;
+      }
+      await this.#writeJoined();
+      this.#reloadBeforeNext = false;
+    });
+  }
+
+  /** Alerts that joined an open incident in this batch, written together (one MULTI per incident). */
+  async #writeJoined(): Promise<void> {
+    for (const [id, j] of this.#joined) {
+      this.#joined.delete(id);
+      await this.store.save(j.inc, j.fingerprints, j.timeline);
+    }
   }
 
   /** Transitions waiting for Redis. */
@@ -252,6 +287,7 @@ export class IncidentService implements Escalator {
       return;
     }
     if (t.from !== 'firing') return; // pending alerts are not incidents yet
+    await this.#writeJoined();
     for (const inc of [...this.#open.values()]) {
       if (!resolveAlert(inc, t.alert.fingerprint, now)) continue;
       await this.store.appendTimeline(inc.id, { atMs: now, kind: 'alert', message: `alert ${t.alert.name} resolved` });
@@ -269,6 +305,16 @@ export class IncidentService implements Escalator {
       const opener = injectTraceContext();
       if (opener) inc.dispatch.openerTrace = opener;
     }
+    if (this.#inBatch && existing && (inc.dispatch.nextFlushAtMs ?? Infinity) > now) {
+      // The storm path: written with the batch's other joiners (see #writeJoined).
+      if (!addFiringAlert(inc, alert)) return inc;
+      const j = this.#joined.get(inc.id) ?? { inc, fingerprints: [], timeline: [] };
+      j.fingerprints.push(alert.fingerprint);
+      j.timeline.push({ atMs: now, kind: 'alert', message: `alert ${alert.name} firing` });
+      this.#joined.set(inc.id, j);
+      return inc;
+    }
+    await this.#writeJoined();
     if (!addFiringAlert(inc, alert)) return inc;
     if (existing) {
       await this.store.appendTimeline(inc.id, { atMs: now, kind: 'alert', message: `alert ${alert.name} firing` });

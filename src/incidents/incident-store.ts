@@ -2,7 +2,7 @@ import type Redis from 'ioredis';
 import type { Channel } from '../notify/notifier';
 import { countAlerts, type Incident, type IncidentAlert, type IncidentStatus, type Severity, type TimelineEntry } from './incident';
 
-/** SADD arguments per command when the notified set is rewritten (keeps each command small). */
+/** SADD (and RPUSH) arguments per command (keeps each command small). */
 const SADD_CHUNK = 1000;
 
 /** An incident document as stored: no alerts and no notified fingerprints (their own keys). */
@@ -42,12 +42,13 @@ export class IncidentStore {
 
   /**
    * Writes the document and the alerts named in `changedAlerts` (those added or resolved since the
-   * last save), in one MULTI. Cost is the size of the change, not of the incident.
+   * last save), and `timeline` entries, in one MULTI. Cost is the size of the change, not of the incident.
    */
-  async save(inc: Incident, changedAlerts: Iterable<string> = []): Promise<void> {
+  async save(inc: Incident, changedAlerts: Iterable<string> = [], timeline: readonly TimelineEntry[] = []): Promise<void> {
     const { alerts, ...rest } = inc;
     const { notifiedAlerts, ...dispatch } = inc.dispatch;
     const multi = this.#redis.multi().set(this.#doc(inc.id), JSON.stringify({ ...rest, dispatch })).zadd(this.#byStart, inc.startedAtMs, inc.id);
+    for (let i = 0; i < timeline.length; i += SADD_CHUNK) multi.rpush(this.#timeline(inc.id), ...timeline.slice(i, i + SADD_CHUNK).map((e) => JSON.stringify(e)));
     const fingerprints = this.#legacy.has(inc.id) ? Object.keys(alerts) : changedAlerts;
     for (const fp of fingerprints) {
       const a = alerts[fp];

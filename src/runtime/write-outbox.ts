@@ -11,6 +11,18 @@ export interface OutboxWrite {
   readonly write: () => Promise<void>;
 }
 
+/**
+ * Writes made in batches: consecutive queued items of one batch are handed to one `writeMany`
+ * call (in order, at most `max`), so a storm of small writes costs one round trip per batch, not per item.
+ */
+export interface OutboxBatch<T> {
+  /** What is written, for logs. */
+  readonly kind: string;
+  readonly max: number;
+  /** Must be idempotent and cope with being called again with the same items and more (a retry). */
+  readonly writeMany: (items: T[]) => Promise<void>;
+}
+
 export interface WriteOutboxOptions {
   /** The outbox's name: the `outbox` label of its metrics. */
   name: string;
@@ -24,6 +36,8 @@ export interface WriteOutboxOptions {
 
 interface Queued {
   readonly w: OutboxWrite;
+  /** Set for an item of a batch (then `w.write` is unused). */
+  readonly batch?: { readonly of: OutboxBatch<unknown>; readonly item: unknown };
   readonly waiters: Array<{ resolve(): void; reject(err: unknown): void }>;
 }
 
@@ -43,6 +57,8 @@ export class WriteOutbox {
   readonly #queue: Queued[] = [];
   readonly #maxDepth: number;
   #draining = false;
+  /** Writes at the head being made right now (a batch may be several): never coalesced, dropped or failed by close(). */
+  #inFlight = 0;
   #closed = false;
   #idle: Promise<void> | undefined;
   #resolveIdle: (() => void) | undefined;
@@ -64,11 +80,22 @@ export class WriteOutbox {
       const waiters = [{ resolve, reject }];
       if (w.coalesceKey !== undefined) {
         // Never the head while a drain runs: that write may be in flight.
-        const from = this.#draining ? 1 : 0;
+        const from = this.#inFlight;
         const i = this.#queue.findIndex((q, idx) => idx >= from && q.w.coalesceKey === w.coalesceKey);
         if (i >= 0) waiters.push(...(this.#queue.splice(i, 1)[0] as Queued).waiters);
       }
       this.#queue.push({ w, waiters });
+      if (this.#queue.length > this.#maxDepth) this.#dropOldest();
+      if (!this.#draining) void this.#drain();
+    });
+  }
+
+  /** Queues one item of `batch`: made together with the items of the same batch queued next to it. */
+  enqueueItem<T>(batch: OutboxBatch<T>, item: T): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error(`${this.#o.name} outbox is closed`));
+    return new Promise<void>((resolve, reject) => {
+      const of = batch as OutboxBatch<unknown>;
+      this.#queue.push({ w: { kind: batch.kind, write: () => of.writeMany([item]) }, batch: { of, item }, waiters: [{ resolve, reject }] });
       if (this.#queue.length > this.#maxDepth) this.#dropOldest();
       if (!this.#draining) void this.#drain();
     });
@@ -95,7 +122,7 @@ export class WriteOutbox {
    */
   close(): void {
     this.#closed = true;
-    const left = this.#queue.splice(this.#draining ? 1 : 0);
+    const left = this.#queue.splice(this.#inFlight);
     if (left.length > 0) this.#o.log.error({ outbox: this.#o.name, writes: left.length }, 'shutdown with durable writes still waiting for Redis: they are lost');
     for (const q of left) for (const w of q.waiters) w.reject(new Error(`${this.#o.name} outbox closed before Redis answered`));
     if (!this.#draining) this.#becameIdle();
@@ -113,12 +140,17 @@ export class WriteOutbox {
     try {
       while (this.#queue.length > 0) {
         const head = this.#queue[0] as Queued;
+        // Taken again on every attempt: a retry also carries what queued up behind the batch meanwhile.
+        const n = this.#batchLength();
+        this.#inFlight = n;
         try {
-          await head.w.write();
+          if (head.batch) await head.batch.of.writeMany(this.#queue.slice(0, n).map((q) => q.batch?.item));
+          else await head.w.write();
         } catch (err) {
+          this.#inFlight = 0;
           if (this.#closed || !isRedisUnavailable(err)) {
-            if (!this.#closed) this.#o.log.error({ err: errorMessage(err), outbox: this.#o.name, kind: head.w.kind }, 'durable write failed for good: dropped');
-            this.#settle(head, err);
+            if (!this.#closed) this.#o.log.error({ err: errorMessage(err), outbox: this.#o.name, kind: head.w.kind, writes: n }, 'durable write failed for good: dropped');
+            this.#settle(n, err);
             continue;
           }
           if (attempt === 0) this.#o.log.warn({ err: errorMessage(err), outbox: this.#o.name, kind: head.w.kind, depth: this.#queue.length }, 'Redis unavailable: durable writes queued until it answers');
@@ -127,7 +159,8 @@ export class WriteOutbox {
         }
         if (attempt > 0) this.#o.log.info({ outbox: this.#o.name, kind: head.w.kind, attempts: attempt + 1 }, 'Redis answers again: queued durable write made');
         attempt = 0;
-        this.#settle(head);
+        this.#inFlight = 0;
+        this.#settle(n);
       }
     } finally {
       this.#draining = false;
@@ -135,9 +168,18 @@ export class WriteOutbox {
     }
   }
 
-  #settle(q: Queued, err?: unknown): void {
-    if (this.#queue[0] === q) this.#queue.shift();
-    for (const w of q.waiters) if (err === undefined) w.resolve(); else w.reject(err);
+  /** How many queued writes from the head go out together: the head's batch items next to it, or 1. */
+  #batchLength(): number {
+    const of = this.#queue[0]?.batch?.of;
+    if (!of) return 1;
+    let n = 1;
+    while (n < this.#queue.length && n < of.max && this.#queue[n]?.batch?.of === of) n++;
+    return n;
+  }
+
+  /** The first `n` writes are made (or failed for good): settles their waiters. */
+  #settle(n: number, err?: unknown): void {
+    for (const q of this.#queue.splice(0, n)) for (const w of q.waiters) if (err === undefined) w.resolve(); else w.reject(err);
   }
 
   #pause(ms: number): Promise<void> {
@@ -157,7 +199,7 @@ export class WriteOutbox {
 
   #dropOldest(): void {
     // The head may be in flight; drop the oldest behind it.
-    const i = this.#draining ? 1 : 0;
+    const i = this.#inFlight;
     const [dropped] = this.#queue.splice(i, 1) as [Queued];
     droppedCounter(this.#o.registry)?.inc({ outbox: this.#o.name });
     this.#o.log.error({ outbox: this.#o.name, kind: dropped.w.kind, maxDepth: this.#maxDepth }, 'durable write outbox full: oldest queued write dropped (it will never reach Redis)');

@@ -113,7 +113,7 @@ describe('a Red alert pushed while Redis is killed -9 becomes an incident once R
       return snap?.status === 'red' ? snap : undefined;
     });
     expect(current.evaluatedAtMs).toBeLessThanOrEqual(after);
-    const active = JSON.parse((await client.get(h.warden.tracker.alertsKey)) ?? '[]');
+    const active = (await client.hvals(h.warden.tracker.alertsKey)).map((text) => JSON.parse(text));
     expect(active).toEqual([expect.objectContaining({ name: 'LagHigh', state: 'firing' })]);
 
     const trigger = await until('the incident.trigger audit entry', async () => {
