@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * A quick probe, not a benchmark (the official scale_100k_* benchmarks live in src/bench/): pushes
+ * A quick probe, not a benchmark (the official scale_100k_* benchmarks live in bench/): pushes
  * 100k series (memory_used_ratio and processing_lag_seconds, one `instance` per pod) in 1000-sample
  * batches through an in-process store + rule engine with the shipped rules, and prints samples/s
  * per round and RSS. Usage: node scripts/scale-probe.js [distDir=dist] [rounds=6] [pods=50000]

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 
 /**
  * A local PagerDuty Events API v2 endpoint: HTTPS with a self-signed certificate made at test
@@ -34,6 +35,8 @@ export function generateSelfSignedCert(): SelfSignedCert {
 
 export interface ReceivedPagerDutyEvent {
   receivedAtMs: number;
+  /** performance.now() when the event was answered (benchmarks: sub-millisecond latency). */
+  receivedAtPerfMs: number;
   headers: Record<string, string | string[] | undefined>;
   body: Record<string, any>;
   /** What the server answered. */
@@ -78,6 +81,7 @@ export class FakePagerDuty {
   /** Requests seen in any mode, including failed ones. */
   requests = 0;
   readonly #server: Server;
+  #waiters: Array<() => void> = [];
 
   private constructor(cert: SelfSignedCert) {
     this.cert = cert;
@@ -110,6 +114,24 @@ export class FakePagerDuty {
     return this.accepted;
   }
 
+  /** Resolves with the first event from index `from` on that matches, woken by each arrival. */
+  async waitFor(match: (e: ReceivedPagerDutyEvent) => boolean, from = 0, timeoutMs = 10_000): Promise<ReceivedPagerDutyEvent> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hit = this.events.slice(from).find(match);
+      if (hit) return hit;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error('no matching PagerDuty event arrived');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
   async stop(): Promise<void> {
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
@@ -136,13 +158,16 @@ export class FakePagerDuty {
   }
 
   #answer(req: IncomingMessage, res: ServerResponse, body: any, status: number, reply: object | undefined): void {
-    this.events.push({ receivedAtMs: Date.now(), headers: req.headers, body, status });
+    this.events.push({ receivedAtMs: Date.now(), receivedAtPerfMs: performance.now(), headers: req.headers, body, status });
     if (reply === undefined) {
       // A 5xx as a proxy would send it: HTML, not JSON.
       res.writeHead(status, { 'content-type': 'text/html' }).end('<html><body>Internal Server Error</body></html>');
     } else {
       send(res, status, reply);
     }
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
   }
 }
 

@@ -1,4 +1,4 @@
-import { benchAuditAppendsPerSecond } from '../../../src/bench/remediation-bench';
+import { benchAuditAppendsPerSecond } from '../../../bench/remediation-bench';
 import { startRedis, type TestRedis } from '../../support/redis-server';
 
 let redis: TestRedis;

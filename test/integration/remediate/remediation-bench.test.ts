@@ -1,4 +1,4 @@
-import { benchAlertToActiveP99Ms, benchJobsPerSecond } from '../../../src/bench/remediation-bench';
+import { benchAlertToActiveP99Ms, benchJobsPerSecond } from '../../../bench/remediation-bench';
 import { startRedis, type TestRedis } from '../../support/redis-server';
 
 let redis: TestRedis;

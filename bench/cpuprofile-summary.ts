@@ -41,7 +41,7 @@ export function summarize(profile: Profile, top = 25, skipMs = 0): { totalMs: nu
   return { totalMs: total, byFunction: sorted(fn), byFile: sorted(file) };
 }
 
-// `node dist/bench/cpuprofile-summary.js <file.cpuprofile> [top] [skipMs]`
+// `node dist-bench/bench/cpuprofile-summary.js <file.cpuprofile> [top] [skipMs]`
 if (require.main === module) {
   const [path, top, skip] = process.argv.slice(2);
   if (!path) throw new Error('usage: cpuprofile-summary <file.cpuprofile> [top] [skipMs]');

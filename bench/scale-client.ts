@@ -1,4 +1,5 @@
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
+import { postBatch } from './post-batch';
 import { parentPort, workerData } from 'node:worker_threads';
 
 /**
@@ -55,18 +56,6 @@ function body(prefixes: readonly string[], round: number, startMs: number): Buff
   return Buffer.from(`{"samples":[${prefixes.map((p, i) => `${p}${((i * 7 + round) % 50) / 100},"timestamp":${ts}}`).join(',')}]}`);
 }
 
-function post(agent: Agent, port: number, data: Buffer): Promise<{ accepted: number; skipped: number }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/v1/samples', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': data.length } }, (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(text)) : reject(new Error(`push answered ${res.statusCode}: ${text}`))));
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
-}
-
 /** Sends rounds [from, to) on the job's connections; each connection owns fixed batches (so series stay in order). */
 async function sendRounds(agent: Agent, job: ScaleJob, prefixes: string[][], from: number, until: () => boolean, paceStartNs?: bigint): Promise<{ accepted: number; skipped: number; rounds: number }> {
   let accepted = 0;
@@ -76,7 +65,7 @@ async function sendRounds(agent: Agent, job: ScaleJob, prefixes: string[][], fro
     await Promise.all(
       Array.from({ length: job.connections }, async (_, k) => {
         for (let b = k; b < prefixes.length; b += job.connections) {
-          const x = await post(agent, job.port, body(prefixes[b] as string[], r, job.startMs));
+          const x = await postBatch(agent, job.port, body(prefixes[b] as string[], r, job.startMs));
           accepted += x.accepted;
           skipped += x.skipped;
         }

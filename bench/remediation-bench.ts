@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Registry } from 'prom-client';
-import { AuditLog } from '../audit/audit-log';
-import type { RemediationAuditSink } from '../remediate/remediation-audit';
-import type { Executor } from '../remediate/executor';
-import { RemediationService } from '../remediate/remediation-service';
-import { remediationRuleSchema } from '../remediate/remediation-rule-schema';
-import { startEmbeddedRedis } from '../runtime/embedded-redis';
-import { silentLogger } from '../telemetry/logger';
+import { AuditLog } from '../src/audit/audit-log';
+import type { RemediationAuditSink } from '../src/remediate/remediation-audit';
+import type { Executor } from '../src/remediate/executor';
+import { RemediationService } from '../src/remediate/remediation-service';
+import { remediationRuleSchema } from '../src/remediate/remediation-rule-schema';
+import { startEmbeddedRedis } from '../src/runtime/embedded-redis';
+import { silentLogger } from '../src/telemetry/logger';
 
 export interface JobsBenchOptions {
   /** @defaultValue 2000 */
@@ -149,7 +149,7 @@ async function cleanup(redis: Redis, prefix: string): Promise<void> {
 }
 
 /**
- * `node dist/bench/remediation-bench.js [--rounds N]`: jobs_per_s with the real audit log and with
+ * `node dist-bench/bench/remediation-bench.js [--rounds N]`: jobs_per_s with the real audit log and with
  * a no-op sink, and audit appends/s with 1 and 2 writers, on an embedded redis-server of its own
  * (AOF on, as `warden start` runs it). One JSON line per round, then the medians.
  */

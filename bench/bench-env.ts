@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request, type Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseConfig } from '../config/load-config';
-import { startWarden, type Warden } from '../main';
-import { startEmbeddedRedis, type EmbeddedRedis } from '../runtime/embedded-redis';
-import { silentLogger } from '../telemetry/logger';
+import { parseConfig } from '../src/config/load-config';
+import { startWarden, type Warden } from '../src/main';
+import { startEmbeddedRedis, type EmbeddedRedis } from '../src/runtime/embedded-redis';
+import { silentLogger } from '../src/telemetry/logger';
 
 /** A Warden of the benchmark's own: its own redis-server and temp dir, nothing shared. */
 export interface BenchWarden {

@@ -53,7 +53,7 @@ export async function benchIdle(o: IdleOptions = {}): Promise<{ idle_cpu_pct: nu
   }
 }
 
-// `node dist/bench/idle-bench.js [--seconds 60] [--interval 1s] [--cpu-prof <dir>]`
+// `node dist-bench/bench/idle-bench.js [--seconds 60] [--interval 1s] [--cpu-prof <dir>]`
 if (require.main === module) {
   const argv = process.argv.slice(2);
   const arg = (name: string) => {

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { percentile, pushSamples, round, startBenchWarden } from '../../bench/bench-env';
+import { percentile, pushSamples, round, startBenchWarden } from './bench-env';
 import type { Queue } from 'bullmq';
-import type { DeliveryJobData } from '../delivery-queue';
-import { PagerDutySink } from './pagerduty-sink';
+import type { DeliveryJobData } from '../src/incidents/delivery-queue';
+import { FakePagerDuty } from '../test/support/fake-pagerduty';
 
 const RULES = `groups:
   - name: page-bench
@@ -23,10 +23,10 @@ const RULES = `groups:
  * durable queue, the breaker and pdjs. Each iteration resolves the page before the next fires.
  */
 export async function benchPage(iterations = 200, o: { breakdown?: boolean } = {}): Promise<{ page_p50_ms: number; page_p99_ms: number; pages: number } & Record<string, number>> {
-  const sink = await PagerDutySink.start();
+  const sink = await FakePagerDuty.start();
   const caDir = mkdtempSync(join(tmpdir(), 'warden-page-bench-'));
   const caFile = join(caDir, 'pd-ca.pem');
-  writeFileSync(caFile, sink.caPem);
+  writeFileSync(caFile, sink.cert.certPem);
   const config = `components:\n  - {name: matching-engine, critical: true}\nrules: [page.rules.yaml]\nnotify:\n  receivers:\n    - name: oncall\n      pagerduty_configs: [{routing_key: "${'b'.repeat(32)}", url: "${sink.url}", tls_ca_file: "${caFile}"}]\n`;
   const env = await startBenchWarden(config, { 'page.rules.yaml': RULES }).catch(async (err: unknown) => {
     await sink.stop();
@@ -48,12 +48,12 @@ export async function benchPage(iterations = 200, o: { breakdown?: boolean } = {
       const from = sink.events.length;
       const sent = performance.now();
       if ((await pushSamples(agent, env.warden.port, [{ name: 'bench_down', labels: { component: 'matching-engine' }, value: 1, timestamp: nextTs() }])) !== 200) throw new Error('push was not accepted');
-      const trigger = await sink.next(from, (e) => e.action === 'trigger');
-      latencies.push(trigger.atPerfMs - sent);
-      marks.push({ sent, alert: alertAt?.at, arrived: trigger.atPerfMs });
+      const trigger = await sink.waitFor((e) => e.status === 202 && e.body.event_action === 'trigger', from);
+      latencies.push(trigger.receivedAtPerfMs - sent);
+      marks.push({ sent, alert: alertAt?.at, arrived: trigger.receivedAtPerfMs });
       alertAt = undefined;
       if ((await pushSamples(agent, env.warden.port, [{ name: 'bench_down', labels: { component: 'matching-engine' }, value: 0, timestamp: nextTs() }])) !== 200) throw new Error('push was not accepted');
-      await sink.next(from, (e) => e.action === 'resolve' && e.dedupKey === trigger.dedupKey);
+      await sink.waitFor((e) => e.status === 202 && e.body.event_action === 'resolve' && e.body.dedup_key === trigger.body.dedup_key, from);
     }
     if (o.breakdown) Object.assign(breakdown, await pagePathBreakdown(env.warden.incidents.queue.queue, marks));
   } finally {

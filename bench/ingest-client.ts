@@ -1,4 +1,5 @@
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
+import { postBatch } from './post-batch';
 import { parentPort, workerData } from 'node:worker_threads';
 
 /**
@@ -31,18 +32,6 @@ export function buildBodies(job: ClientJob): Buffer[] {
   return bodies;
 }
 
-function post(agent: Agent, port: number, body: Buffer): Promise<{ accepted: number; skipped: number }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/v1/samples', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(text)) : reject(new Error(`push answered ${res.statusCode}: ${text}`))));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 /** Sends `bodies` (rounds x batches) over the job's connections; returns what the server counted. */
 async function send(agent: Agent, job: ClientJob, bodies: Buffer[]): Promise<{ accepted: number; skipped: number }> {
   const perRound = job.series / job.batch;
@@ -55,7 +44,7 @@ async function send(agent: Agent, job: ClientJob, bodies: Buffer[]): Promise<{ a
     Array.from({ length: job.connections }, async (_, k) => {
       for (let r = 0; r < rounds; r++) {
         for (let b = k; b < perRound; b += job.connections) {
-          const x = await post(agent, job.port, bodies[r * perRound + b] as Buffer);
+          const x = await postBatch(agent, job.port, bodies[r * perRound + b] as Buffer);
           accepted += x.accepted;
           skipped += x.skipped;
         }

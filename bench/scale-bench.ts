@@ -3,21 +3,20 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { REPO_ROOT, percentile, pushSamples, round, startBenchWarden, type BenchWarden } from './bench-env';
+import { REPO_ROOT, percentile, round, startBenchWarden, type BenchWarden } from './bench-env';
+import { DetectProbe, componentsYaml } from './detect-probe';
 import type { ScaleJob, ScaleResult } from './scale-client';
 
 const SERIES = 100_000;
 const BATCH = 1000;
-const COMPONENTS = ['matching-engine', 'settlement', 'database', 'market-data', 'order-gateway', 'reporting'];
 
 /** A bench Warden with the shipped components and rules (exchange + remediation). */
 export function startShippedRulesWarden(): Promise<BenchWarden> {
   const files: Record<string, string> = {};
   for (const f of readdirSync(join(REPO_ROOT, 'rules')).filter((f) => f.endsWith('.rules.yaml'))) files[f] = readFileSync(join(REPO_ROOT, 'rules', f), 'utf8');
-  const components = COMPONENTS.map((c, i) => `  - {name: ${c}, critical: ${i < 3}}`).join('\n');
   // The remediation rules' executors must be configured to load; nothing fires here, so nothing runs.
   const remediation = 'remediation:\n  executors:\n    restart: {http_base_url: "http://127.0.0.1:9"}\n';
-  return startBenchWarden(`components:\n${components}\nrules: [${Object.keys(files).join(', ')}]\nlimits: {max_body: 64MiB}\n${remediation}`, files);
+  return startBenchWarden(`${componentsYaml()}rules: [${Object.keys(files).join(', ')}]\nlimits: {max_body: 64MiB}\n${remediation}`, files);
 }
 
 function runClient(job: ScaleJob): { done: Promise<ScaleResult>; worker: Worker } {
@@ -64,31 +63,15 @@ export async function benchScale100kDetect(iterations = 100): Promise<{ scale_10
   try {
     // The background client gets a generous time limit; it is terminated once the probes are done.
     const load = runClient(job(env.warden.port, { maxMs: 600_000, pacePerSecond: 100_000 }));
-    let ts = 0;
-    const next = () => (ts = Math.max(ts + 1, Date.now()));
-    const body = (lag: number) => COMPONENTS.map((component) => ({ name: 'replication_lag_seconds', labels: { component }, value: component === 'database' ? lag : 0, timestamp: next() }));
-    await pushSamples(agent, env.warden.port, body(0));
+    const probe = new DetectProbe(env, agent, 10_000);
+    await probe.prime();
     // Let the warm-up round create the 100k series before measuring.
     const deadline = Date.now() + 60_000;
     while (env.warden.store.seriesCount < SERIES && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     const accepted0 = await acceptedPushes(env);
     const t0 = performance.now();
     for (let i = 0; i < iterations && !stopLoad; i++) {
-      const lag = i % 2 === 0 ? 11 : 0.5;
-      const transition = new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('no health transition within 10 s')), 10_000);
-        const on = (t: { component: string | null }) => {
-          if (t.component !== 'database') return;
-          env.warden.events.off('health', on);
-          clearTimeout(timer);
-          resolve(performance.now());
-        };
-        env.warden.events.on('health', on);
-      });
-      const sent = performance.now();
-      const status = await pushSamples(agent, env.warden.port, body(lag));
-      if (status !== 200) throw new Error(`push answered ${status}`);
-      latencies.push((await transition) - sent);
+      latencies.push(await probe.measure(i % 2 === 0 ? 11 : 0.5));
       // Spaced out, so the probes sample the load rather than queue behind each other.
       await new Promise((r) => setTimeout(r, 20));
     }
