@@ -54,15 +54,17 @@ export function alertmanagerAlertRoutes(d: AlertmanagerAlertRouteDeps): Router {
       next(err);
     }
   });
+  // Alertmanager lists no alert whose endsAt has passed, even before its expiry has run.
+  const current = (now: number) => d.activeAlerts().filter((a) => a.source === undefined || (d.pushed.get(a.fingerprint)?.endsAtMs ?? 0) > now);
   router.get('/api/v2/alerts', d.auth.require('read'), (req, res) => {
     const filter = parseAlertFilter(req.query);
     const now = d.clock();
-    res.json(listAlerts(d.activeAlerts(), filter, d.listing).map((l) => gettableAlert(l, d.pushed.get(l.alert.fingerprint), now, d.resolveTimeoutMs)));
+    res.json(listAlerts(current(now), filter, d.listing).map((l) => gettableAlert(l, d.pushed.get(l.alert.fingerprint), now, d.resolveTimeoutMs)));
   });
   router.get('/api/v2/alerts/groups', d.auth.require('read'), (req, res) => {
     const filter = parseAlertFilter(req.query);
     const now = d.clock();
-    const groups = groupAlerts(listAlerts(d.activeAlerts(), filter, d.listing), filter);
+    const groups = groupAlerts(listAlerts(current(now), filter, d.listing), filter);
     res.json(groups.map((g) => ({ labels: g.labels, receiver: { name: g.receiver }, alerts: g.alerts.map((l) => gettableAlert(l, d.pushed.get(l.alert.fingerprint), now, d.resolveTimeoutMs)) })));
   });
   router.use('/api/v2/alerts', alertmanagerErrors(d.log));
