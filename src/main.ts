@@ -14,6 +14,7 @@ import { AuditAnchorer } from './audit/audit-anchor';
 import { AuditLog } from './audit/audit-log';
 import { startPaging } from './compose/paging';
 import { startRemediation, type Remediation } from './compose/remediation';
+import { startPrometheusEstate } from './compose/prometheus-estate';
 import type { IncidentService } from './incidents/incident-service';
 import { auditRoutes } from './http/routes/audit';
 import { createApp } from './http/app';
@@ -98,12 +99,13 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     // History for ranges only, kept one scrape interval past the longest range a rule reads.
     const scrapeMarginMs = Math.max(15_000, ...config.scrape.map((s) => s.interval));
     const engine = new RuleEngine({ store, coalesceMs: limits.rule_coalesce_window, history: { marginMs: scrapeMarginMs } });
+    const estate = await startPrometheusEstate({ config, redis, rules: engine, registry, log, clock });
     const tracker = new HealthTracker({ redis, prefix: config.redis.prefix, log, registry });
     cleanup.push(['health writes', () => tracker.close()]);
     await tracker.restore();
     // Alerts active before a restart resume with their original firedAt if their condition holds
     // again within `staleness`; otherwise they resolve then.
-    engine.restore(await tracker.restoreAlerts(), clock() + config.staleness, clock());
+    engine.restore(estate.ruleAlerts(await tracker.restoreAlerts()), clock() + config.staleness, clock());
     const auth = new Authenticator(config.auth.tokens);
     const audit = new AuditLog({ redis, prefix: config.redis.prefix, clock });
     registerOutboxMetrics(registry, 'audit', audit);
@@ -125,12 +127,12 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
       paging.incidents.retryNow();
       audit.retryNow();
     });
-    const stillFiring = (a: { fingerprint: string; firedAtMs: number }) => engine.activeAlerts().some((x) => x.fingerprint === a.fingerprint && x.state === 'firing' && x.firedAtMs === a.firedAtMs);
+    const stillFiring = (a: { fingerprint: string; firedAtMs: number }) => estate.alerts.activeAlerts().some((x) => x.fingerprint === a.fingerprint && x.state === 'firing' && x.firedAtMs === a.firedAtMs);
     const remediation = await startRemediation({ config, redisUrl: opts.redisUrl, redis, auth, audit, escalator: paging.incidents, events, store, stillFiring, registry, log, clock });
     cleanup.push(['remediation', () => remediation.stop()]);
     // Series Warden derives itself cannot be pushed or scraped over (issue 9).
     const derived = DerivedSeries.fromComponents(config.components);
-    const loop = new EvaluationLoop({ store, rules: engine, tracker, healthMetrics: new HealthMetrics(registry), events, components: config.components, registry, log, clock, tradingHalted: () => remediation.trading.halted });
+    const loop = new EvaluationLoop({ store, rules: estate.alerts, tracker, healthMetrics: new HealthMetrics(registry), events, components: config.components, registry, log, clock, tradingHalted: () => remediation.trading.halted });
 
     let rulesLoaded = false;
     let loadedGroups: RuleSet['groups'] = [];
@@ -161,7 +163,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     // Once restored alerts have resumed or resolved (see RuleEngine.restore), close incidents whose
     // alert is gone for any other reason, so none stays open for good.
     const reconcile = setTimeout(() => {
-      const firing = engine.activeAlerts().filter((a) => a.state === 'firing').map((a) => a.fingerprint);
+      const firing = estate.alerts.activeAlerts().filter((a) => a.state === 'firing').map((a) => a.fingerprint);
       paging.incidents.reconcile(firing).catch((err: unknown) => log.error({ err }, 'incident reconcile failed'));
     }, config.staleness + 2 * config.evaluation_interval);
     reconcile.unref();
@@ -185,11 +187,12 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
           unavailable: () => (redisHealth.state.up || tracker.pendingWrites + paging.incidents.pendingTransitions === 0 ? undefined : redisHealth.state.reason ?? 'Redis not answering') }),
         healthRoutes({ auth, tracker }),
         consoleRoutes(),
-        streamRoutes({ auth, events, snapshot: () => consoleSnapshot({ health: tracker.current, alerts: engine.activeAlerts() }, clock()), log }),
-        rulesRoutes({ auth, activeAlerts: () => engine.activeAlerts(), groupsStatus: () => engine.groupsStatus(), reload: () => reloader.reload(), lastReload: () => reloader.last }),
+        streamRoutes({ auth, events, snapshot: () => consoleSnapshot({ health: tracker.current, alerts: estate.alerts.activeAlerts() }, clock()), log }),
+        rulesRoutes({ auth, activeAlerts: () => estate.alerts.activeAlerts(), groupsStatus: () => engine.groupsStatus(), reload: () => reloader.reload(), lastReload: () => reloader.last }),
         ...paging.routers,
         ...remediation.routers,
         auditRoutes({ auth, audit }),
+        ...estate.routers({ auth, loop, incidents: paging.incidents }),
       ],
     });
     // Loopback unless server.host says otherwise, and always while no token is asked for.

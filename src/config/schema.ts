@@ -3,6 +3,7 @@ import { duration, byteSize, httpUrl } from './schema-types';
 import { remediationConfigSchema } from './remediation-schema';
 import { notifyConfigSchema } from './notify-schema';
 import { simulatorConfigDefaults, simulatorConfigSchema } from './simulator-schema';
+import { alertmanagerConfigDefaults, alertmanagerConfigSchema } from './alertmanager-schema';
 
 /** The one schema of warden.yaml: defaults first, unknown keys rejected (like Alertmanager). */
 
@@ -93,6 +94,7 @@ export const configSchema = z.strictObject({
   remediation: remediationConfigSchema.default(remediationConfigSchema.parse({})),
   notify: notifyConfigSchema.default(notifyConfigSchema.parse({})),
   simulator: simulatorConfigSchema.default(simulatorConfigDefaults),
+  alertmanager: alertmanagerConfigSchema.default(alertmanagerConfigDefaults),
   /** The audit chain's head is published this often (when it moved) for `warden audit verify --anchors`. */
   audit: z.strictObject({
     anchor_interval: duration().default(60_000),

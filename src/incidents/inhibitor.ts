@@ -31,6 +31,18 @@ export class Inhibitor {
     }));
   }
 
+  /** Fingerprints of the firing alerts inhibiting `target` (Alertmanager's `inhibitedBy`). */
+  inhibitingFingerprints(target: FiringAlertRef, firing: Iterable<FiringAlertRef>): string[] {
+    const candidates = this.#rules.filter((r) => matchesAll(r.target, target.labels));
+    if (candidates.length === 0) return [];
+    const out: string[] = [];
+    for (const source of firing) {
+      if (source.fingerprint === target.fingerprint) continue;
+      if (candidates.some((r) => matchesAll(r.source, source.labels) && r.equal.every((l) => (source.labels[l] ?? '') === (target.labels[l] ?? '')))) out.push(source.fingerprint);
+    }
+    return out;
+  }
+
   /** Why `target` is inhibited (the rule's source and the inhibiting alert), or undefined. */
   inhibitedBy(target: FiringAlertRef, firing: Iterable<FiringAlertRef>): string | undefined {
     const candidates = this.#rules.filter((r) => matchesAll(r.target, target.labels));

@@ -129,6 +129,16 @@ export class SilenceStore {
     return undefined;
   }
 
+  /** Ids of every active silence muting these labels (Alertmanager's `silencedBy`). */
+  silencedBy(labels: Readonly<Record<string, string>>): string[] {
+    const now = this.#clock();
+    const ids: string[] = [];
+    for (const { silence, matchers } of this.#silences.values()) {
+      if (silenceState(silence, now) === 'active' && matchesAll(matchers, labels)) ids.push(silence.id);
+    }
+    return ids;
+  }
+
   #remember(s: Silence): void {
     this.#silences.set(s.id, { silence: s, matchers: s.matchers.map(compileMatcher) });
   }

@@ -11,6 +11,8 @@ export interface Alert {
   readonly name: string;
   readonly group: string;
   readonly file: string;
+  /** Where it came from: absent for Warden's own rules; 'prometheus' for one posted to /api/v2/alerts. */
+  readonly source?: 'prometheus';
   /** Series labels + rule labels + alertname. Warden reads `health`, `severity`, `component`, `scope`. */
   readonly labels: Labels;
   readonly annotations: Readonly<Record<string, string>>;

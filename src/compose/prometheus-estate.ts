@@ -1,0 +1,77 @@
+import type Redis from 'ioredis';
+import type { Router } from 'express';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { WardenConfig } from '../config/schema';
+import type { EvaluationLoop, RuleEvaluator } from '../evaluate/evaluation-loop';
+import type { Authenticator } from '../http/auth';
+import { alertmanagerAlertRoutes } from '../http/routes/alertmanager/alerts';
+import { alertmanagerSilenceRoutes } from '../http/routes/alertmanager/silences';
+import { alertmanagerStatusRoutes } from '../http/routes/alertmanager/status';
+import { alertmanagerConfigYaml, routeReceiverNames } from '../incidents/alertmanager-config';
+import { defaultRoute } from '../incidents/default-route';
+import type { IncidentService } from '../incidents/incident-service';
+import { Inhibitor } from '../incidents/inhibitor';
+import { compileRoute } from '../incidents/route-tree';
+import { PushedAlerts } from '../ingest/alertmanager/pushed-alerts';
+import { WithPushedAlerts } from '../ingest/alertmanager/with-pushed-alerts';
+import type { Alert } from '../rules/alert';
+
+const VERSION: string = (require('../../package.json') as { version: string }).version;
+
+export interface PrometheusEstateDeps {
+  config: WardenConfig;
+  redis: Redis;
+  /** The rule engine: posted alerts join its active alerts for the evaluation loop. */
+  rules: RuleEvaluator;
+  registry: Registry;
+  log: Logger;
+  clock: () => number;
+}
+
+/** What the HTTP routes need once the rest of Warden is running. */
+export interface PrometheusEstateRouteDeps {
+  auth: Authenticator;
+  loop: Pick<EvaluationLoop, 'applyTransitions'>;
+  incidents: IncidentService;
+}
+
+export interface PrometheusEstate {
+  /** The rule engine plus posted alerts: hand this to the evaluation loop, and ask it what fires. */
+  readonly alerts: WithPushedAlerts;
+  /** Restored alerts that belong to the rule engine (posted ones are restored by the estate itself). */
+  ruleAlerts(restored: readonly Alert[]): Alert[];
+  routers(d: PrometheusEstateRouteDeps): Router[];
+}
+
+/**
+ * Issue 15: Warden on the wire of a Prometheus estate. Alertmanager API v2 (alerts from Prometheus'
+ * `alerting.alertmanagers`, silences for amtool, status for Grafana).
+ */
+export async function startPrometheusEstate(d: PrometheusEstateDeps): Promise<PrometheusEstate> {
+  const log = d.log.child({ stage: 'prometheus-estate' });
+  const { config } = d;
+  const am = config.alertmanager;
+  const pushed = new PushedAlerts({ redis: d.redis, prefix: config.redis.prefix, resolveTimeoutMs: am.resolve_timeout, resolvedRetentionMs: am.resolved_retention, maxAlerts: am.max_alerts, log });
+  await pushed.restore();
+  const alerts = new WithPushedAlerts(d.rules, pushed);
+  const startedAtMs = d.clock();
+  // The same tree the incident dispatcher compiles from the same config.
+  const root = config.notify.route ? compileRoute(config.notify.route) : defaultRoute();
+  const listing = { root, inhibitor: new Inhibitor(config.notify.inhibit_rules) };
+  return {
+    alerts,
+    ruleAlerts: (restored) => restored.filter((a) => a.source === undefined),
+    routers: (r) => [
+      alertmanagerAlertRoutes({
+        auth: r.auth, pushed, activeAlerts: () => alerts.activeAlerts(), applyTransitions: (t) => r.loop.applyTransitions(t),
+        listing: { ...listing, silences: r.incidents.silences }, limits: config.limits, resolveTimeoutMs: am.resolve_timeout, registry: d.registry, log, clock: d.clock,
+      }),
+      alertmanagerSilenceRoutes({ auth: r.auth, incidents: r.incidents, log, clock: d.clock }),
+      alertmanagerStatusRoutes({
+        auth: r.auth, configYaml: alertmanagerConfigYaml(root, config.notify, am.resolve_timeout), receivers: [...new Set([...routeReceiverNames(root), ...config.notify.receivers.map((x) => x.name)])],
+        version: VERSION, startedAtMs, log,
+      }),
+    ],
+  };
+}
