@@ -14,6 +14,7 @@ import { AuditAnchorer } from './audit/audit-anchor';
 import { AuditLog } from './audit/audit-log';
 import { startPaging } from './compose/paging';
 import { startRemediation, type Remediation } from './compose/remediation';
+import { startIntegrations } from './compose/integrations';
 import type { IncidentService } from './incidents/incident-service';
 import { auditRoutes } from './http/routes/audit';
 import { createApp } from './http/app';
@@ -128,6 +129,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     const stillFiring = (a: { fingerprint: string; firedAtMs: number }) => engine.activeAlerts().some((x) => x.fingerprint === a.fingerprint && x.state === 'firing' && x.firedAtMs === a.firedAtMs);
     const remediation = await startRemediation({ config, redisUrl: opts.redisUrl, redis, auth, audit, escalator: paging.incidents, events, store, stillFiring, registry, log, clock });
     cleanup.push(['remediation', () => remediation.stop()]);
+    const integrations = startIntegrations({ config, configFile: opts.configFile ?? 'warden.yaml', redis, incidents: paging.incidents, audit, log, clock });
     // Series Warden derives itself cannot be pushed or scraped over (issue 9).
     const derived = DerivedSeries.fromComponents(config.components);
     const loop = new EvaluationLoop({ store, rules: engine, tracker, healthMetrics: new HealthMetrics(registry), events, components: config.components, registry, log, clock, tradingHalted: () => remediation.trading.halted });
@@ -189,6 +191,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
         rulesRoutes({ auth, activeAlerts: () => engine.activeAlerts(), groupsStatus: () => engine.groupsStatus(), reload: () => reloader.reload(), lastReload: () => reloader.last }),
         ...paging.routers,
         ...remediation.routers,
+        ...integrations.routers,
         auditRoutes({ auth, audit }),
       ],
     });
