@@ -12,6 +12,7 @@ import { IncidentAudit, type AuditSink } from './incident-audit';
 import { IncidentDispatcher } from './incident-dispatcher';
 import { addFiringAlert, newIncident, resolveAlert, toIncidentAlert } from './incident-lifecycle';
 import { IncidentMetrics } from './incident-metrics';
+import { ackReminderDue } from './ack-reminder';
 import { IncidentStore } from './incident-store';
 import { groupKeyOf, groupLabels, matchRoutes, type Route } from './route-tree';
 import type { IncidentServiceOptions } from './incident-service-options';
@@ -333,6 +334,10 @@ export class IncidentService implements Escalator {
       }
       if (inc.escalation.nextAtMs !== undefined && inc.escalation.nextAtMs <= now) {
         await this.#dispatcher.escalateUnacked(inc, now);
+        changed = true;
+      }
+      if (ackReminderDue(inc, now, this.#dispatcher.chains.ackReminderMs)) {
+        await this.#dispatcher.remindAcknowledged(inc, now);
         changed = true;
       }
       if (changed) await this.store.save(inc);

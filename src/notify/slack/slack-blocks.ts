@@ -40,7 +40,7 @@ export function buildSlackMessage(n: Notification, channel: string): SlackMessag
   };
   if (inThread) {
     message.thread_ts = n.threadRef;
-    if (n.transition === 'escalate' || n.transition === 'repeat') message.reply_broadcast = true;
+    if (n.transition === 'escalate' || n.transition === 'repeat' || n.transition === 'remind') message.reply_broadcast = true;
   }
   return message;
 }
