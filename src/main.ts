@@ -15,6 +15,7 @@ import { AuditLog } from './audit/audit-log';
 import { startPaging } from './compose/paging';
 import { startRemediation, type Remediation } from './compose/remediation';
 import { startPrometheusEstate } from './compose/prometheus-estate';
+import { startIntegrations } from './compose/integrations';
 import type { IncidentService } from './incidents/incident-service';
 import { auditRoutes } from './http/routes/audit';
 import { createApp } from './http/app';
@@ -130,6 +131,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     const stillFiring = (a: { fingerprint: string; firedAtMs: number }) => estate.alerts.activeAlerts().some((x) => x.fingerprint === a.fingerprint && x.state === 'firing' && x.firedAtMs === a.firedAtMs);
     const remediation = await startRemediation({ config, redisUrl: opts.redisUrl, redis, auth, audit, escalator: paging.incidents, events, store, stillFiring, registry, log, clock });
     cleanup.push(['remediation', () => remediation.stop()]);
+    const integrations = startIntegrations({ config, configFile: opts.configFile ?? 'warden.yaml', redis, incidents: paging.incidents, audit, log, clock });
     // Series Warden derives itself cannot be pushed or scraped over (issue 9).
     const derived = DerivedSeries.fromComponents(config.components);
     const loop = new EvaluationLoop({ store, rules: estate.alerts, tracker, healthMetrics: new HealthMetrics(registry), events, components: config.components, registry, log, clock, tradingHalted: () => remediation.trading.halted });
@@ -191,6 +193,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
         rulesRoutes({ auth, activeAlerts: () => estate.alerts.activeAlerts(), groupsStatus: () => engine.groupsStatus(), reload: () => reloader.reload(), lastReload: () => reloader.last }),
         ...paging.routers,
         ...remediation.routers,
+        ...integrations.routers,
         auditRoutes({ auth, audit }),
         ...estate.routers({ auth, loop, incidents: paging.incidents }),
       ],

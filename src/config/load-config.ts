@@ -3,6 +3,7 @@ import { ConfigError, errorMessage } from '../errors';
 import { configSchema, type WardenConfig } from './schema';
 import { YamlSource } from './yaml-source';
 import { resolveTokens } from './resolve-tokens';
+import { resolveIntegrations } from './integrations-schema';
 import { checkNotifyReferences } from '../incidents/notify-config-check';
 
 /** Overrides from the command line and the environment; the only place that reads process.env. */
@@ -28,7 +29,7 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigOv
 export function parseConfig(file: string, text: string, overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): WardenConfig {
   const source = YamlSource.parse(file, text);
   const parsed = source.validate(configSchema);
-  const config: WardenConfig = { ...parsed, auth: { tokens: resolveTokens(source, parsed.auth.tokens, env) } };
+  const config: WardenConfig = { ...parsed, auth: { tokens: resolveTokens(source, parsed.auth.tokens, env) }, integrations: resolveIntegrations(source, parsed.integrations, env) };
   checkUniqueNames(source, config);
   checkNotifyReferences(source, config.notify);
   if (overrides.port !== undefined) config.server.port = overrides.port;

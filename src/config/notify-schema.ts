@@ -55,6 +55,8 @@ const escalationChainSchema = z.strictObject({
 const escalationSchema = z.strictObject({
   // issue 5: a P0 not acknowledged within 5 minutes re-pages and escalates.
   ack_timeout: duration().default(5 * 60_000),
+  /** issue 13: an acknowledged P0 still open this long reminds its Slack and email recipients, then again each time it passes. 0 turns it off. */
+  ack_reminder: z.union([z.literal(0), duration()]).default(30 * 60_000),
   chains: z.array(escalationChainSchema).default([]),
 });
 

@@ -28,21 +28,27 @@ export function resolveTokens(source: YamlSource, tokens: readonly TokenConfig[]
 
 function digestOf(t: TokenConfig, configFile: string, env: NodeJS.ProcessEnv, fail: (detail: string) => ConfigError): string {
   if (t.token_sha256 !== undefined) return t.token_sha256.toLowerCase();
-  let secret: string;
-  if (t.token !== undefined) secret = t.token;
-  else if (t.token_file !== undefined) {
-    const path = resolve(dirname(configFile), t.token_file);
-    try {
-      secret = readFileSync(path, 'utf8').trim();
-    } catch (err) {
-      throw fail(`cannot read token file ${path}: ${errorMessage(err)}`);
-    }
-  } else {
-    const name = t.token_env as string;
-    const value = env[name];
-    if (value === undefined || value === '') throw fail(`environment variable ${name} is not set`);
-    secret = value.trim();
-  }
+  const secret = readSecret({ inline: t.token, file: t.token_file, env: t.token_env }, configFile, env, fail, 'token');
   if (secret.length < MIN_TOKEN_CHARS) throw fail(`token must be at least ${MIN_TOKEN_CHARS} characters`);
   return sha256Hex(secret);
+}
+
+/**
+ * The clear text of a secret written inline, in a file (relative to warden.yaml, trimmed) or in an
+ * environment variable: one reader for auth tokens and integration signing secrets alike.
+ */
+export function readSecret(from: { inline?: string; file?: string; env?: string }, configFile: string, env: NodeJS.ProcessEnv, fail: (detail: string) => ConfigError, what = 'secret'): string {
+  if (from.inline !== undefined) return from.inline;
+  if (from.file !== undefined) {
+    const path = resolve(dirname(configFile), from.file);
+    try {
+      return readFileSync(path, 'utf8').trim();
+    } catch (err) {
+      throw fail(`cannot read ${what} file ${path}: ${errorMessage(err)}`);
+    }
+  }
+  const name = from.env as string;
+  const value = env[name];
+  if (value === undefined || value === '') throw fail(`environment variable ${name} is not set`);
+  return value.trim();
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { duration, byteSize, httpUrl } from './schema-types';
 import { remediationConfigSchema } from './remediation-schema';
 import { notifyConfigSchema } from './notify-schema';
+import { integrationsConfigSchema, type IntegrationsConfig } from './integrations-schema';
 import { simulatorConfigDefaults, simulatorConfigSchema } from './simulator-schema';
 import { alertmanagerConfigDefaults, alertmanagerConfigSchema } from './alertmanager-schema';
 
@@ -101,6 +102,8 @@ export const configSchema = z.strictObject({
     /** Also append anchors to this JSONL file (relative to warden.yaml), fsynced; ship or back it up elsewhere. */
     anchor_file: z.string().min(1).optional(),
   }).default({ anchor_interval: 60_000 }),
+  /** Inbound PagerDuty webhooks and Slack interactivity (issue 13); off unless configured. */
+  integrations: integrationsConfigSchema.default({}),
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -108,7 +111,7 @@ type ParsedConfig = z.output<typeof configSchema>;
 export type TokenConfig = ParsedConfig['auth']['tokens'][number];
 /** A token entry once load-config read its secret: only the digest is kept (plus `token` if written inline). */
 export type AuthToken = TokenConfig & { readonly sha256: string };
-export type WardenConfig = Omit<ParsedConfig, 'auth'> & { auth: { tokens: AuthToken[] } };
+export type WardenConfig = Omit<ParsedConfig, 'auth' | 'integrations'> & { auth: { tokens: AuthToken[] }; integrations: IntegrationsConfig };
 export type ComponentConfig = WardenConfig['components'][number];
 export type ScrapeConfig = WardenConfig['scrape'][number];
 export type LimitsConfig = WardenConfig['limits'];

@@ -129,9 +129,10 @@ export class DeliveryWorker {
 
   /** A repeat or escalation whose incident was acknowledged or resolved meanwhile must not re-open the page. */
   async #superseded(n: Notification): Promise<boolean> {
-    if (n.transition !== 'repeat' && n.transition !== 'escalate') return false;
+    if (n.transition !== 'repeat' && n.transition !== 'escalate' && n.transition !== 'remind') return false;
     const status = await this.#o.store.statusOf(n.incidentId);
-    return status !== undefined && status !== 'triggered';
+    // A reminder is about an acknowledgement: moot once the incident is resolved or handed back.
+    return status !== undefined && status !== (n.transition === 'remind' ? 'acknowledged' : 'triggered');
   }
 
   /** An acknowledgement or resolution waits for a page of the same incident being sent right now (order at PagerDuty). */

@@ -14,10 +14,13 @@ interface CompiledChain {
  */
 export class EscalationChains {
   readonly ackTimeoutMs: number;
+  /** notify.escalation.ack_reminder; 0 is off. */
+  readonly ackReminderMs: number;
   readonly #chains: readonly CompiledChain[];
 
   constructor(cfg: EscalationConfig) {
     this.ackTimeoutMs = cfg.ack_timeout;
+    this.ackReminderMs = cfg.ack_reminder;
     this.#chains = cfg.chains.map((c) => ({ name: c.name, matchers: c.matchers.map(compileMatcher), levels: c.levels.map((l) => l.receivers) }));
   }
 

@@ -107,6 +107,21 @@ export class IncidentDispatcher {
     await this.notify(inc, targets, transition, transition === 'resolve' ? { alerts: Object.values(inc.alerts) } : {});
   }
 
+  /**
+   * Reminds whoever was told about an acknowledged P0 that is still open (issue 13 ack_reminder):
+   * Slack and email only, so PagerDuty's acknowledged incident is left as it is.
+   */
+  async remindAcknowledged(inc: Incident, now: number): Promise<void> {
+    const seq = (inc.escalation.reminders ?? 0) + 1;
+    const ids = new Set([...(inc.dispatch.recipients ?? []), ...(await this.#o.store.threads(inc.id)).map(recipientId)]);
+    const targets = this.#o.notifiers.filter((n) => n.channel !== 'pagerduty' && ids.has(recipientId(n)));
+    Object.assign(inc.escalation, { reminders: seq, lastReminderAtMs: now });
+    const since = Math.round((now - (inc.acknowledgedAtMs ?? now)) / 60_000);
+    await this.#o.store.appendTimeline(inc.id, { atMs: now, kind: 'escalated', message: `acknowledged by ${inc.acknowledgedBy ?? 'someone'} ${since} min ago and still open: reminder ${seq}` });
+    await this.notify(inc, targets, 'remind', { seq });
+    this.#o.audit('warden', 'incident.ack_reminder', inc, { reminder: seq, acknowledgedBy: inc.acknowledgedBy });
+  }
+
   /** Re-pages an unacknowledged P0 and notifies the next level of its chain. */
   async escalateUnacked(inc: Incident, now: number): Promise<void> {
     const ackTimeoutMs = this.chains.ackTimeoutMs;

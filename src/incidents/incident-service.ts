@@ -12,6 +12,7 @@ import { IncidentAudit, type AuditSink } from './incident-audit';
 import { IncidentDispatcher } from './incident-dispatcher';
 import { addFiringAlert, newIncident, resolveAlert, toIncidentAlert } from './incident-lifecycle';
 import { IncidentMetrics } from './incident-metrics';
+import { ackReminderDue } from './ack-reminder';
 import { IncidentStore } from './incident-store';
 import { groupKeyOf, groupLabels, matchRoutes, type Route } from './route-tree';
 import type { IncidentServiceOptions } from './incident-service-options';
@@ -224,11 +225,29 @@ export class IncidentService implements Escalator {
     });
   }
 
-  /** Resolves by hand (remediation escalations have no alert to resolve them). */
-  resolve(id: string, o: { by: string; reason: string }): Promise<Incident> {
+  /**
+   * Undoes an acknowledgement (PagerDuty's ack timeout, or someone handing it back): the incident
+   * is triggered again and an unacknowledged P0 escalates again after ack_timeout. Idempotent.
+   */
+  unacknowledge(id: string, o: { by: string; reason: string; actor?: string }): Promise<Incident> {
     return this.#serial(async () => {
       const inc = await this.#mustBeOpen(id);
-      await this.#resolve(inc, this.#clock(), o.by, `resolved by ${o.by}: ${o.reason}`);
+      if (inc.status !== 'acknowledged') return inc;
+      const now = this.#clock();
+      Object.assign(inc, { status: 'triggered', acknowledgedAtMs: undefined, acknowledgedBy: undefined, ackReason: undefined });
+      if (inc.severity === 'P0') inc.escalation.nextAtMs = now + this.#dispatcher.chains.ackTimeoutMs;
+      await this.store.appendTimeline(inc.id, { atMs: now, kind: 'alert', message: `unacknowledged by ${o.by}: ${o.reason}`, actor: o.actor ?? o.by });
+      await this.store.save(inc);
+      this.#auditLog.incident(o.actor ?? o.by, 'incident.unacknowledge', inc, { by: o.by, reason: o.reason });
+      return inc;
+    });
+  }
+
+  /** Resolves by hand (remediation escalations have no alert to resolve them). */
+  resolve(id: string, o: { by: string; reason: string; actor?: string }): Promise<Incident> {
+    return this.#serial(async () => {
+      const inc = await this.#mustBeOpen(id);
+      await this.#resolve(inc, this.#clock(), o.actor ?? o.by, `resolved by ${o.by}: ${o.reason}`);
       return inc;
     });
   }
@@ -361,6 +380,10 @@ export class IncidentService implements Escalator {
       }
       if (inc.escalation.nextAtMs !== undefined && inc.escalation.nextAtMs <= now) {
         await this.#dispatcher.escalateUnacked(inc, now);
+        changed = true;
+      }
+      if (ackReminderDue(inc, now, this.#dispatcher.chains.ackReminderMs)) {
+        await this.#dispatcher.remindAcknowledged(inc, now);
         changed = true;
       }
       if (changed) await this.store.save(inc);

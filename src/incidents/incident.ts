@@ -58,6 +58,9 @@ export interface DispatchState {
 export interface EscalationState {
   level: number;
   nextAtMs?: number;
+  /** Reminders sent about this acknowledgement (ack_reminder), and when the last one went. */
+  reminders?: number;
+  lastReminderAtMs?: number;
 }
 
 /**

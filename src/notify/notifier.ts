@@ -11,7 +11,8 @@
 export type Channel = 'pagerduty' | 'slack' | 'email';
 export const CHANNELS: readonly Channel[] = ['pagerduty', 'slack', 'email'];
 
-export type Transition = 'trigger' | 'acknowledge' | 'resolve' | 'escalate' | 'repeat';
+/** `remind`: an acknowledged P0 still open after ack_reminder (issue 13); never sent to PagerDuty. */
+export type Transition = 'trigger' | 'acknowledge' | 'resolve' | 'escalate' | 'repeat' | 'remind';
 export type Severity = 'P0' | 'P1' | 'P2' | 'P3';
 export type IncidentStatus = 'triggered' | 'acknowledged' | 'resolved';
 

@@ -7,6 +7,7 @@ export const TRANSITION_LABEL: Record<Transition, string> = {
   resolve: 'RESOLVED',
   escalate: 'ESCALATED',
   repeat: 'STILL FIRING',
+  remind: 'ACKNOWLEDGED, STILL OPEN',
 };
 
 /** "ESCALATED (level 2)" for escalations, the plain label otherwise. */

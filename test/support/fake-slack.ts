@@ -6,8 +6,18 @@ import { parse as parseQuery } from 'node:querystring';
  * A local Slack Web API speaking its wire format: POST /api/<method>, body form-urlencoded
  * (nested values JSON-encoded, as WebClient sends them) or JSON, token as `Authorization: Bearer`
  * or a `token` field, HTTP 200 with `{ok:true,...}` / `{ok:false,error}`, and 429 + Retry-After
- * when rate limited. Only what Warden uses (chat.postMessage, auth.test) is implemented.
+ * when rate limited. Only what Warden uses (chat.postMessage, chat.update, usergroups.users.list,
+ * auth.test) is implemented.
  */
+
+/** A chat.update Slack accepted: the message it replaced, as it now reads. */
+export interface SlackUpdate {
+  receivedAtMs: number;
+  channel: string;
+  ts: string;
+  text?: string;
+  blocks?: any[];
+}
 
 export interface PostedSlackMessage {
   receivedAtMs: number;
@@ -27,6 +37,9 @@ const BLOCK_TYPES = new Set(['header', 'section', 'context', 'divider', 'actions
 
 export class FakeSlack {
   readonly messages: PostedSlackMessage[] = [];
+  readonly updates: SlackUpdate[] = [];
+  /** usergroups.users.list answers: group id -> member user ids. */
+  readonly usergroups = new Map<string, string[]>();
   mode: SlackFailureMode = 'ok';
   /** Answers (and records) each request this much later, like a slow provider. */
   delayMs = 0;
@@ -80,6 +93,11 @@ export class FakeSlack {
     if (authError) return reply(res, { ok: false, error: authError });
     const method = (req.url ?? '').replace(/^\/api\//, '');
     if (method === 'auth.test') return reply(res, { ok: true, team: 'warden-test', user: 'warden' });
+    if (method === 'chat.update') return this.#update(res, args);
+    if (method === 'usergroups.users.list') {
+      const users = this.usergroups.get(String(args.usergroup ?? ''));
+      return reply(res, users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' });
+    }
     if (method !== 'chat.postMessage') return reply(res, { ok: false, error: 'unknown_method' }, 404);
     this.#postMessage(res, args, contentType);
   }
@@ -110,6 +128,23 @@ export class FakeSlack {
     reply(res, { ok: true, channel: channelId, ts, message: { type: 'message', text: args.text, ts, thread_ts: message.thread_ts, blocks } });
   }
 
+  /** chat.update: channel must be an ID (Slack refuses names here) and ts a message it holds. */
+  #update(res: ServerResponse, args: Record<string, any>): void {
+    const channel = String(args.channel ?? '');
+    if (![...this.#channels.values()].includes(channel)) return reply(res, { ok: false, error: 'channel_not_found' });
+    const ts = String(args.ts ?? '');
+    if (!this.messages.some((m) => m.ts === ts && m.channel === channel)) return reply(res, { ok: false, error: 'message_not_found' });
+    let blocks: any[] | undefined;
+    try {
+      blocks = typeof args.blocks === 'string' ? JSON.parse(args.blocks) : args.blocks;
+    } catch {
+      return reply(res, { ok: false, error: 'invalid_blocks_format' });
+    }
+    if (blocks !== undefined && !validBlocks(blocks)) return reply(res, { ok: false, error: 'invalid_blocks' });
+    this.updates.push({ receivedAtMs: Date.now(), channel, ts, text: args.text, blocks });
+    reply(res, { ok: true, channel, ts, text: args.text });
+  }
+
   #channelId(channel: string): string | undefined {
     const name = channel.replace(/^#/, '');
     if (this.#channels.has(name)) return this.#channels.get(name);
@@ -125,8 +160,15 @@ function validBlocks(blocks: unknown): boolean {
     if (b.type === 'header') return b.text?.type === 'plain_text' && typeof b.text.text === 'string' && b.text.text.length <= 150;
     if (b.type === 'section') return (b.text !== undefined || Array.isArray(b.fields)) && (b.fields === undefined || b.fields.length <= 10);
     if (b.type === 'context') return Array.isArray(b.elements) && b.elements.length >= 1 && b.elements.length <= 10;
+    if (b.type === 'actions') return Array.isArray(b.elements) && b.elements.length >= 1 && b.elements.length <= 25 && b.elements.every(validButton);
     return true;
   });
+}
+
+/** Block Kit button: plain_text label <= 75, action_id <= 255 and unique, value <= 2000. */
+function validButton(e: any): boolean {
+  return e?.type === 'button' && e.text?.type === 'plain_text' && typeof e.text.text === 'string' && e.text.text.length <= 75
+    && typeof e.action_id === 'string' && e.action_id.length <= 255 && (e.value === undefined || (typeof e.value === 'string' && e.value.length <= 2000));
 }
 
 function parseArgs(text: string, contentType: string): Record<string, any> | undefined {

@@ -46,6 +46,9 @@ export function pagerDutyAction(n: Pick<Notification, 'transition'>): PagerDutyA
       return 'acknowledge';
     case 'resolve':
       return 'resolve';
+    case 'remind':
+      // Reminders are not routed to PagerDuty; if one is, it must not re-open the acknowledged page.
+      return 'acknowledge';
     default:
       // escalate and repeat re-trigger the same dedup_key: PagerDuty re-notifies, never duplicates.
       return 'trigger';

@@ -1,5 +1,6 @@
 import type { Notification } from '../notifier';
 import { transitionLabel } from '../transition-label';
+import { incidentButtons } from './slack-buttons';
 
 /**
  * The pure transform from a notification to a chat.postMessage body (Block Kit), apart from the
@@ -39,7 +40,7 @@ export function buildSlackMessage(n: Notification, channel: string): SlackMessag
   };
   if (inThread) {
     message.thread_ts = n.threadRef;
-    if (n.transition === 'escalate' || n.transition === 'repeat') message.reply_broadcast = true;
+    if (n.transition === 'escalate' || n.transition === 'repeat' || n.transition === 'remind') message.reply_broadcast = true;
   }
   return message;
 }
@@ -52,7 +53,13 @@ function incidentBlocks(n: Notification): Block[] {
   blocks.push({ type: 'section', fields: fields(n) });
   if (n.alerts.length > 0) blocks.push(section(alertList(n)));
   blocks.push(context(n));
-  return blocks;
+  return withButtons(blocks, n);
+}
+
+/** Every message carries the buttons its incident's state allows (issue 13 §1). */
+function withButtons(blocks: Block[], n: Notification): Block[] {
+  const buttons = incidentButtons(n.incidentId, n.transition === 'resolve' ? 'resolved' : n.status);
+  return buttons ? [...blocks, buttons] : blocks;
 }
 
 function threadReplyBlocks(n: Notification): Block[] {
@@ -60,7 +67,7 @@ function threadReplyBlocks(n: Notification): Block[] {
   const line = `${SEVERITY_EMOJI[n.severity]} *${transitionLabel(n)}*${n.transition === 'acknowledge' ? who : ''}: ${escape(n.summary)}`;
   const blocks: Block[] = [section(n.note ? `:warning: *${escape(n.note)}*\n${line}` : line)];
   blocks.push(context(n));
-  return blocks;
+  return withButtons(blocks, n);
 }
 
 function fields(n: Notification): Block[] {

@@ -67,7 +67,7 @@ describe('dedup decision', () => {
 });
 
 describe('escalation chains', () => {
-  const chains = new EscalationChains({ ack_timeout: 60_000, chains: [{ name: 'db', matchers: [m('component="db"')], levels: [{ receivers: ['secondary'] }, { receivers: ['manager'] }] }] });
+  const chains = new EscalationChains({ ack_timeout: 60_000, ack_reminder: 0, chains: [{ name: 'db', matchers: [m('component="db"')], levels: [{ receivers: ['secondary'] }, { receivers: ['manager'] }] }] });
   it('names the receivers of each level and stays on the last one', () => {
     expect(chains.receiversAt(1, { component: 'db' }).receivers).toEqual(['secondary']);
     expect(chains.receiversAt(2, { component: 'db' }).receivers).toEqual(['manager']);
