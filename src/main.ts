@@ -28,10 +28,8 @@ import { consoleRoutes } from './http/routes/console';
 import { streamRoutes } from './http/routes/stream';
 import { PushValidator } from './ingest/push-validation';
 import { OffThreadPushParser } from './ingest/off-thread-parser';
-import { ProbeSource } from './ingest/probe-source';
 import { DerivedSeries } from './ingest/derived-series';
-import { ScrapeSource } from './ingest/scrape-source';
-import type { Source } from './ingest/source';
+import { startSources } from './compose/sources';
 import { loadRuleFiles, type RuleSet } from './rules/load-rules';
 import { checkRemediationParams } from './remediate/check-remediation-params';
 import { RuleEngine } from './rules/rule-engine';
@@ -108,7 +106,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     // again within `staleness`; otherwise they resolve then.
     engine.restore(estate.ruleAlerts(await tracker.restoreAlerts()), clock() + config.staleness, clock());
     const auth = new Authenticator(config.auth.tokens);
-    const audit = new AuditLog({ redis, prefix: config.redis.prefix, clock });
+    const audit = new AuditLog({ redis, prefix: config.redis.prefix, clock, onWritten: (e) => emitSafely(log, () => events.emit('audited', e)) });
     registerOutboxMetrics(registry, 'audit', audit);
     const anchorer = new AuditAnchorer({
       head: () => audit.head(),
@@ -207,12 +205,8 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     const port = (server.address() as AddressInfo).port;
 
     const sink = (samples: Parameters<EvaluationLoop['ingest']>[0]) => void loop.ingest(samples, 'pull').persisted.catch(() => undefined);
-    const sources: Source[] = [
-      ...config.scrape.map((s) => new ScrapeSource(s, sink, { clock, log, registry, derived, seriesLimit: (samples) => loop.seriesGuard.check(samples, 'pull')?.message })),
-      ...config.components.filter((c) => c.probe).map((c) => new ProbeSource(c, sink, { clock, log, registry })),
-    ];
-    for (const s of sources) s.start();
-    cleanup.push(['scrape and probe sources', () => Promise.all(sources.map((s) => s.stop())).then(() => undefined)]);
+    const sources = startSources({ config, sink, events, derived, seriesLimit: (samples) => loop.seriesGuard.check(samples, 'pull')?.message, registry, log, clock });
+    cleanup.push(['scrape and probe sources', () => sources.stop()]);
 
     const ticker = setInterval(() => {
       loop.tick().catch((err: unknown) => log.error({ err }, 'evaluation tick failed to persist'));
@@ -230,6 +224,15 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
   } catch (err) {
     await runCleanup(cleanup, log);
     throw err;
+  }
+}
+
+/** A bus listener that throws must not fail the audit append that told it (see WardenEvents). */
+function emitSafely(log: Logger, emit: () => void): void {
+  try {
+    emit();
+  } catch (err) {
+    log.error({ err }, 'an event listener threw');
   }
 }
 

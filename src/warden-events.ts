@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { AlertTransition } from './rules/alert';
 import type { HealthTransition } from './health/health-types';
+import type { AuditEntry } from './audit/audit-entry';
 
 /**
  * The in-process bus between stages. Listeners must not throw (an EventEmitter listener that
@@ -13,6 +14,8 @@ export interface WardenEventMap {
   health: [HealthTransition];
   /** Rule files were (re)loaded. */
   'rules-loaded': [{ files: string[]; groups: number; rules: number; atMs: number }];
+  /** An audit entry is in the log (remediation steps, incident transitions, operator actions). */
+  audited: [AuditEntry];
 }
 
 export class WardenEvents extends EventEmitter<WardenEventMap> {

@@ -34,9 +34,12 @@ export class AuditLog {
   readonly #clock: () => number;
   /** Appends from this process are batched in call order; see AuditChainWriter. */
   readonly #writer: AuditChainWriter;
+  readonly #onWritten: ((entry: AuditEntry) => void) | undefined;
 
-  constructor(opts: { redis: Redis; prefix: string; clock?: () => number }) {
+  /** `onWritten`: told of each entry once it is in Redis (the event bus's `audited`); must not throw. */
+  constructor(opts: { redis: Redis; prefix: string; clock?: () => number; onWritten?: (entry: AuditEntry) => void }) {
     this.#redis = opts.redis;
+    this.#onWritten = opts.onWritten;
     this.#keys = auditKeys(opts.prefix);
     this.#clock = opts.clock ?? Date.now;
     this.#writer = new AuditChainWriter(opts.redis, this.#keys);
@@ -60,7 +63,9 @@ export class AuditLog {
     const details = JSON.parse(detailsJson) as Record<string, unknown>;
     const time = new Date(e.atMs !== undefined && Number.isFinite(e.atMs) ? e.atMs : this.#clock()).toISOString();
     const approxBytes = ENTRY_OVERHEAD_BYTES + e.actor.length + e.action.length + e.target.length + detailsJson.length;
-    return this.#writer.append({ time, actor: e.actor, action: e.action, target: e.target, details }, approxBytes, opts.untilWritten ?? false);
+    const written = this.#writer.append({ time, actor: e.actor, action: e.action, target: e.target, details }, approxBytes, opts.untilWritten ?? false);
+    const onWritten = this.#onWritten;
+    return onWritten ? written.then((entry) => (onWritten(entry), entry)) : written;
   }
 
   /** Entries waiting to be written (kept through a Redis outage, see append). */

@@ -9,6 +9,11 @@ export interface PeriodicTaskOptions {
   /** A run that threw (a bug, not a failed scrape): reported, and the schedule goes on. */
   readonly onError: (err: unknown) => void;
   readonly clock: () => number;
+  /**
+   * How long to wait after a run before the next; default: the rest of `intervalMs` since the run
+   * started. A probe confirming a failure asks for less (see ProbeConfirmation).
+   */
+  readonly nextDelayMs?: (runStartedAtMs: number) => number;
 }
 
 export class PeriodicTask {
@@ -32,6 +37,13 @@ export class PeriodicTask {
   /** Safe to call twice; resolves once no run is in flight. */
   stop(): Promise<void> {
     return (this.#stopping ??= this.#stop());
+  }
+
+  /** The next run should start in `delayMs` (sooner than planned); ignored while a run is in flight (it asks nextDelayMs when done). */
+  runIn(delayMs: number): void {
+    if (!this.#started || this.#stopping || this.#inFlight) return;
+    clearTimeout(this.#timer);
+    this.#schedule(Math.max(0, delayMs));
   }
 
   async #stop(): Promise<void> {
@@ -61,7 +73,7 @@ export class PeriodicTask {
     await this.#inFlight;
     this.#inFlight = undefined;
     if (this.#stopping) return;
-    const elapsedMs = this.#o.clock() - startedAtMs;
-    this.#schedule(Math.max(0, this.#o.intervalMs - elapsedMs));
+    const delayMs = this.#o.nextDelayMs ? this.#o.nextDelayMs(startedAtMs) : this.#o.intervalMs - (this.#o.clock() - startedAtMs);
+    this.#schedule(Math.max(0, delayMs));
   }
 }

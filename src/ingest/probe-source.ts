@@ -4,6 +4,7 @@ import type { ComponentConfig } from '../config/schema';
 import type { Sample } from '../signals/sample';
 import { type FetchFn, HttpGetError, httpGet } from './http-get';
 import { PeriodicTask } from './periodic-task';
+import { ProbeConfirmation, type ProbeState } from './probe-confirmation';
 import { probesCounter } from './pull-metrics';
 import type { SampleSink, Source } from './source';
 
@@ -19,28 +20,13 @@ export interface ProbeSourceOptions {
   readonly registry?: Registry;
 }
 
-/** What Warden believes of a component from its probes; `undefined` up means not known yet. */
-export interface ProbeState {
-  readonly up: 0 | 1 | undefined;
-  readonly consecutiveFailures: number;
-}
-
-export const INITIAL_PROBE_STATE: ProbeState = { up: undefined, consecutiveFailures: 0 };
-
-/**
- * spec §4.1: a service is down after `failureThreshold` consecutive failures, and one success brings
- * it back. Before either, up stays unknown: Warden never pretends a component is up.
- */
-export function nextProbeState(state: ProbeState, success: boolean, failureThreshold: number): ProbeState {
-  if (success) return { up: 1, consecutiveFailures: 0 };
-  const consecutiveFailures = state.consecutiveFailures + 1;
-  return { up: consecutiveFailures >= failureThreshold ? 0 : state.up, consecutiveFailures };
-}
+export { INITIAL_PROBE_STATE, nextProbeState, type ProbeState } from './probe-confirmation';
 
 /**
  * HTTP GET of a component's probe URL on its interval; any 2xx is success, anything else (status,
  * refused connection, timeout) a failure. Every probe emits probe_success and probe_duration_seconds,
  * and component_up once it is known, so component_up never goes stale while probing works.
+ * Between a first failure and the verdict it probes every `confirm_interval` (ProbeConfirmation).
  */
 export class ProbeSource implements Source {
   readonly name: string;
@@ -52,7 +38,7 @@ export class ProbeSource implements Source {
   readonly #fetch: FetchFn;
   readonly #probes: Counter<string> | undefined;
   readonly #task: PeriodicTask;
-  #state: ProbeState = INITIAL_PROBE_STATE;
+  readonly #confirmation: ProbeConfirmation;
 
   constructor(component: ComponentConfig, sink: SampleSink, opts: ProbeSourceOptions) {
     if (!component.probe) throw new TypeError(`component "${component.name}" has no probe configured`);
@@ -64,9 +50,14 @@ export class ProbeSource implements Source {
     this.#probes = opts.registry ? probesCounter(opts.registry) : undefined;
     this.name = `probe:${component.name}`;
     this.#log = opts.log.child({ source: this.name });
+    this.#confirmation = new ProbeConfirmation(
+      { intervalMs: this.#probe.interval, confirmIntervalMs: this.#probe.confirm_interval, failureThreshold: this.#probe.failure_threshold },
+      this.#clock(),
+    );
     this.#task = new PeriodicTask({
       intervalMs: this.#probe.interval,
       clock: this.#clock,
+      nextDelayMs: () => this.#confirmation.dueAtMs - this.#clock(),
       run: (signal) => this.#probeAndReport(signal),
       onError: (err) => this.#log.error({ err }, 'probe loop failed unexpectedly'),
     });
@@ -74,7 +65,34 @@ export class ProbeSource implements Source {
 
   /** What the probes say so far (for tests and diagnostics). */
   get state(): ProbeState {
-    return this.#state;
+    return this.#confirmation.state;
+  }
+
+  /** The component's name (what scrape jobs and remediation targets are matched against). */
+  get component(): string {
+    return this.#component;
+  }
+
+  /**
+   * Another source could not reach this component (a scrape's connection was refused): probe now
+   * to confirm. Never a failure by itself (issue 14 §2).
+   */
+  corroborateFailure(): void {
+    if (this.#confirmation.corroborateFailure(this.#clock())) this.#rescheduleToDue('scrape failed: confirming with a probe now');
+  }
+
+  /** A remediation is verifying this component until `untilMs`: probe at the confirm pace meanwhile. */
+  verifyUntil(untilMs: number): void {
+    if (this.#confirmation.verifyUntil(untilMs, this.#clock())) this.#rescheduleToDue('remediation verifying: probing at the confirm pace');
+  }
+
+  endVerify(): void {
+    this.#confirmation.endVerify();
+  }
+
+  #rescheduleToDue(why: string): void {
+    this.#log.debug({ dueInMs: this.#confirmation.dueAtMs - this.#clock() }, why);
+    this.#task.runIn(this.#confirmation.dueAtMs - this.#clock());
   }
 
   start(): void {
@@ -90,8 +108,8 @@ export class ProbeSource implements Source {
     const { outcome, error } = await this.#probeOnce(stopSignal);
     if (stopSignal.aborted) return; // stopping is not a failed probe
     const durationSeconds = Math.max(0, this.#clock() - startedAtMs) / 1000;
-    const previous = this.#state;
-    this.#state = nextProbeState(previous, outcome === 'success', this.#probe.failure_threshold);
+    const previous = this.#confirmation.state;
+    this.#confirmation.recordProbe(outcome === 'success', startedAtMs, this.#clock());
     this.#probes?.inc({ component: this.#component, outcome });
     this.#logChange(previous, outcome, error);
     try {
@@ -118,15 +136,15 @@ export class ProbeSource implements Source {
       { name: 'probe_success', labels, value: success ? 1 : 0, timestampMs },
       { name: 'probe_duration_seconds', labels, value: durationSeconds, timestampMs },
     ];
-    if (this.#state.up !== undefined) samples.push({ name: 'component_up', labels, value: this.#state.up, timestampMs });
+    if (this.state.up !== undefined) samples.push({ name: 'component_up', labels, value: this.state.up, timestampMs });
     return samples;
   }
 
   #logChange(previous: ProbeState, outcome: ProbeOutcome, error: string | undefined): void {
-    const fields = { url: this.#probe.url, outcome, error, consecutiveFailures: this.#state.consecutiveFailures };
-    if (this.#state.up === previous.up) {
+    const fields = { url: this.#probe.url, outcome, error, consecutiveFailures: this.state.consecutiveFailures };
+    if (this.state.up === previous.up) {
       if (outcome !== 'success') this.#log.debug(fields, 'probe failed');
-    } else if (this.#state.up === 0) {
+    } else if (this.state.up === 0) {
       this.#log.warn(fields, 'component is down (component_up 0)');
     } else {
       this.#log.info(fields, 'component is up (component_up 1)');

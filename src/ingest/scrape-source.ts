@@ -30,6 +30,8 @@ export interface ScrapeSourceOptions {
    * undefined. A scrape that would fails whole, like Prometheus' sample_limit: up 0, reason logged.
    */
   readonly seriesLimit?: (samples: readonly Sample[]) => string | undefined;
+  /** The target refused or dropped the connection (not a timeout, not an HTTP error): see startSources. */
+  readonly onUnreachable?: () => void;
 }
 
 interface ScrapeResult {
@@ -58,6 +60,7 @@ export class ScrapeSource implements Source {
   readonly #derived: DerivedSeries | undefined;
   readonly #task: PeriodicTask;
   readonly #seriesLimit: ((samples: readonly Sample[]) => string | undefined) | undefined;
+  readonly #onUnreachable: (() => void) | undefined;
   #lastUp: boolean | undefined;
   #warnedDerived = false;
 
@@ -67,6 +70,7 @@ export class ScrapeSource implements Source {
     this.#clock = opts.clock ?? Date.now;
     this.#fetch = opts.fetch ?? globalThis.fetch;
     this.#seriesLimit = opts.seriesLimit;
+    this.#onUnreachable = opts.onUnreachable;
     this.#scrapes = opts.registry ? scrapesCounter(opts.registry) : undefined;
     this.#dropped = opts.registry ? droppedSamplesCounter(opts.registry) : undefined;
     this.#derived = opts.derived;
@@ -100,6 +104,7 @@ export class ScrapeSource implements Source {
     const durationSeconds = Math.max(0, this.#clock() - startedAtMs) / 1000;
     this.#scrapes?.inc({ job: this.#config.job, outcome: result.outcome });
     this.#logOutcome(result);
+    if (result.outcome === 'connection_error') this.#onUnreachable?.();
     const report = this.#reportSamples(result, durationSeconds, startedAtMs);
     try {
       const kept = this.#withoutDerived(result.samples);

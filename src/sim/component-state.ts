@@ -33,6 +33,7 @@ export class ComponentState {
   readonly #deps: ComponentStateDeps;
   readonly #faults = new Map<FaultKind, { fault: Fault; sinceMs: number }>();
   #invariantViolations = 0;
+  #checksumMismatches = 0;
   /** A leak keeps what it leaked when stopped being injected: only a restart frees memory. */
   #leakedRatio = 0;
 
@@ -44,6 +45,10 @@ export class ComponentState {
     if (fault.kind === 'invariant_violation') {
       // A counter: each injection adds, and nothing ever takes it back.
       this.#invariantViolations += fault.count;
+      return;
+    }
+    if (fault.kind === 'checksum_mismatch') {
+      this.#checksumMismatches += fault.count;
       return;
     }
     this.#freezeLeak(fault.kind);
@@ -119,6 +124,7 @@ export class ComponentState {
       gauge('db_connections_used_ratio', 'Share of the database connection limit in use (0-1).', this.dbConnectionsRatio()),
       gauge('component_read_only', '1 while the component refuses writes.', this.#faults.has('read_only') ? 1 : 0),
       { name: 'invariant_violations_total', help: 'Invariant checks that failed (e.g. settlement does not balance).', type: 'counter', samples: [{ labels, value: this.#invariantViolations }] } as MetricFamily,
+      { name: 'checksum_mismatches_total', help: 'Stored pages or events whose CRC32C did not match (spec §8.1).', type: 'counter', samples: [{ labels, value: this.#checksumMismatches }] } as MetricFamily,
     ];
     if (hasReplication(this.#deps.component)) {
       families.unshift(gauge('replication_lag_seconds', 'Seconds the replica is behind the primary.', this.#lag('replication')));

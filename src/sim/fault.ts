@@ -15,6 +15,7 @@ export const FAULT_KINDS = [
   'invariant_violation',
   'latency',
   'read_only',
+  'checksum_mismatch',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -60,6 +61,8 @@ const faultSchema = z.discriminatedUnion('kind', [
     max_ms: z.number().int().min(0).max(60_000).default(500),
   }),
   z.strictObject({ kind: z.literal('read_only'), component }),
+  // spec §8.1: a CRC32C mismatch found on a stored page or event (corrupted data, §12.1 "corrupt a database page").
+  z.strictObject({ kind: z.literal('checksum_mismatch'), component, count: z.number().int().min(1).max(1_000_000).default(1) }),
 ]);
 
 export type Fault = z.output<typeof faultSchema> & { component: SimComponentName };

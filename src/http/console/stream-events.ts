@@ -13,4 +13,6 @@ export const STREAM_EVENTS: StreamEventTable = {
   health: (t) => t,
   alert: (t) => consoleAlertTransition(t),
   'rules-loaded': (r) => r,
+  // issue 14: `warden drill` times remediation steps and pages from these.
+  audited: (e) => ({ seq: e.seq, time: e.time, actor: e.actor, action: e.action, target: e.target, details: e.details }),
 };

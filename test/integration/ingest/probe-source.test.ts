@@ -11,7 +11,7 @@ const clock = () => NOW;
 
 function component(url: string, probe: Partial<NonNullable<ComponentConfig['probe']>> = {}): ComponentConfig {
   // Short interval, generous timeout: the test machine is shared and may be slow.
-  return { name: 'matching-engine', critical: true, probe: { url, interval: 50, timeout: 2000, failure_threshold: 3, ...probe } };
+  return { name: 'matching-engine', critical: true, probe: { url, interval: 50, timeout: 2000, failure_threshold: 3, confirm_interval: 50, ...probe } };
 }
 
 /** Answers the n-th request with statuses[n]; after the script, with the last status. */

@@ -26,10 +26,14 @@ describe('warden.yaml loading', () => {
     expect(c.auth.tokens).toEqual([]);
   });
 
-  it('parses durations and probe defaults (5 s interval, 3 s timeout, 3 failures)', () => {
+  it('parses durations and probe defaults (5 s interval, 3 s timeout, 3 failures, 250 ms confirm)', () => {
     const c = parseConfig('warden.yaml', 'components:\n  - name: settlement\n    critical: true\n    probe: {url: "http://127.0.0.1:1/healthz"}\nstaleness: 1m30s\n');
-    expect(c.components[0]).toMatchObject({ name: 'settlement', critical: true, probe: { interval: 5000, timeout: 3000, failure_threshold: 3 } });
+    expect(c.components[0]).toMatchObject({ name: 'settlement', critical: true, probe: { interval: 5000, timeout: 3000, failure_threshold: 3, confirm_interval: 250 } });
     expect(c.staleness).toBe(90_000);
+  });
+
+  it('rejects a probe confirm_interval longer than its interval, naming the field', () => {
+    expectConfigError('components:\n  - name: db\n    probe: {url: "http://127.0.0.1:1/healthz", interval: 1s, confirm_interval: 2s}\n', { field: 'components[0].probe.confirm_interval', message: /must not exceed interval/ });
   });
 
   it('names the line and field of an unknown key', () => {

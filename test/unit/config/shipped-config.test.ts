@@ -9,6 +9,6 @@ describe('the shipped warden.yaml', () => {
     expect(c.components.filter((x) => !x.critical).map((x) => x.name).sort()).toEqual(['market-data', 'order-gateway', 'reporting']);
     expect(c.simulator.enabled).toBe(true);
     expect(c.scrape).toHaveLength(6);
-    expect(c.components.every((x) => x.probe?.interval === 5000 && x.probe.timeout === 3000 && x.probe.failure_threshold === 3)).toBe(true);
+    expect(c.components.every((x) => x.probe?.interval === 500 && x.probe.confirm_interval === 250 && x.probe.timeout === 3000 && x.probe.failure_threshold === 3)).toBe(true);
   });
 });

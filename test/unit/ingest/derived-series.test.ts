@@ -5,7 +5,7 @@ import { PushValidator } from '../../../src/ingest/push-validation';
 const NOW = 1_700_000_000_000;
 const limits = { max_labels: 8, max_label_value_bytes: 256, max_future: 300_000 };
 const derived = DerivedSeries.fromComponents([
-  { name: 'settlement', critical: true, probe: { url: 'http://x/healthz', interval: 5000, timeout: 3000, failure_threshold: 3 } },
+  { name: 'settlement', critical: true, probe: { url: 'http://x/healthz', interval: 5000, timeout: 3000, failure_threshold: 3, confirm_interval: 250 } },
   { name: 'reporting', critical: false },
 ]);
 const v = new PushValidator(limits, derived);

@@ -96,6 +96,14 @@ describe('faults change the metrics they are meant to', () => {
     expect(value(s, 'invariant_violations_total')).toBe(3);
   });
 
+  it('checksum mismatches (corrupted data) only ever add up, from 0', () => {
+    const { s } = state('database');
+    expect(value(s, 'checksum_mismatches_total')).toBe(0);
+    s.apply(parseFault({ kind: 'checksum_mismatch', component: 'database', count: 2 }));
+    s.clear();
+    expect(value(s, 'checksum_mismatches_total')).toBe(2);
+  });
+
   it('read_only sets component_read_only to 1 until cleared', () => {
     const { s } = state('order-gateway');
     s.apply(parseFault({ kind: 'read_only', component: 'order-gateway' }));
