@@ -18,7 +18,9 @@ export function analyseExpr(expr: Expr): ExprAnalysis {
     if (node.kind === 'vector') {
       if (node.metricName === undefined) selectsAnyMetric = true;
       else names.add(node.metricName);
-    } else if (node.kind === 'matrix' || node.kind === 'call' || node.kind === 'aggregate') {
+      // an offset reads a past that moves with the clock
+      if (node.offsetMs !== 0 || node.at !== undefined) changesWithTime = true;
+    } else if (node.kind === 'matrix' || node.kind === 'subquery' || node.kind === 'call' || node.kind === 'aggregate') {
       changesWithTime = true;
     } else if (node.kind === 'binary' && (node.op === 'or' || node.op === 'unless')) {
       // a series going stale on one side can make the other side's elements appear

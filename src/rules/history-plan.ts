@@ -1,9 +1,10 @@
-import { walk, type Expr } from './promql-ast';
+import type { Expr } from './promql-ast';
 import type { RuleSet } from './compiled-rule';
 import { parsePromql } from './promql-parse';
+import { forEachReach } from './range-window';
 
 export interface HistoryPlan {
-  /** metric -> history to keep (longest range read + margin); undefined: keep every metric's history. */
+  /** metric -> history to keep (longest reach + margin); undefined: keep every metric's history. */
   readonly byMetric: ReadonlyMap<string, number> | undefined;
   readonly longestRangeMs: number;
 }
@@ -18,21 +19,21 @@ function verifyExpr(text: string): Expr | undefined {
 }
 
 /**
- * Which metrics a rule set reads with a range function (rules and remediation verify
- * expressions, which evaluate through the same store), and for how long. A range over a
- * selector with no metric name could read any metric: then every metric keeps its history.
+ * Which metrics a rule set reads in the past (a range, an offset, a subquery: rules and
+ * remediation verify expressions, which evaluate through the same store), and for how long. A
+ * selector with no metric name reading the past could read any metric: then every metric keeps
+ * its history. `lookbackMs`: an instant selector reading the past looks back this far from there.
  */
-export function historyPlan(set: RuleSet, marginMs: number): HistoryPlan {
+export function historyPlan(set: RuleSet, marginMs: number, lookbackMs = 0): HistoryPlan {
   const ranges = new Map<string, number>();
   let anyMetric = false;
   let longest = 0;
   const visit = (e: Expr): void =>
-    walk(e, (node) => {
-      if (node.kind !== 'matrix') return;
-      longest = Math.max(longest, node.rangeMs);
-      const name = node.vector.metricName;
+    forEachReach(e, lookbackMs, (name, reach, instantNow) => {
+      if (instantNow) return; // the latest point (and the one before) is always kept
+      if (Number.isFinite(reach)) longest = Math.max(longest, reach);
       if (name === undefined) anyMetric = true;
-      else ranges.set(name, Math.max(ranges.get(name) ?? 0, node.rangeMs + marginMs));
+      else ranges.set(name, Math.max(ranges.get(name) ?? 0, reach + marginMs));
     });
   for (const g of set.groups) for (const r of g.rules) visit(r.expr);
   for (const r of set.remediations) {

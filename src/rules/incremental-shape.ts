@@ -1,4 +1,5 @@
-import { typeOf, type BinaryExpr, type Expr } from './promql-ast';
+import { readsNoSeries, typeOf, type BinaryExpr, type Expr, type FunctionCall } from './promql-ast';
+import { RANGE_FUNCTIONS } from './promql-function-signatures';
 import type { Scope } from './promql-selectors';
 
 /**
@@ -25,23 +26,36 @@ function intersect(a: PartitionLabels, b: PartitionLabels): PartitionLabels {
   return { kind: 'only', names: only.names.filter((n) => !except.names.has(n)) };
 }
 
+/** Functions whose output keeps each input element's labels (or drops only `le`), given constant scalar arguments. */
+const LABEL_KEEPING: ReadonlySet<string> = new Set([
+  'abs', 'ceil', 'floor', 'exp', 'sqrt', 'ln', 'log2', 'log10', 'sgn', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh',
+  'asinh', 'acosh', 'atanh', 'deg', 'rad', 'round', 'clamp', 'clamp_min', 'clamp_max', 'sort', 'sort_desc', 'timestamp', 'histogram_quantile',
+  'day_of_month', 'day_of_week', 'day_of_year', 'days_in_month', 'hour', 'minute', 'month', 'year',
+]);
+
 /**
- * Why each case holds: a selector's or a range function's output keeps its series' labels; a
- * scalar comparison or arithmetic keeps them too; and/or/unless pass elements through and relate
- * the two sides only through equal signatures, so both sides agree on the on(...) labels, or on
- * everything but the ignoring(...) ones. Vector arithmetic and comparisons (which throw on
- * many-to-many matches across the whole vector), aggregations, absent() inside an expression and
+ * Why each case holds: a selector's or a range function's output keeps its series' labels (with
+ * or without offset/@: they move the instant read, not the labels); so do math functions, sort,
+ * timestamp and clamp with constant arguments; histogram_quantile keeps all but `le`, so a
+ * touched bucket's scope (all labels but `le`) finds its whole histogram. A scalar comparison or
+ * arithmetic keeps labels when the scalar reads no series (`a > scalar(b)` does: any b changes
+ * every output); and/or/unless pass elements through and relate the two sides only through equal
+ * signatures, so both sides agree on the on(...) labels, or on everything but the ignoring(...)
+ * ones. Vector arithmetic and comparisons (which throw on many-to-many matches across the whole
+ * vector), aggregations, subqueries, label_replace/label_join, absent() inside an expression and
  * selectors without a metric name (two metrics can yield the same label set) are not partitioned.
  */
 function partitionOf(e: Expr): PartitionLabels | undefined {
   switch (e.kind) {
     case 'number':
+    case 'string':
       return ALL;
     case 'vector':
       return e.metricName === undefined ? undefined : ALL;
+    case 'matrix':
+      return partitionOf(e.vector);
     case 'call':
-      if (e.func === 'absent' || e.arg.kind !== 'matrix') return undefined;
-      return e.arg.vector.metricName === undefined ? undefined : ALL;
+      return callPartition(e);
     case 'unary':
       return partitionOf(e.expr);
     case 'binary':
@@ -51,9 +65,19 @@ function partitionOf(e: Expr): PartitionLabels | undefined {
   }
 }
 
+function callPartition(e: FunctionCall): PartitionLabels | undefined {
+  if (!RANGE_FUNCTIONS.has(e.func) && !LABEL_KEEPING.has(e.func)) return undefined;
+  const series = e.args.filter((a) => typeOf(a) === 'vector' || typeOf(a) === 'matrix');
+  if (series.length !== 1) return undefined;
+  if (!e.args.every((a) => a === series[0] || readsNoSeries(a))) return undefined;
+  const inner = partitionOf(series[0] as Expr);
+  if (!inner || e.func !== 'histogram_quantile') return inner;
+  return intersect(inner, { kind: 'except', names: new Set(['le']) });
+}
+
 function binaryPartition(e: BinaryExpr): PartitionLabels | undefined {
-  if (typeOf(e.lhs) === 'scalar') return partitionOf(e.rhs);
-  if (typeOf(e.rhs) === 'scalar') return partitionOf(e.lhs);
+  if (typeOf(e.lhs) === 'scalar') return readsNoSeries(e.lhs) ? partitionOf(e.rhs) : undefined;
+  if (typeOf(e.rhs) === 'scalar') return readsNoSeries(e.rhs) ? partitionOf(e.lhs) : undefined;
   if (e.op !== 'and' && e.op !== 'or' && e.op !== 'unless') return undefined;
   const l = partitionOf(e.lhs);
   const r = partitionOf(e.rhs);
@@ -67,7 +91,7 @@ function binaryPartition(e: BinaryExpr): PartitionLabels | undefined {
  * outputs differing only there collide into one alert, and must be evaluated together to see it.
  */
 export function evaluationShape(expr: Expr, ruleLabelNames: readonly string[]): EvaluationShape {
-  if (expr.kind === 'call' && expr.func === 'absent' && expr.arg.kind === 'vector') return { kind: 'absent' };
+  if (expr.kind === 'call' && expr.func === 'absent' && expr.args[0]?.kind === 'vector') return { kind: 'absent' };
   if (typeOf(expr) === 'scalar') return { kind: 'coalesced' };
   const p = partitionOf(expr);
   if (!p) return { kind: 'coalesced' };

@@ -18,6 +18,7 @@ export function arithmetic(op: BinaryOp, l: number, r: number): number {
     case '/': return l / r;
     case '%': return l % r;
     case '^': return l === 1 || r === 0 ? 1 : Math.pow(l, r);
+    case 'atan2': return Math.atan2(l, r);
     default: throw new EvaluationError(`operator "${op}" is not arithmetic`);
   }
 }
@@ -51,7 +52,7 @@ export function vectorScalarBinary(e: BinaryExpr, vector: InstantVector, scalar:
     const l = scalarOnLeft ? scalar : el.value;
     const r = scalarOnLeft ? el.value : scalar;
     if (!comparison) {
-      out.push({ name: undefined, labels: el.labels, value: arithmetic(e.op, l, r) });
+      out.push({ name: e.op === 'atan2' ? el.name : undefined, labels: el.labels, value: arithmetic(e.op, l, r) });
       continue;
     }
     const holds = compare(e.op, l, r);
@@ -112,49 +113,76 @@ export function setBinary(e: BinaryExpr, lhs: InstantVector, rhs: InstantVector)
   return lhs.filter((el) => rightSigs.has(cachedSignature(e, el.labels, names)) === keep);
 }
 
-function resultLabels(labels: Labels, e: BinaryExpr): Labels {
-  const { on, labels: names } = e.matching;
-  if (!on && names.length === 0) return labels;
+/** promql/engine.go resultMetric: the "many" side's labels, cut by on/ignoring for one-to-one, plus group_x(...) labels from the "one" side. */
+function resultLabels(labels: Labels, one: Labels, e: BinaryExpr): Labels {
+  const { on, labels: names, card, include } = e.matching;
+  if (card !== 'one-to-one' ? include.length === 0 : !on && names.length === 0) return labels;
   const out: Record<string, string> = {};
-  if (on) {
+  if (card === 'one-to-one' && on) {
     for (const n of names) if (labels[n] !== undefined) out[n] = labels[n] as string;
   } else {
-    for (const k of Object.keys(labels)) if (!names.includes(k)) out[k] = labels[k] as string;
+    for (const k of Object.keys(labels)) if (card !== 'one-to-one' || !names.includes(k)) out[k] = labels[k] as string;
+  }
+  for (const n of include) {
+    const v = one[n];
+    if (v !== undefined && v !== '') out[n] = v;
+    else delete out[n];
   }
   return out;
 }
 
-/** One-to-one vector matching for arithmetic and comparisons (promql/engine.go VectorBinop). */
+function duplicateError(side: string, a: VectorElement, b: VectorElement): EvaluationError {
+  return new EvaluationError(`found duplicate series for the match group on the ${side} hand-side of the operation: [${formatLabels(a.name, a.labels)}, ${formatLabels(b.name, b.labels)}]; many-to-many matching not allowed: matching labels must be unique on one side`);
+}
+
+/**
+ * Vector matching for arithmetic and comparisons (promql/engine.go VectorBinop): one-to-one, or
+ * many-to-one / one-to-many with group_left / group_right. The "one" side must be unique per
+ * match group; each result label set must be unique.
+ */
 export function vectorBinary(e: BinaryExpr, lhs: InstantVector, rhs: InstantVector): InstantVector {
   const names = sortedNames(e);
-  const right = new Map<string, VectorElement>();
-  for (const el of rhs) {
+  const card = e.matching.card;
+  const flipped = card === 'one-to-many';
+  const many = flipped ? rhs : lhs;
+  const oneSide = flipped ? lhs : rhs;
+  const one = new Map<string, VectorElement>();
+  for (const el of oneSide) {
     const sig = cachedSignature(e, el.labels, names);
-    const dup = right.get(sig);
-    if (dup) {
-      throw new EvaluationError(`found duplicate series for the match group on the right hand-side of the operation: [${formatLabels(dup.name, dup.labels)}, ${formatLabels(el.name, el.labels)}]; many-to-many matching not allowed: matching labels must be unique on one side`);
-    }
-    right.set(sig, el);
+    const dup = one.get(sig);
+    if (dup) throw duplicateError(flipped ? 'left' : 'right', dup, el);
+    one.set(sig, el);
   }
   const matched = new Set<string>();
   const comparison = isComparison(e.op);
+  // promtool 2.42 keeps the name through atan2 (shouldDropMetricName does not list it)
+  const dropName = comparison ? e.returnBool : e.op !== 'atan2';
   const out: InstantVector = [];
-  for (const l of lhs) {
-    const sig = cachedSignature(e, l.labels, names);
-    const r = right.get(sig);
-    if (!r) continue;
-    if (matched.has(sig)) throw new EvaluationError(`multiple matches for labels ${formatLabels(l.name, l.labels)}: many-to-one matching must be explicit (group_left/group_right)`);
-    matched.add(sig);
+  for (const m of many) {
+    const sig = cachedSignature(e, m.labels, names);
+    const o = one.get(sig);
+    if (!o) continue;
+    const l = flipped ? o.value : m.value;
+    const r = flipped ? m.value : o.value;
     let value: number;
     if (comparison) {
-      const holds = compare(e.op, l.value, r.value);
+      const holds = compare(e.op, l, r);
       if (!holds && !e.returnBool) continue;
-      value = e.returnBool ? (holds ? 1 : 0) : l.value;
+      value = e.returnBool ? (holds ? 1 : 0) : l;
     } else {
-      value = arithmetic(e.op, l.value, r.value);
+      value = arithmetic(e.op, l, r);
     }
-    const dropName = !comparison || e.returnBool;
-    out.push({ name: dropName ? undefined : l.name, labels: resultLabels(l.labels, e), value });
+    const labels = resultLabels(m.labels, o.labels, e);
+    const name = dropName || (card === 'one-to-one' && e.matching.on) ? undefined : m.name;
+    if (card === 'one-to-one') {
+      if (matched.has(sig)) throw new EvaluationError(`multiple matches for labels ${formatLabels(m.name, m.labels)}: many-to-one matching must be explicit (group_left/group_right)`);
+      matched.add(sig);
+    } else {
+      const key = formatLabels(name, labels);
+      if (matched.has(key)) throw new EvaluationError(`multiple matches for labels ${formatLabels(m.name, m.labels)}: grouping labels must ensure unique matches`);
+      matched.add(key);
+    }
+    out.push({ name, labels, value });
   }
   return out;
 }

@@ -1,34 +1,35 @@
 import { parser } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode } from '@lezer/common';
 import {
-  AGGREGATE_OPS, RANGE_FUNCTIONS, typeOf,
-  type AggregateOp, type BinaryOp, type Expr, type FunctionName, type LabelMatcher, type MatchType, type VectorMatching, type VectorSelector,
+  AGGREGATE_OPS, PARAM_AGGREGATES, typeOf,
+  type AggregateOp, type AtModifier, type BinaryOp, type Cardinality, type Expr, type LabelMatcher, type MatchType, type VectorMatching, type VectorSelector,
 } from './promql-ast';
 import { PromqlError } from './promql-error';
+import { FUNCTION_SIGNATURES } from './promql-function-signatures';
 import { parseNumberLiteral, parseRangeMs, parseStringLiteral } from './promql-literals';
 import { matchesLabel } from './label-match';
+import { anchoredRegex, checkBinary, checkCall, describe, isSetOp } from './promql-parse-checks';
+
+export { describe } from './promql-parse-checks';
 
 const BINARY_OPS: Record<string, BinaryOp> = {
-  Add: '+', Sub: '-', Mul: '*', Div: '/', Mod: '%', Pow: '^',
+  Add: '+', Sub: '-', Mul: '*', Div: '/', Mod: '%', Pow: '^', Atan2: 'atan2',
   Eql: '==', Neq: '!=', Gtr: '>', Lss: '<', Gte: '>=', Lte: '<=',
   And: 'and', Or: 'or', Unless: 'unless',
 };
 const MATCH_OPS: Record<string, MatchType> = { EqlSingle: '=', Neq: '!=', EqlRegex: '=~', NeqRegex: '!~' };
 const UNSUPPORTED_NODES: Record<string, string> = {
-  OffsetExpr: 'unsupported modifier "offset"',
-  StepInvariantExpr: 'unsupported modifier "@"',
-  SubqueryExpr: 'unsupported subquery',
-  AnchoredExpr: 'unsupported modifier "anchored"',
-  SmoothedExpr: 'unsupported modifier "smoothed"',
-  StringLiteral: 'unsupported string literal as an expression',
+  AnchoredExpr: 'unsupported modifier "anchored" (experimental in Prometheus)',
+  SmoothedExpr: 'unsupported modifier "smoothed" (experimental in Prometheus)',
 };
 
 /**
- * Parses a PromQL expression with Prometheus' own lezer grammar into Warden's typed tree, rejecting
- * anything outside the supported subset (issue 3 §4) with a message naming the unsupported part.
- * Throws PromqlError carrying the character offset.
+ * Parses a PromQL expression with Prometheus' own lezer grammar into Warden's typed tree, checking
+ * types as Prometheus' checkAST does and naming any unsupported part. Throws PromqlError carrying
+ * the character offset. `allowRange` is for `query` in templates and expression tests, which may
+ * ask for a range vector.
  */
-export function parsePromql(text: string): Expr {
+export function parsePromql(text: string, options: { allowRange?: boolean } = {}): Expr {
   const tree = parser.parse(text);
   const top = tree.topNode;
   const error = findError(top);
@@ -36,7 +37,10 @@ export function parsePromql(text: string): Expr {
   const root = top.firstChild;
   if (!root) throw new PromqlError('syntax error: empty expression', 0);
   const expr = new Builder(text).expr(root);
-  if (typeOf(expr) === 'matrix') throw new PromqlError('expression must be an instant vector or scalar, got range vector', root.from);
+  const type = typeOf(expr);
+  if (type === 'string' || (type === 'matrix' && options.allowRange !== true)) {
+    throw new PromqlError(`expression must be an instant vector or scalar, got ${describe(type)}`, root.from);
+  }
   return expr;
 }
 
@@ -76,13 +80,12 @@ class Builder {
 
   expr(n: SyntaxNode): Expr {
     const unsupported = UNSUPPORTED_NODES[n.name];
-    if (unsupported) {
-      const keyword = n.getChild('Offset') ?? n.getChild('At') ?? n.getChild('Anchored') ?? n.getChild('Smoothed');
-      throw new PromqlError(unsupported, keyword?.from ?? (n.name === 'SubqueryExpr' ? (n.firstChild?.to ?? n.from) : n.from));
-    }
+    if (unsupported) throw new PromqlError(unsupported, n.getChild('Anchored')?.from ?? n.getChild('Smoothed')?.from ?? n.from);
     switch (n.name) {
       case 'NumberDurationLiteral':
         return this.#number(n);
+      case 'StringLiteral':
+        return { kind: 'string', value: this.#string(n) };
       case 'ParenExpr':
         return this.expr(this.#only(n));
       case 'UnaryExpr':
@@ -91,6 +94,11 @@ class Builder {
         return this.#selector(n);
       case 'MatrixSelector':
         return this.#matrix(n);
+      case 'SubqueryExpr':
+        return this.#subquery(n);
+      case 'OffsetExpr':
+      case 'StepInvariantExpr':
+        return this.#modified(n);
       case 'BinaryExpr':
         return this.#binary(n);
       case 'FunctionCall':
@@ -117,6 +125,8 @@ class Builder {
   #unary(n: SyntaxNode): Expr {
     const [op, operand] = children(n);
     const inner = this.expr(operand as SyntaxNode);
+    const t = typeOf(inner);
+    if (t !== 'scalar' && t !== 'vector') throw new PromqlError(`unary expression only allowed on expressions of type scalar or instant vector, got ${describe(t)}`, n.from);
     if (this.#src(op as SyntaxNode) === '+') return inner;
     if (inner.kind === 'number') return { kind: 'number', value: -inner.value };
     return { kind: 'unary', expr: inner };
@@ -125,21 +135,30 @@ class Builder {
   #selector(n: SyntaxNode): VectorSelector {
     let metricName: string | undefined;
     const matchers: LabelMatcher[] = [];
+    const setName = (name: string, at: number) => {
+      if (metricName !== undefined) throw new PromqlError('metric name must not be set twice', at);
+      metricName = name;
+    };
     for (const c of children(n)) {
-      if (c.name === 'Identifier') metricName = this.#src(c);
-      else if (c.name === 'LabelMatchers') for (const m of children(c)) matchers.push(this.#matcher(m));
+      if (c.name === 'Identifier') setName(this.#src(c), c.from);
+      else if (c.name === 'LabelMatchers') {
+        for (const m of children(c)) {
+          // `{"utf8.metric.name"}`: a quoted name alone is the metric name (Prometheus 3)
+          if (m.name === 'QuotedLabelName') setName(this.#string(m.firstChild ?? m), m.from);
+          else matchers.push(this.#matcher(m));
+        }
+      }
     }
     const nameIndex = matchers.findIndex((m) => m.name === '__name__' && m.type === '=');
     if (nameIndex >= 0) {
-      if (metricName !== undefined) throw new PromqlError('metric name must not be set twice', n.from);
-      metricName = (matchers[nameIndex] as LabelMatcher).value;
+      setName((matchers[nameIndex] as LabelMatcher).value, n.from);
       matchers.splice(nameIndex, 1);
     }
     // Prometheus: a selector must not match everything (e.g. `{}` or `{a=~".*"}`).
     if (metricName === undefined && !matchers.some((m) => !matchesLabel(m, ''))) {
       throw new PromqlError('vector selector must contain at least one non-empty matcher', n.from);
     }
-    return { kind: 'vector', metricName, matchers };
+    return { kind: 'vector', metricName, matchers, offsetMs: 0, at: undefined };
   }
 
   #matcher(n: SyntaxNode): LabelMatcher {
@@ -161,14 +180,64 @@ class Builder {
     return s;
   }
 
+  /** A duration inside `[...]` or after `offset` (a literal; Prometheus' duration arithmetic is experimental). */
+  #duration(n: SyntaxNode | undefined, what: string, at: number): number {
+    if (!n) throw new PromqlError(`missing ${what}`, at);
+    const text = this.#src(n).replace(/\s+/g, '');
+    const negative = text.startsWith('-');
+    const ms = parseRangeMs(negative || text.startsWith('+') ? text.slice(1) : text);
+    if (ms === undefined) throw new PromqlError(`unsupported ${what} ${JSON.stringify(this.#src(n))} (use a duration like 5m)`, n.from);
+    return negative ? -ms : ms;
+  }
+
   #matrix(n: SyntaxNode): Expr {
     const [inner, duration] = children(n) as [SyntaxNode, SyntaxNode | undefined];
-    if (inner.name !== 'VectorSelector') throw new PromqlError('ranges only allowed for vector selectors', inner.from);
-    const rangeText = duration ? this.#src(duration) : '';
-    const rangeMs = duration?.firstChild?.name === 'NumberDurationLiteralInDurationContext' && !duration.firstChild.nextSibling ? parseRangeMs(rangeText) : undefined;
-    if (rangeMs === undefined) throw new PromqlError(`unsupported range ${JSON.stringify(rangeText)} (use a duration like 5m)`, duration?.from ?? n.from);
+    const selector = this.expr(inner);
+    if (selector.kind !== 'vector') throw new PromqlError('ranges only allowed for vector selectors', inner.from);
+    const rangeMs = this.#duration(duration, 'range', n.from);
     if (rangeMs <= 0) throw new PromqlError('range must be greater than 0', duration?.from ?? n.from);
-    return { kind: 'matrix', vector: this.#selector(inner), rangeMs };
+    return { kind: 'matrix', vector: selector, rangeMs };
+  }
+
+  #subquery(n: SyntaxNode): Expr {
+    const parts = children(n);
+    const inner = this.expr(parts[0] as SyntaxNode);
+    if (typeOf(inner) !== 'vector') throw new PromqlError(`subquery is only allowed on instant vector, got ${describe(typeOf(inner))}`, n.from);
+    const durations = parts.filter((p) => p.name === 'DurationExpr');
+    const rangeMs = this.#duration(durations[0], 'subquery range', n.from);
+    if (rangeMs <= 0) throw new PromqlError('range must be greater than 0', n.from);
+    const stepMs = durations[1] ? this.#duration(durations[1], 'subquery step', n.from) : undefined;
+    if (stepMs !== undefined && stepMs <= 0) throw new PromqlError('step must be greater than 0', durations[1]?.from ?? n.from);
+    return { kind: 'subquery', expr: inner, rangeMs, stepMs, offsetMs: 0, at: undefined };
+  }
+
+  /** `offset` and `@`: only on a selector, a range selector or a subquery, each at most once. */
+  #modified(n: SyntaxNode): Expr {
+    const parts = children(n);
+    const target = this.expr(parts[0] as SyntaxNode);
+    const isOffset = n.name === 'OffsetExpr';
+    const base = target.kind === 'matrix' ? target.vector : target;
+    if ((base.kind !== 'vector' && base.kind !== 'subquery') || parts[0]?.name === 'ParenExpr') {
+      throw new PromqlError(`${isOffset ? 'offset' : '@'} modifier must be preceded by an instant vector selector or range vector selector or a subquery`, n.from);
+    }
+    let changed: Expr;
+    if (isOffset) {
+      if (base.offsetMs !== 0) throw new PromqlError('offset may not be set multiple times', n.from);
+      changed = { ...base, offsetMs: this.#duration(parts[2], 'offset', n.from) };
+    } else {
+      if (base.at !== undefined) throw new PromqlError('@ <timestamp> may not be set multiple times', n.from);
+      changed = { ...base, at: this.#at(parts[2], n.from) };
+    }
+    if (target.kind === 'matrix') return { ...target, vector: changed as VectorSelector };
+    return changed;
+  }
+
+  #at(n: SyntaxNode | undefined, at: number): AtModifier {
+    if (!n) throw new PromqlError('missing timestamp after @', at);
+    if (n.name === 'AtModifierPreprocessors') return { kind: n.firstChild?.name === 'AtStart' ? 'start' : 'end' };
+    const value = parseNumberLiteral(this.#src(n));
+    if (value === undefined || !Number.isFinite(value)) throw new PromqlError(`timestamp out of bounds for @ modifier: ${this.#src(n)}`, n.from);
+    return { kind: 'time', ms: Math.round(value * 1000) };
   }
 
   #binary(n: SyntaxNode): Expr {
@@ -179,10 +248,10 @@ class Builder {
     const op = BINARY_OPS[opNode.name];
     if (!op) throw new PromqlError(`unsupported operator ${JSON.stringify(this.#src(opNode))}`, opNode.from);
     let returnBool = false;
-    let matching: VectorMatching = { on: false, labels: [] };
+    let matching: VectorMatching = { on: false, labels: [], card: isSetOp(op) ? 'many-to-many' : 'one-to-one', include: [] };
     for (const m of parts.slice(2, -1)) {
       if (m.name === 'BoolModifier') returnBool = true;
-      else if (m.name === 'MatchingModifierClause') matching = this.#matching(m);
+      else if (m.name === 'MatchingModifierClause') matching = this.#matching(m, op);
       else throw new PromqlError(`unsupported modifier ${JSON.stringify(this.#src(m))}`, m.from);
     }
     const lhs = this.expr(lhsNode);
@@ -191,17 +260,23 @@ class Builder {
     return { kind: 'binary', op, lhs, rhs, returnBool, matching };
   }
 
-  #matching(n: SyntaxNode): VectorMatching {
+  #matching(n: SyntaxNode, op: BinaryOp): VectorMatching {
     let on = false;
     let labels: string[] = [];
+    let card: Cardinality = isSetOp(op) ? 'many-to-many' : 'one-to-one';
+    let include: string[] = [];
+    let afterGroup = false;
     for (const c of children(n)) {
       if (c.name === 'On') on = true;
-      else if (c.name === 'GroupingLabels') labels = this.#labels(c);
       else if (c.name === 'GroupLeft' || c.name === 'GroupRight') {
-        throw new PromqlError(`unsupported modifier "${this.#src(c)}" (only one-to-one vector matching is supported)`, c.from);
+        card = c.name === 'GroupLeft' ? 'many-to-one' : 'one-to-many';
+        afterGroup = true;
+      } else if (c.name === 'GroupingLabels') {
+        if (afterGroup) include = this.#labels(c);
+        else labels = this.#labels(c);
       }
     }
-    return { on, labels };
+    return { on, labels, card, include };
   }
 
   #labels(n: SyntaxNode): string[] {
@@ -211,15 +286,12 @@ class Builder {
   #call(n: SyntaxNode): Expr {
     const [ident, body] = children(n) as [SyntaxNode, SyntaxNode];
     const name = this.#src(ident);
-    if (name !== 'absent' && !RANGE_FUNCTIONS.has(name)) throw new PromqlError(`unsupported function ${JSON.stringify(name)}`, ident.from);
-    const args = children(body);
-    if (args.length !== 1) throw new PromqlError(`expected 1 argument in call to "${name}", got ${args.length}`, body.from);
-    const arg = this.expr(args[0] as SyntaxNode);
-    const want = name === 'absent' ? 'vector' : 'matrix';
-    if (typeOf(arg) !== want) {
-      throw new PromqlError(`expected type ${want === 'vector' ? 'instant vector' : 'range vector'} in call to function "${name}", got ${describe(typeOf(arg))}`, (args[0] as SyntaxNode).from);
-    }
-    return { kind: 'call', func: name as FunctionName, arg };
+    const sig = FUNCTION_SIGNATURES.get(name);
+    if (!sig) throw new PromqlError(`unsupported function ${JSON.stringify(name)}`, ident.from);
+    const argNodes = children(body);
+    const args = argNodes.map((a) => this.expr(a));
+    checkCall(name, sig, args, argNodes.map((a) => a.from), body.from);
+    return { kind: 'call', func: name, args };
   }
 
   #aggregate(n: SyntaxNode): Expr {
@@ -237,38 +309,17 @@ class Builder {
       }
     }
     if (!AGGREGATE_OPS.has(op)) throw new PromqlError(`unsupported aggregation ${JSON.stringify(op)}`, n.from);
-    const args = body ? children(body) : [];
-    if (args.length !== 1) throw new PromqlError(`expected 1 argument in aggregation "${op}", got ${args.length}`, body?.from ?? n.from);
-    const expr = this.expr(args[0] as SyntaxNode);
-    if (typeOf(expr) !== 'vector') throw new PromqlError(`expected type instant vector in aggregation "${op}", got ${describe(typeOf(expr))}`, (args[0] as SyntaxNode).from);
-    return { kind: 'aggregate', op: op as AggregateOp, expr, without, grouping };
-  }
-}
-
-export function describe(t: string): string {
-  return t === 'vector' ? 'instant vector' : t === 'matrix' ? 'range vector' : 'scalar';
-}
-
-function anchoredRegex(source: string, offset: number): RegExp {
-  try {
-    // Prometheus anchors label regexes at both ends; `s` lets `.` match newlines as RE2 does with (?s).
-    return new RegExp(`^(?:${source})$`, 's');
-  } catch (err) {
-    throw new PromqlError(`invalid regular expression ${JSON.stringify(source)}: ${(err as Error).message}`, offset);
-  }
-}
-
-const COMPARISONS: ReadonlySet<string> = new Set(['==', '!=', '>', '<', '>=', '<=']);
-const SET_OPS: ReadonlySet<string> = new Set(['and', 'or', 'unless']);
-
-/** Prometheus' checkAST rules for binary expressions. */
-function checkBinary(op: BinaryOp, lt: string, rt: string, returnBool: boolean, matching: VectorMatching, offset: number): void {
-  if (lt === 'matrix' || rt === 'matrix') throw new PromqlError('binary expression must contain only scalar and instant vector types', offset);
-  if (returnBool && !COMPARISONS.has(op)) throw new PromqlError('bool modifier can only be used on comparison operators', offset);
-  const scalars = lt === 'scalar' && rt === 'scalar';
-  if (scalars && COMPARISONS.has(op) && !returnBool) throw new PromqlError('comparisons between scalars must use BOOL modifier', offset);
-  if (SET_OPS.has(op) && (lt === 'scalar' || rt === 'scalar')) throw new PromqlError(`set operator "${op}" not allowed in binary scalar expression`, offset);
-  if ((lt === 'scalar' || rt === 'scalar') && (matching.on || matching.labels.length > 0)) {
-    throw new PromqlError('vector matching only allowed between instant vectors', offset);
+    const argNodes = body ? children(body) : [];
+    const wanted = PARAM_AGGREGATES.has(op) ? 2 : 1;
+    if (argNodes.length !== wanted) throw new PromqlError(`wrong number of arguments for aggregate expression provided, expected ${wanted}, got ${argNodes.length}`, body?.from ?? n.from);
+    const args = argNodes.map((a) => this.expr(a));
+    const expr = args[args.length - 1] as Expr;
+    const param = wanted === 2 ? args[0] : undefined;
+    if (typeOf(expr) !== 'vector') throw new PromqlError(`expected type instant vector in aggregation expression, got ${describe(typeOf(expr))}`, (argNodes[argNodes.length - 1] as SyntaxNode).from);
+    if (param) {
+      const want = op === 'count_values' ? 'string' : 'scalar';
+      if (typeOf(param) !== want) throw new PromqlError(`expected type ${want} in aggregation parameter, got ${describe(typeOf(param))}`, (argNodes[0] as SyntaxNode).from);
+    }
+    return { kind: 'aggregate', op: op as AggregateOp, expr, param, without, grouping };
   }
 }

@@ -97,8 +97,14 @@ function visitMetric(metric: MetricSeries, sel: VectorSelector, scopes: readonly
   return false;
 }
 
-/** The instant value of a series at `atMs`: newest point at or before it, within the lookback, not a stale marker. */
-function instantValue(s: Series, atMs: number, lookbackMs: number): number | undefined {
+const point = { timestampMs: 0, value: 0 };
+
+/**
+ * The instant point of a series at `atMs`: newest point at or before it, within the lookback, not a
+ * stale marker. Prometheus 3's lookback is left-open too: a point exactly `lookbackMs` old is out.
+ * Returns a shared object (read it before the next call).
+ */
+function instantPoint(s: Series, atMs: number, lookbackMs: number): { timestampMs: number; value: number } | undefined {
   let t = s.lastTimestampMs;
   let v = s.lastValue;
   if (t > atMs) {
@@ -107,33 +113,36 @@ function instantValue(s: Series, atMs: number, lookbackMs: number): number | und
     t = p.timestampMs;
     v = p.value;
   }
-  if (atMs - t > lookbackMs || isStaleMarker(v)) return undefined;
-  return v;
+  if (atMs - t >= lookbackMs || isStaleMarker(v)) return undefined;
+  point.timestampMs = t;
+  point.value = v;
+  return point;
 }
 
 /**
- * Instant selector: the newest sample at or before `atMs`, if it is no older than the store's
- * staleness (Warden's lookback, spec §6.3) and not a staleness marker.
+ * Instant selector at `atMs` (the evaluation time with offset and @ already applied): the newest
+ * sample at or before it, no older than the lookback and not a staleness marker. With
+ * `timestamps`, each element's sample time is pushed to it (timestamp()).
  */
-export function selectInstant(sel: VectorSelector, store: SignalStore, atMs: number, scopes?: readonly Scope[]): InstantVector {
+export function selectInstant(sel: VectorSelector, store: SignalStore, atMs: number, scopes?: readonly Scope[], lookbackMs: number = store.options.stalenessMs, timestamps?: number[]): InstantVector {
   const out: InstantVector = [];
-  const lookbackMs = store.options.stalenessMs;
   forEachSelected(sel, store, scopes, (s) => {
-    const v = instantValue(s, atMs, lookbackMs);
-    if (v !== undefined) out.push({ name: s.name, labels: s.labels, value: v });
+    const p = instantPoint(s, atMs, lookbackMs);
+    if (p === undefined) return;
+    out.push({ name: s.name, labels: s.labels, value: p.value });
+    timestamps?.push(p.timestampMs);
   });
   return out;
 }
 
 /** Whether the instant selector returns anything (absent() stops at the first series). */
-export function selectsAnyInstant(sel: VectorSelector, store: SignalStore, atMs: number): boolean {
+export function selectsAnyInstant(sel: VectorSelector, store: SignalStore, atMs: number, lookbackMs: number = store.options.stalenessMs): boolean {
   let found = false;
-  const lookbackMs = store.options.stalenessMs;
-  forEachSelected(sel, store, undefined, (s) => (found = instantValue(s, atMs, lookbackMs) !== undefined));
+  forEachSelected(sel, store, undefined, (s) => (found = instantPoint(s, atMs, lookbackMs) !== undefined));
   return found;
 }
 
-/** Range selector: points with atMs - range < t <= atMs (Prometheus 3 left-open ranges). */
+/** Range selector ending at `atMs`: points with atMs - range < t <= atMs (Prometheus 3 left-open ranges). */
 export function selectRange(sel: MatrixSelector, store: SignalStore, atMs: number, scopes?: readonly Scope[]): RangeSeries[] {
   const out: RangeSeries[] = [];
   const startMs = atMs - sel.rangeMs;

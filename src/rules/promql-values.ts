@@ -12,15 +12,22 @@ export interface VectorElement {
 
 export type InstantVector = VectorElement[];
 
-/** One series' points inside a range selector's window, oldest first, stale markers removed. */
+/** One series' points inside a range selector's window (or a subquery's), oldest first, stale markers removed. */
 export interface RangeSeries {
-  readonly name: string;
+  readonly name: string | undefined;
   readonly labels: Labels;
   readonly timestampsMs: number[];
   readonly values: number[];
 }
 
-export type EvalValue = { readonly type: 'vector'; readonly vector: InstantVector } | { readonly type: 'scalar'; readonly value: number };
+/** What a rule's expression yields (the parser refuses range vectors and strings at the top). */
+export type InstantValue = { readonly type: 'vector'; readonly vector: InstantVector } | { readonly type: 'scalar'; readonly value: number };
+
+export type EvalValue =
+  | { readonly type: 'vector'; readonly vector: InstantVector }
+  | { readonly type: 'scalar'; readonly value: number }
+  | { readonly type: 'matrix'; readonly matrix: RangeSeries[] }
+  | { readonly type: 'string'; readonly value: string };
 
 /** A rule that cannot be evaluated right now (e.g. many-to-many matching); recorded on the rule. */
 export class EvaluationError extends Error {

@@ -119,7 +119,7 @@ export class RuleEngine {
     for (const leftovers of previous.values()) for (const r of leftovers) r.resolveAll(nowMs, out);
     this.#loaded = index(groups);
     this.#deferred.clear();
-    const plan = historyPlan(set, this.#history?.marginMs ?? 0);
+    const plan = historyPlan(set, this.#history?.marginMs ?? 0, this.#store.options.stalenessMs);
     this.#longestRangeMs = plan.longestRangeMs;
     if (this.#history && plan.byMetric) this.#store.planHistory(plan.byMetric);
     for (const r of this.#loaded.all) r.evaluate(this.#store, nowMs, out);

@@ -49,7 +49,7 @@ function testCaseSchema() {
     external_labels: labelMap.optional(),
     components: z.array(componentSchema).default([]),
     exp_health: z.array(expHealthSchema).default([]),
-    /** Warden's lookback for this test (default: the file's, else 60 s as in warden.yaml, spec §6.3). */
+    /** Warden's lookback for this test (default: the file's, else Prometheus' 5 m). */
     staleness: duration().optional(),
     ...extensions,
   });
@@ -59,7 +59,8 @@ export function ruleTestFileSchema() {
   return z.strictObject({
     rule_files: z.array(z.string().min(1)).min(1, 'rule_files must name at least one file'),
     evaluation_interval: duration().default(60_000),
-    staleness: duration().default(60_000),
+    /** The lookback: Prometheus' 5 m unless a file sets Warden's (spec §6.3: 60 s in warden.yaml). */
+    staleness: duration().default(300_000),
     group_eval_order: z.array(z.string()).optional(),
     tests: z.array(testCaseSchema()).min(1, 'tests must contain at least one test'),
   });

@@ -119,6 +119,15 @@ describe('incremental evaluation is exact (identical to evaluateAll at the same 
     'min_over_time(b[90s]) < 2', 'avg_over_time(a[1m]) > 5 and b > 2', 'absent(a{component="c0"})', 'absent(zz)',
     'sum by(component) (a) > 10', 'count without(instance) (a) > 1', 'max(b) > 9', 'a > b', 'a + on(component, instance) b > 10',
     '{__name__=~"a|b"} > 12',
+    // the rest of PromQL (issue 16): offsets, every range function, math, joins, aggregations, subqueries
+    'a offset 20s > 5', 'rate(a[1m] offset 30s) > 0', 'abs(a - 7) > 3', 'clamp_max(a, 9) > 5', 'round(a) >= 8', 'irate(a[1m]) > 0',
+    'idelta(b[1m]) < 0', 'deriv(a[90s]) > 0', 'predict_linear(a[1m], 60) > 10', 'resets(a[2m]) > 0', 'count_over_time(a[1m]) > 2',
+    'sum_over_time(b[1m]) > 20', 'quantile_over_time(0.5, a[1m]) > 5', 'stddev_over_time(a[1m]) > 2', 'last_over_time(a[1m]) > 5',
+    'present_over_time(b[1m])', 'absent_over_time(a{component="c1"}[1m])', 'timestamp(a) > 0', 'a > scalar(b)',
+    'a * on(component) group_left max by(component) (b) > 20', 'topk(2, a) > 5', 'quantile by(component) (0.5, a) > 5',
+    'count_values("v", round(a)) > 1', 'label_replace(a, "host", "$1", "instance", "p(.*)") > 5', 'max_over_time(a[1m:10s]) > 9',
+    'histogram_quantile(0.5, label_replace(a, "le", "+Inf", "", "")) > 1', 'a > time() * 0 + 5', 'vector(1) and on() a > 14',
+    'sort(a) > 5', 'stddev(a) > 3', 'group by(component) (a)', 'a @ end() > 6', 'clamp(b, 2, 8) < 3 or a > 13',
   ];
   const LABELS = ['{}', '{ severity: P1 }', '{ component: fixed }', '{ instance: "{{ $labels.component }}" }', '{ alertname: other }'];
   const FOR = ['0s', '10s', '30s'];
