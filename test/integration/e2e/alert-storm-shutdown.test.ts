@@ -66,7 +66,7 @@ function keepPushing(url: string): { stop(): Promise<number> } {
   return { stop: async () => ((pushing = false), await done, pushes) };
 }
 
-interface IncidentView { alerts: unknown[]; alertsTotal: number; truncatedAlerts: number; severity: string }
+interface IncidentView { id: string; alerts: unknown[]; alertsTotal: number; truncatedAlerts: number; severity: string }
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
