@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Counter, Registry } from 'prom-client';
 import type { ComponentConfig } from '../config/schema';
 import type { Sample } from '../signals/sample';
-import { type FetchFn, HttpGetError, httpGet } from './http-get';
+import { HttpGetError, httpGet } from './http-get';
 import { PeriodicTask } from './periodic-task';
 import { probesCounter } from './pull-metrics';
 import type { SampleSink, Source } from './source';
@@ -13,8 +13,6 @@ export interface ProbeSourceOptions {
   /** Wall clock (ms since the epoch) for sample timestamps and durations. @defaultValue Date.now */
   readonly clock?: () => number;
   readonly log: Logger;
-  /** @defaultValue globalThis.fetch */
-  readonly fetch?: FetchFn;
   /** Where warden_probes_total{component,outcome} is registered; none when omitted. */
   readonly registry?: Registry;
 }
@@ -49,7 +47,6 @@ export class ProbeSource implements Source {
   readonly #sink: SampleSink;
   readonly #clock: () => number;
   readonly #log: Logger;
-  readonly #fetch: FetchFn;
   readonly #probes: Counter<string> | undefined;
   readonly #task: PeriodicTask;
   #state: ProbeState = INITIAL_PROBE_STATE;
@@ -60,7 +57,6 @@ export class ProbeSource implements Source {
     this.#probe = component.probe;
     this.#sink = sink;
     this.#clock = opts.clock ?? Date.now;
-    this.#fetch = opts.fetch ?? globalThis.fetch;
     this.#probes = opts.registry ? probesCounter(opts.registry) : undefined;
     this.name = `probe:${component.name}`;
     this.#log = opts.log.child({ source: this.name });
@@ -103,7 +99,7 @@ export class ProbeSource implements Source {
 
   async #probeOnce(stopSignal: AbortSignal): Promise<{ outcome: ProbeOutcome; error?: string }> {
     try {
-      const res = await httpGet(this.#fetch, this.#probe.url, { timeoutMs: this.#probe.timeout, stopSignal, readBody: false });
+      const res = await httpGet(this.#probe.url, { timeoutMs: this.#probe.timeout, stopSignal, readBody: false });
       if (res.status >= 200 && res.status <= 299) return { outcome: 'success' };
       return { outcome: 'http_error', error: `HTTP status ${res.status}` };
     } catch (err) {
