@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Counter, Registry } from 'prom-client';
 import type { ComponentConfig } from '../config/schema';
 import type { Sample } from '../signals/sample';
-import { type FetchFn, HttpGetError, httpGet } from './http-get';
+import { HttpGetError, httpGet } from './http-get';
 import { PeriodicTask } from './periodic-task';
 import { ProbeConfirmation, type ProbeState } from './probe-confirmation';
 import { probesCounter } from './pull-metrics';
@@ -14,8 +14,6 @@ export interface ProbeSourceOptions {
   /** Wall clock (ms since the epoch) for sample timestamps and durations. @defaultValue Date.now */
   readonly clock?: () => number;
   readonly log: Logger;
-  /** @defaultValue globalThis.fetch */
-  readonly fetch?: FetchFn;
   /** Where warden_probes_total{component,outcome} is registered; none when omitted. */
   readonly registry?: Registry;
 }
@@ -35,7 +33,6 @@ export class ProbeSource implements Source {
   readonly #sink: SampleSink;
   readonly #clock: () => number;
   readonly #log: Logger;
-  readonly #fetch: FetchFn;
   readonly #probes: Counter<string> | undefined;
   readonly #task: PeriodicTask;
   readonly #confirmation: ProbeConfirmation;
@@ -46,7 +43,6 @@ export class ProbeSource implements Source {
     this.#probe = component.probe;
     this.#sink = sink;
     this.#clock = opts.clock ?? Date.now;
-    this.#fetch = opts.fetch ?? globalThis.fetch;
     this.#probes = opts.registry ? probesCounter(opts.registry) : undefined;
     this.name = `probe:${component.name}`;
     this.#log = opts.log.child({ source: this.name });
@@ -121,7 +117,7 @@ export class ProbeSource implements Source {
 
   async #probeOnce(stopSignal: AbortSignal): Promise<{ outcome: ProbeOutcome; error?: string }> {
     try {
-      const res = await httpGet(this.#fetch, this.#probe.url, { timeoutMs: this.#probe.timeout, stopSignal, readBody: false });
+      const res = await httpGet(this.#probe.url, { timeoutMs: this.#probe.timeout, stopSignal, readBody: false });
       if (res.status >= 200 && res.status <= 299) return { outcome: 'success' };
       return { outcome: 'http_error', error: `HTTP status ${res.status}` };
     } catch (err) {

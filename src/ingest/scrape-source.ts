@@ -3,7 +3,7 @@ import type { Counter, Registry } from 'prom-client';
 import type { ScrapeConfig } from '../config/schema';
 import type { Labels, Sample } from '../signals/sample';
 import { type ExposedSample, ExpositionParseError, parseExposition } from './exposition-parser';
-import { type FetchFn, HttpGetError, httpGet } from './http-get';
+import { HttpGetError, httpGet } from './http-get';
 import { PeriodicTask } from './periodic-task';
 import { droppedSamplesCounter, scrapesCounter } from './pull-metrics';
 import type { DerivedSeries } from './derived-series';
@@ -19,8 +19,6 @@ export interface ScrapeSourceOptions {
   /** Wall clock (ms since the epoch) for sample timestamps and durations. @defaultValue Date.now */
   readonly clock?: () => number;
   readonly log: Logger;
-  /** @defaultValue globalThis.fetch */
-  readonly fetch?: FetchFn;
   /** Where warden_scrapes_total{job,outcome} is registered; none when omitted. */
   readonly registry?: Registry;
   /** Series Warden derives itself: dropped (and counted), never let override a probe (issue 9). */
@@ -53,7 +51,6 @@ export class ScrapeSource implements Source {
   readonly #sink: SampleSink;
   readonly #clock: () => number;
   readonly #log: Logger;
-  readonly #fetch: FetchFn;
   readonly #timeoutMs: number;
   readonly #scrapes: Counter<string> | undefined;
   readonly #dropped: Counter<string> | undefined;
@@ -68,7 +65,6 @@ export class ScrapeSource implements Source {
     this.#config = config;
     this.#sink = sink;
     this.#clock = opts.clock ?? Date.now;
-    this.#fetch = opts.fetch ?? globalThis.fetch;
     this.#seriesLimit = opts.seriesLimit;
     this.#onUnreachable = opts.onUnreachable;
     this.#scrapes = opts.registry ? scrapesCounter(opts.registry) : undefined;
@@ -117,7 +113,7 @@ export class ScrapeSource implements Source {
   async #scrape(scrapeTimeMs: number, stopSignal: AbortSignal): Promise<ScrapeResult> {
     let exposed: ExposedSample[];
     try {
-      const res = await httpGet(this.#fetch, this.#config.url, {
+      const res = await httpGet(this.#config.url, {
         timeoutMs: this.#timeoutMs,
         stopSignal,
         readBody: true,

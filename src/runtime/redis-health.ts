@@ -5,7 +5,7 @@ import { errorMessage } from '../errors';
 
 export interface RedisHealthOptions {
   redis: Redis;
-  /** How often to PING (the status is looked at every CHECK_MS). */
+  /** How often to PING. @defaultValue 500 */
   intervalMs?: number;
   /** A PING unanswered this long means Redis is not answering (frozen, partitioned, dead). */
   timeoutMs?: number;
@@ -20,8 +20,6 @@ export interface RedisHealthState {
   readonly sinceMs: number;
 }
 
-const CHECK_MS = 100;
-
 interface RedisHealthEvents {
   up: [RedisHealthState];
   down: [RedisHealthState];
@@ -31,9 +29,10 @@ interface RedisHealthEvents {
  * Whether Redis answers right now, from a periodic PING on the connection Warden writes through
  * (the idea of close-bullmq's shutdown watchdog, kept running). `redis.status === 'ready'` is not
  * enough: a frozen (SIGSTOP) or partitioned Redis keeps the socket open and 'ready' while nothing
- * answers. Interval + timeout + CHECK_MS (250 + 1000 + 100 ms by default) keep a silent Redis
- * reported within 2 s (issue 9: /readyz 503 within 2 s).
- * At most one PING is in flight, so a long freeze does not pile them up on the socket.
+ * answers. A PING every interval, each with its own timeout timer (500 + 1000 ms by default), keeps
+ * a silent Redis reported within 1.5 s (issue 9: /readyz 503 within 2 s); a dropped connection is
+ * reported at once from its 'close' event. Two timer wake-ups a second, none while waiting (a quiet
+ * Warden's CPU, issue 10 §4). At most one PING is in flight, so a long freeze does not pile them up.
  */
 export class RedisHealth extends EventEmitter<RedisHealthEvents> {
   readonly #redis: Redis;
@@ -42,14 +41,20 @@ export class RedisHealth extends EventEmitter<RedisHealthEvents> {
   readonly #clock: () => number;
   #state: RedisHealthState;
   #timer: NodeJS.Timeout | undefined;
-  /** When the PING in flight was sent, if one is. */
-  #pingSentAtMs: number | undefined;
-  #lastPingMs = -Infinity;
+  /** Armed while a PING is in flight; fires when it is overdue. */
+  #pingTimeout: NodeJS.Timeout | undefined;
+  readonly #onClose = () => {
+    // A PING lost with the connection is no longer the one we wait for: the next check sends anew.
+    clearTimeout(this.#pingTimeout);
+    this.#pingTimeout = undefined;
+    this.#set(false, `connection ${this.#redis.status}`);
+  };
+  readonly #onReady = () => this.check();
 
   constructor(opts: RedisHealthOptions) {
     super();
     this.#redis = opts.redis;
-    this.#intervalMs = opts.intervalMs ?? 250;
+    this.#intervalMs = opts.intervalMs ?? 500;
     this.#timeoutMs = opts.timeoutMs ?? 1_000;
     this.#clock = opts.clock ?? Date.now;
     this.#state = { up: opts.redis.status === 'ready', reason: opts.redis.status === 'ready' ? undefined : `connection ${opts.redis.status}`, sinceMs: this.#clock() };
@@ -65,39 +70,42 @@ export class RedisHealth extends EventEmitter<RedisHealthEvents> {
 
   start(): void {
     if (this.#timer) return;
-    this.#timer = setInterval(() => this.check(), CHECK_MS);
+    this.#redis.on('close', this.#onClose);
+    this.#redis.on('ready', this.#onReady);
+    this.#timer = setInterval(() => this.check(), this.#intervalMs);
     this.#timer.unref();
     this.check();
   }
 
   stop(): void {
     if (this.#timer) clearInterval(this.#timer);
+    clearTimeout(this.#pingTimeout);
     this.#timer = undefined;
+    this.#pingTimeout = undefined;
+    this.#redis.off('close', this.#onClose);
+    this.#redis.off('ready', this.#onReady);
   }
 
-  /** One probe: reports down at once for a closed connection, or when the PING in flight is overdue. */
+  /** One probe: down at once for a connection that is not ready; else a PING unless one is in flight. */
   check(): void {
-    const now = this.#clock();
     if (this.#redis.status !== 'ready') {
       this.#set(false, `connection ${this.#redis.status}`);
       return;
     }
-    if (this.#pingSentAtMs !== undefined) {
-      if (now - this.#pingSentAtMs >= this.#timeoutMs) this.#set(false, `PING unanswered for ${now - this.#pingSentAtMs} ms`);
-      return;
-    }
-    if (now - this.#lastPingMs < this.#intervalMs) return;
-    this.#lastPingMs = now;
-    this.#pingSentAtMs = now;
+    if (this.#pingTimeout !== undefined) return;
+    const sentAtMs = this.#clock();
+    const timeout = setTimeout(() => this.#set(false, `PING unanswered for ${this.#clock() - sentAtMs} ms`), this.#timeoutMs);
+    timeout.unref();
+    this.#pingTimeout = timeout;
+    const settled = (up: boolean, reason?: string) => {
+      clearTimeout(timeout);
+      if (this.#pingTimeout !== timeout) return; // superseded: the connection closed meanwhile
+      this.#pingTimeout = undefined;
+      this.#set(up, reason);
+    };
     this.#redis.ping().then(
-      () => {
-        this.#pingSentAtMs = undefined;
-        this.#set(true);
-      },
-      (err: unknown) => {
-        this.#pingSentAtMs = undefined;
-        this.#set(false, `PING failed: ${errorMessage(err)}`);
-      },
+      () => settled(true),
+      (err: unknown) => settled(false, `PING failed: ${errorMessage(err)}`),
     );
   }
 
