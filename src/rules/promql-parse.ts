@@ -2,7 +2,7 @@ import { parser } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode } from '@lezer/common';
 import {
   AGGREGATE_OPS, PARAM_AGGREGATES, typeOf,
-  type AggregateOp, type AtModifier, type BinaryOp, type Cardinality, type Expr, type LabelMatcher, type MatchType, type VectorMatching, type VectorSelector,
+  type AggregateOp, type AtModifier, type BinaryExpr, type BinaryOp, type Cardinality, type Expr, type LabelMatcher, type MatchType, type VectorMatching, type VectorSelector,
 } from './promql-ast';
 import { PromqlError } from './promql-error';
 import { FUNCTION_SIGNATURES } from './promql-function-signatures';
@@ -214,10 +214,23 @@ class Builder {
   /** `offset` and `@`: only on a selector, a range selector or a subquery, each at most once. */
   #modified(n: SyntaxNode): Expr {
     const parts = children(n);
+    // lezer-promql parses `a - b offset 5m` as `(a - b) offset 5m`; Prometheus binds the modifier
+    // to the rightmost operand, so apply it there.
     const target = this.expr(parts[0] as SyntaxNode);
+    if (parts[0]?.name === 'BinaryExpr' && target.kind === 'binary') return this.#modifyRightmost(target, parts[0], n, parts);
+    return this.#modifyTarget(target, parts[0], n, parts);
+  }
+
+  #modifyRightmost(e: BinaryExpr, node: SyntaxNode, n: SyntaxNode, parts: SyntaxNode[]): Expr {
+    const right = children(node).at(-1) as SyntaxNode;
+    const rhs = right.name === 'BinaryExpr' && e.rhs.kind === 'binary' ? this.#modifyRightmost(e.rhs, right, n, parts) : this.#modifyTarget(e.rhs, right, n, parts);
+    return { ...e, rhs };
+  }
+
+  #modifyTarget(target: Expr, first: SyntaxNode | undefined, n: SyntaxNode, parts: SyntaxNode[]): Expr {
     const isOffset = n.name === 'OffsetExpr';
     const base = target.kind === 'matrix' ? target.vector : target;
-    if ((base.kind !== 'vector' && base.kind !== 'subquery') || parts[0]?.name === 'ParenExpr') {
+    if ((base.kind !== 'vector' && base.kind !== 'subquery') || first?.name === 'ParenExpr') {
       throw new PromqlError(`${isOffset ? 'offset' : '@'} modifier must be preceded by an instant vector selector or range vector selector or a subquery`, n.from);
     }
     let changed: Expr;

@@ -94,6 +94,13 @@ describe('PromQL subset parser: supported constructs', () => {
   });
 });
 
+describe('PromQL subset parser: offset binds to the operand before it', () => {
+  it('puts `offset` in `a - b offset 10m >= 1` on b, as Prometheus does (lezer-promql binds it to a - b)', () => {
+    const e = parsePromql('a - b offset 10m >= 1') as any;
+    expect(e).toMatchObject({ kind: 'binary', op: '>=', lhs: { kind: 'binary', op: '-', lhs: { metricName: 'a', offsetMs: 0 }, rhs: { metricName: 'b', offsetMs: 600_000 } }, rhs: { kind: 'number', value: 1 } });
+  });
+});
+
 describe('PromQL subset parser: rejected constructs', () => {
   it.each([
     ['histogram_count(x)', 'unsupported function "histogram_count"'],
@@ -101,6 +108,7 @@ describe('PromQL subset parser: rejected constructs', () => {
     ['sort_by_label(x, "a")', 'unsupported function "sort_by_label"'],
     ['limitk(3, x)', 'unsupported aggregation "limitk"'],
     ['(x) offset 5m', 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery'],
+    ['a - (b) offset 5m', 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery'],
     ['sum(x) @ 100', '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery'],
     ['x offset 1m offset 2m', 'offset may not be set multiple times'],
     ['"text"', 'expression must be an instant vector or scalar, got string'],
