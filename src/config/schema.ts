@@ -16,8 +16,10 @@ const probeSchema = z.strictObject({
   // spec §4.1: three consecutive failures mark a service down.
   failure_threshold: z.number().int().min(1).default(3),
   // issue 14: after a first failure, re-probe this often until down or a success (not a whole interval).
-  confirm_interval: duration().default(250),
-}).refine((p) => p.confirm_interval <= p.interval, { message: 'confirm_interval must not exceed interval', path: ['confirm_interval'] });
+  // Unset, it is 250 ms or the interval if that is shorter; set above the interval, it is an error.
+  confirm_interval: duration().optional(),
+}).refine((p) => p.confirm_interval === undefined || p.confirm_interval <= p.interval, { message: 'confirm_interval must not exceed interval', path: ['confirm_interval'] })
+  .transform((p) => ({ ...p, confirm_interval: p.confirm_interval ?? Math.min(250, p.interval) }));
 
 const componentSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lower-case letters, digits, - or _'),

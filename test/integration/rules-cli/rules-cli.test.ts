@@ -49,7 +49,7 @@ const BAD = file('bad.rules.yaml', `groups:
       - alert: A
         expr: rate(x[5m]) offset 1m
       - alert: B
-        expr: histogram_quantile(0.9, x)
+        expr: histogram_count(x)
       - record: c
         expr: up
 `);
@@ -58,7 +58,7 @@ describe('warden rules check', () => {
   it('prints groups, rules and remediations per file and exits 0', async () => {
     const r = await warden('check', GOOD, join(ROOT, 'rules', 'exchange.rules.yaml'));
     expect(r.code).toBe(0);
-    expect(r.out).toEqual([`${GOOD}: 1 groups, 1 rules, 1 remediations`, `${join(ROOT, 'rules', 'exchange.rules.yaml')}: 3 groups, 8 rules, 0 remediations`]);
+    expect(r.out).toEqual([`${GOOD}: 1 groups, 1 rules, 1 remediations`, `${join(ROOT, 'rules', 'exchange.rules.yaml')}: 3 groups, 9 rules, 0 remediations`]);
     expect(r.err).toEqual([]);
   });
 
@@ -67,8 +67,8 @@ describe('warden rules check', () => {
     expect(r.code).toBe(1);
     expect(r.err).toEqual([
       `${BAD}:8:9: groups[0].rules[2].record: recording rules ("record:") are not supported; Warden evaluates alerting rules only`,
-      `${BAD}:5:27: groups[0].rules[0].expr: unsupported modifier "offset"`,
-      `${BAD}:7:15: groups[0].rules[1].expr: unsupported function "histogram_quantile"`,
+      `${BAD}:5:15: groups[0].rules[0].expr: offset modifier must be preceded by an instant vector selector or range vector selector or a subquery`,
+      `${BAD}:7:15: groups[0].rules[1].expr: unsupported function "histogram_count"`,
     ]);
     expect(r.out).toEqual([`${GOOD}: 1 groups, 1 rules, 1 remediations`]);
   });
@@ -137,6 +137,7 @@ tests:
 
   it('reports a stale component as Yellow through exp_health', async () => {
     const stale = file('stale.test.yaml', `rule_files: [good.rules.yaml]
+staleness: 60s
 tests:
   - components: [{ name: db, critical: true }]
     input_series:
@@ -162,7 +163,7 @@ tests:
     const r = await warden('test', badSeries, badRules, unknownKey);
     expect(r.code).toBe(1);
     expect(r.out).toContain(`    ${badSeries}:4:9: tests[0].input_series[0]: series "lag_seconds{component=~\\"db\\"}": only label="value" pairs are allowed, not =~`);
-    expect(r.out).toContain(`    ${BAD}:7:15: groups[0].rules[1].expr: unsupported function "histogram_quantile"`);
+    expect(r.out).toContain(`    ${BAD}:7:15: groups[0].rules[1].expr: unsupported function "histogram_count"`);
     expect(r.out).toContain(`    ${unknownKey}:3:5: tests[0].input_seriez: unknown key "input_seriez"`);
   });
 });
@@ -279,6 +280,6 @@ describe('the built CLI (bin/warden.js)', () => {
   it('exits 1 with file:line:col from `rules check`', async () => {
     const err = await run('node', ['bin/warden.js', 'rules', 'check', BAD], { cwd: ROOT }).catch((e: { code: number; stderr: string }) => e);
     expect(err).toMatchObject({ code: 1 });
-    expect((err as { stderr: string }).stderr).toContain(`${BAD}:7:15: groups[0].rules[1].expr: unsupported function "histogram_quantile"`);
+    expect((err as { stderr: string }).stderr).toContain(`${BAD}:7:15: groups[0].rules[1].expr: unsupported function "histogram_count"`);
   });
 });

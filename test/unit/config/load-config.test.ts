@@ -32,6 +32,11 @@ describe('warden.yaml loading', () => {
     expect(c.staleness).toBe(90_000);
   });
 
+  it('an unset confirm_interval is 250 ms or the probe interval if that is shorter', () => {
+    const c = parseConfig('warden.yaml', 'components:\n  - name: db\n    probe: {url: "http://127.0.0.1:1/healthz", interval: 100ms}\n');
+    expect(c.components[0]?.probe?.confirm_interval).toBe(100);
+  });
+
   it('rejects a probe confirm_interval longer than its interval, naming the field', () => {
     expectConfigError('components:\n  - name: db\n    probe: {url: "http://127.0.0.1:1/healthz", interval: 1s, confirm_interval: 2s}\n', { field: 'components[0].probe.confirm_interval', message: /must not exceed interval/ });
   });

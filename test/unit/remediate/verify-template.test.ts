@@ -29,7 +29,7 @@ describe('verify.expr: label values become matcher values in the parsed tree, ne
     expect(q.expr.kind).toBe('binary');
     const lhs = (q.expr as Extract<Expr, { kind: 'binary' }>).lhs as VectorSelector;
     expect(q.expr).toMatchObject({ op: '==', rhs: { kind: 'number', value: 1 } });
-    expect(lhs).toEqual({ kind: 'vector', metricName: 'component_up', matchers: [{ name: 'component', type: '=', value: INJECTION }] });
+    expect(lhs).toEqual({ kind: 'vector', metricName: 'component_up', matchers: [{ name: 'component', type: '=', value: INJECTION }], offsetMs: 0 });
     // The display text is PromQL whose parse is exactly this tree.
     expect(json(parsePromql(q.text))).toBe(json(q.expr));
   });

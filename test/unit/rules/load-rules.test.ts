@@ -95,7 +95,7 @@ remediations:
 
   it('points into quoted and block-scalar expressions', () => {
     expect(errorsOf('groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: "x + limitk(2, x)"\n')).toEqual([
-      'r.yaml:5:18: groups[0].rules[0].expr: unsupported aggregation "limitk"',
+      'r.yaml:5:20: groups[0].rules[0].expr: unsupported aggregation "limitk"',
     ]);
     expect(errorsOf('groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: |\n          sum(x)\n            > limitk(3, y)\n')).toEqual([
       'r.yaml:7:15: groups[0].rules[0].expr: unsupported aggregation "limitk"',
