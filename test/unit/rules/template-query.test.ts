@@ -24,6 +24,6 @@ describe('template query over the signal store', () => {
   });
 
   it('fails the annotation, not the rule, for PromQL Warden cannot evaluate', () => {
-    expect(render('{{ query "topk(1, up)" }}')).toMatch(/^<error expanding template: .*error calling query: invalid query "topk\(1, up\)": unsupported aggregation "topk">$/);
+    expect(render('{{ query "limitk(1, up)" }}')).toMatch(/^<error expanding template: .*error calling query: invalid query "limitk\(1, up\)": unsupported aggregation "limitk">$/);
   });
 });
