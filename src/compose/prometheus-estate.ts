@@ -16,8 +16,8 @@ import { compileRoute } from '../incidents/route-tree';
 import { PushedAlerts } from '../ingest/alertmanager/pushed-alerts';
 import { WithPushedAlerts } from '../ingest/alertmanager/with-pushed-alerts';
 import type { Alert } from '../rules/alert';
+import { WARDEN_VERSION } from '../build-info';
 
-const VERSION: string = (require('../../package.json') as { version: string }).version;
 
 export interface PrometheusEstateDeps {
   config: WardenConfig;
@@ -70,7 +70,7 @@ export async function startPrometheusEstate(d: PrometheusEstateDeps): Promise<Pr
       alertmanagerSilenceRoutes({ auth: r.auth, incidents: r.incidents, log, clock: d.clock }),
       alertmanagerStatusRoutes({
         auth: r.auth, configYaml: alertmanagerConfigYaml(root, config.notify, am.resolve_timeout), receivers: [...new Set([...routeReceiverNames(root), ...config.notify.receivers.map((x) => x.name)])],
-        version: VERSION, startedAtMs, log,
+        version: WARDEN_VERSION, startedAtMs, log,
       }),
     ],
   };

@@ -8,6 +8,7 @@ import { RateLimitedDiagLogger } from './trace-diag-logger';
 import { tracingSettingsFromEnv, type Env, type TracingSettings } from './trace-env';
 import { setTracingActive } from './tracer';
 import { within } from '../runtime/within';
+import { WARDEN_VERSION } from '../build-info';
 
 export interface TracingHandle {
   readonly enabled: boolean;
@@ -27,7 +28,6 @@ export interface TracingOptions {
   shutdownTimeoutMs?: number;
 }
 
-const VERSION: string = (require('../../package.json') as { version: string }).version;
 let running = false;
 
 /**
@@ -79,7 +79,7 @@ function createSdk(s: TracingSettings): NodeSDK {
     resource: resources.resourceFromAttributes({
       'host.name': hostname(),
       'process.pid': process.pid,
-      'service.version': VERSION,
+      'service.version': WARDEN_VERSION,
       ...s.resourceAttributes,
       'service.name': s.serviceName,
     }),

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startHarness, type WardenHarness } from '../../support/warden-harness';
+import { restartDownRules } from '../../support/remediation-rules';
 import { auditEntries, finishedJob, pushEvery, stepsOf, waitFor } from './remediation-e2e-support';
 
 /**
@@ -10,21 +11,13 @@ import { auditEntries, finishedJob, pushEvery, stepsOf, waitFor } from './remedi
  */
 jest.setTimeout(30_000);
 
-const RULES = `
-groups:
-  - name: down
-    rules:
-      - {alert: ComponentDown, expr: component_up == 0, labels: {health: yellow, severity: P2}}
-remediations:
-  - name: restart-down-service
-    on: {alert: ComponentDown}
-    action: restart
-    target: "{{ $labels.component }}"
-    params: {driver: http, url: "/restart/{{target}}"}
-    cooldown: 2m
-    verify: {expr: 'component_up{component="{{ $labels.component }}"} == 1', within: 2s}
-    on_failure: escalate
-`;
+const RULES = restartDownRules({
+  url: '/restart/{{target}}',
+  alertLabels: 'health: yellow, severity: P2',
+  cooldown: '2m',
+  verify: `{expr: 'component_up{component="{{ $labels.component }}"} == 1', within: 2s}`,
+  onFailure: 'escalate',
+});
 
 let admin: Server;
 let adminUrl: string;

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AlertTransition } from '../../../src/rules/alert';
 import { freePort } from '../../support/redis-server';
+import { restartDownRules, restartRemediationConfig } from '../../support/remediation-rules';
 import { startHarness, type WardenHarness } from '../../support/warden-harness';
 import { waitFor } from '../e2e/remediation-e2e-support';
 
@@ -13,21 +14,12 @@ import { waitFor } from '../e2e/remediation-e2e-support';
  */
 jest.setTimeout(60_000);
 
-const RULES = `
-groups:
-  - name: down
-    rules:
-      - {alert: ComponentDown, expr: component_up == 0, labels: {severity: P2}}
-remediations:
-  - name: restart-down-service
-    on: {alert: ComponentDown}
-    action: restart
-    target: "{{ $labels.component }}"
-    params: {driver: http, url: "/control/restart/{{target}}"}
-    cooldown: 2m
-    verify: {expr: 'component_up{component="{{ $labels.component }}"} == 1', within: 10s}
-    on_failure: escalate
-`;
+const RULES = restartDownRules({
+  url: '/control/restart/{{target}}',
+  cooldown: '2m',
+  verify: `{expr: 'component_up{component="{{ $labels.component }}"} == 1', within: 10s}`,
+  onFailure: 'escalate',
+});
 
 /** What the exchange's /healthz answers, per component; the test flips it. */
 const answer: Record<string, number> = { settlement: 200, 'market-data': 200 };
@@ -67,13 +59,7 @@ components:
   - {name: market-data, probe: {url: "${url}/market-data/healthz", interval: 30s, confirm_interval: 250ms, failure_threshold: 3}}
 scrape:
   - {job: market-data, url: "${refused}", interval: 500ms, timeout: 400ms}
-rules: [down.rules.yaml]
-evaluation_interval: 200ms
-remediation:
-  settle: 0s
-  executors:
-    restart: {http_base_url: "${url}"}
-`,
+${restartRemediationConfig(url)}`,
     files: { 'down.rules.yaml': RULES },
   });
   h.warden.events.on('alert', (t) => transitions.push(t));

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { restartDownRules, restartRemediationConfig } from '../../support/remediation-rules';
 import { startHarness, type WardenHarness } from '../../support/warden-harness';
 
 /**
@@ -9,19 +10,7 @@ import { startHarness, type WardenHarness } from '../../support/warden-harness';
  */
 jest.setTimeout(60_000);
 
-const RULES = `
-groups:
-  - name: down
-    rules:
-      - {alert: ComponentDown, expr: component_up == 0, labels: {severity: P2}}
-      - {alert: QueueDeep, expr: queue_depth > 1, labels: {severity: P3}}
-remediations:
-  - name: restart-down-service
-    on: {alert: ComponentDown}
-    action: restart
-    target: "{{ $labels.component }}"
-    params: {driver: http, url: "/control/restart/{{target}}"}
-`;
+const RULES = restartDownRules({ url: '/control/restart/{{target}}', moreRules: ['{alert: QueueDeep, expr: queue_depth > 1, labels: {severity: P3}}'] });
 
 let server: Server;
 let url: string;
@@ -48,13 +37,7 @@ components:
   - {name: settlement, critical: true, probe: {url: "${url}/healthz", interval: 200ms, failure_threshold: 1}}
 scrape:
   - {job: exporter, url: "${url}/metrics", interval: 200ms, timeout: 1s}
-rules: [down.rules.yaml]
-evaluation_interval: 200ms
-remediation:
-  settle: 0s
-  executors:
-    restart: {http_base_url: "${url}"}
-`,
+${restartRemediationConfig(url)}`,
     files: { 'down.rules.yaml': RULES },
   });
 });

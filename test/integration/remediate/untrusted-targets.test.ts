@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { restartDownRules, restartRemediationConfig } from '../../support/remediation-rules';
 import { startHarness, type WardenHarness } from '../../support/warden-harness';
 import { auditEntries, finishedJob, stepsOf, waitFor } from '../e2e/remediation-e2e-support';
 
@@ -15,22 +16,13 @@ const INGEST = 'ingest-only-token-0123456789';
 const READER = 'reader-token-0123456789abcd';
 const VERIFY_INJECTION = 'zz"} == 1 or component_up{component=~".+';
 
-const RULES = `
-groups:
-  - name: down
-    rules:
-      - {alert: ComponentDown, expr: component_up == 0, labels: {severity: P2}}
-remediations:
-  - name: restart-down-service
-    on: {alert: ComponentDown}
-    action: restart
-    target: "{{ $labels.component }}"
-    params: {driver: http, url: "/control/restart/{{target}}"}
-    cooldown: 2m
-    # The instance placeholder is last, so text pasting would let a label close the selector.
-    verify: {expr: 'component_up{component="{{ $labels.component }}", instance="{{ $labels.instance }}"} == 1', within: 3s}
-    on_failure: escalate
-`;
+// The instance placeholder is last in verify, so text pasting would let a label close the selector.
+const RULES = restartDownRules({
+  url: '/control/restart/{{target}}',
+  cooldown: '2m',
+  verify: `{expr: 'component_up{component="{{ $labels.component }}", instance="{{ $labels.instance }}"} == 1', within: 3s}`,
+  onFailure: 'escalate',
+});
 
 let recorder: Server;
 let recorderUrl: string;
@@ -60,13 +52,7 @@ components:
   - {name: market-data}
   # Probed: its component_up is Warden's own measurement (always up here: the recorder answers /healthz).
   - {name: settlement, probe: {url: "${recorderUrl}/healthz", interval: 200ms, failure_threshold: 1}}
-rules: [down.rules.yaml]
-evaluation_interval: 200ms
-remediation:
-  settle: 0s
-  executors:
-    restart: {http_base_url: "${recorderUrl}"}
-`,
+${restartRemediationConfig(recorderUrl)}`,
     files: { 'down.rules.yaml': RULES },
   });
   // The probe's component_up{component="settlement"} 1 is what the injected `or` would find.
