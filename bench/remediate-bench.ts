@@ -37,6 +37,7 @@ remediations:
     on: {alert: BenchMemory}
     action: restart
     target: "{{ $labels.component }}"
+    targets: ["svc-[0-9]+"]
     params: {driver: http, url: "${adminUrl}"}
     max_per_window: {count: 100000, window: 1h}
 `;

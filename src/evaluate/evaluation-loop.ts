@@ -85,6 +85,12 @@ export class EvaluationLoop {
   /** limits.max_series / max_series_per_metric, checked before a batch is applied. */
   readonly seriesGuard: SeriesGuard;
   #flushTimer: NodeJS.Timeout | undefined;
+  /**
+   * The latest instant any evaluation ran at. A batch slightly ahead of our clock is evaluated at
+   * its own time; evaluating again at an earlier instant would see that sample as "in the future",
+   * drop it from the lookback and undo the alerts it fired, so evaluation time never goes back.
+   */
+  #evaluatedAtMs = -Infinity;
 
   constructor(opts: EvaluationLoopOptions) {
     this.#o = opts;
@@ -155,11 +161,18 @@ export class EvaluationLoop {
   }
 
   #evaluationTime(newestMs: number, names: ReadonlySet<string>): number {
-    const now = this.#clock();
+    const now = this.#now();
     if (newestMs <= now) return now;
-    if (newestMs - now <= CLOCK_SKEW_TOLERANCE_MS) return newestMs;
+    if (newestMs - now <= CLOCK_SKEW_TOLERANCE_MS) return (this.#evaluatedAtMs = newestMs);
     for (const name of names) this.#future.set(name, Math.max(newestMs, this.#future.get(name) ?? -Infinity));
     return now;
+  }
+
+  /** Our clock, or the last evaluation's instant if a slightly-ahead batch moved it further. */
+  #now(): number {
+    const clock = this.#clock();
+    if (clock >= this.#evaluatedAtMs) this.#evaluatedAtMs = clock;
+    return this.#evaluatedAtMs;
   }
 
   /** Metrics whose future samples our clock has now reached: evaluated by the tick. */
@@ -180,7 +193,7 @@ export class EvaluationLoop {
     if (this.#flushTimer !== undefined || !rules.flushDeferred) return;
     this.#flushTimer = setTimeout(() => {
       this.#flushTimer = undefined;
-      const now = this.#clock();
+      const now = this.#now();
       const transitions = rules.flushDeferred?.(now) ?? [];
       if (transitions.length === 0) return;
       this.#rollup(traceTransitions(transitions, 'coalesced'), now).catch((err: unknown) => log.error({ err }, 'coalesced evaluation failed to persist'));
@@ -191,7 +204,7 @@ export class EvaluationLoop {
   /** Time-driven evaluation; run every `evaluation_interval`. */
   tick(): Promise<void> {
     const endTimer = this.#evalSeconds.startTimer({ trigger: 'tick' });
-    const now = this.#clock();
+    const now = this.#now();
     const { store } = this.#o;
     store.evictIdle(now - store.options.stalenessMs - (this.#o.rules.longestRangeMs ?? 0), EVICTION_SLICE);
     this.#publishComponentSeries(now);
@@ -207,7 +220,7 @@ export class EvaluationLoop {
 
   /** Re-derives health after rules were replaced (a reload may resolve or fire alerts). */
   applyTransitions(transitions: readonly AlertTransition[]): Promise<void> {
-    return this.#rollup(transitions, this.#clock());
+    return this.#rollup(transitions, this.#now());
   }
 
   #publishComponentSeries(now: number): void {

@@ -11,6 +11,7 @@ const CONFIG = `
 components: [{name: database, critical: true}]
 rules: [test.rules.yaml]
 limits: {max_labels: 4, max_body: 4KiB}
+evaluation_interval: 100ms
 `;
 
 let h: WardenHarness;
@@ -119,6 +120,21 @@ describe('POST /v1/samples applies good input', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(Date.now()).toBeGreaterThanOrEqual(ahead);
+  });
+
+  it('keeps an alert a slightly-ahead sample fired while ticks run before that sample’s time', async () => {
+    await new Promise((r) => setTimeout(r, 100)); // the previous test's sample is behind our clock now
+    const ahead = (ts = Date.now() + 800);
+    await h.push([{ name: 'replication_lag_seconds', labels: { component: 'database' }, value: 11, timestamp: ahead }]);
+    expect((await h.request('GET', '/v1/health')).body.status).toBe('red');
+    // Several 100 ms ticks run before our clock reaches the sample: none may evaluate at an earlier
+    // instant, where the sample is "in the future" and the alert it fired would resolve.
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      expect((await h.request('GET', '/v1/health')).body.status).toBe('red');
+    }
+    await h.push([{ name: 'replication_lag_seconds', labels: { component: 'database' }, value: 1, timestamp: next() }]);
+    expect((await h.request('GET', '/v1/health')).body.status).toBe('green');
   });
 
   it('exposes health as 0/1/2 gauges and the evaluation histogram in /metrics', async () => {
