@@ -136,7 +136,7 @@ export class HealthTracker {
   }
 
   async restoreAlerts(): Promise<Alert[]> {
-    const [fields, legacy] = await Promise.all([this.#opts.redis.hvals(this.alertsKey).catch(() => [] as string[]), this.#opts.redis.get(this.#legacyAlertsKey)]);
+    const [fields, legacy] = await Promise.all([this.#opts.redis.hvals(this.alertsKey), this.#opts.redis.get(this.#legacyAlertsKey)]);
     if (fields.length === 0 && legacy) return JSON.parse(legacy) as Alert[];
     return fields.map((text) => JSON.parse(text) as Alert);
   }
@@ -183,29 +183,17 @@ export class HealthTracker {
   }
 }
 
-/** HSET (or HDEL for undefined) of each pair on `multi`, in chunks, in one MULTI. */
+/** HSET (or HDEL for undefined) of each pair on `multi`, in chunks, in one MULTI (fields are unique, so order does not matter). */
 async function execAll(multi: ReturnType<Redis['multi']>, key: string, pairs: ReadonlyArray<readonly [string, string | undefined]>): Promise<void> {
   const CHUNK = 1000;
-  let set: string[] = [];
-  let del: string[] = [];
-  const flush = () => {
-    if (set.length > 0) multi.hset(key, ...set);
-    if (del.length > 0) multi.hdel(key, ...del);
-    set = [];
-    del = [];
-  };
+  const set: string[] = [];
+  const del: string[] = [];
   for (const [fp, json] of pairs) {
-    // Keep order between a set and a later delete of other fields: flush when the kind changes.
-    if (json === undefined) {
-      if (set.length > 0) flush();
-      del.push(fp);
-    } else {
-      if (del.length > 0) flush();
-      set.push(fp, json);
-    }
-    if (set.length >= 2 * CHUNK || del.length >= CHUNK) flush();
+    if (json === undefined) del.push(fp);
+    else set.push(fp, json);
   }
-  flush();
+  for (let i = 0; i < set.length; i += 2 * CHUNK) multi.hset(key, ...set.slice(i, i + 2 * CHUNK));
+  for (let i = 0; i < del.length; i += CHUNK) multi.hdel(key, ...del.slice(i, i + CHUNK));
   const results = await multi.exec();
   const failed = results?.find(([err]) => err);
   if (failed) throw failed[0] as Error;

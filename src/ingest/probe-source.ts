@@ -18,7 +18,6 @@ export interface ProbeSourceOptions {
   readonly registry?: Registry;
 }
 
-export { INITIAL_PROBE_STATE, nextProbeState, type ProbeState } from './probe-confirmation';
 
 /**
  * HTTP GET of a component's probe URL on its interval; any 2xx is success, anything else (status,

@@ -1,7 +1,7 @@
 import type { Labels } from '../signals/sample';
 import type { InstantVector, VectorElement } from './promql-values';
 import { EvaluationError } from './promql-values';
-import { compileGoRegexp } from './template/go-regexp';
+import { compileGoRegexp, goReplacer } from './template/go-regexp';
 import { TemplateFunctionError } from './template/errors';
 
 /** Prometheus' instant-vector functions (promql/functions.go), float samples only. */
@@ -105,24 +105,8 @@ export function labelReplace(v: InstantVector, dst: string, replacement: string,
     re.lastIndex = 0;
     if (!re.test(value)) return el;
     re.lastIndex = 0;
-    return setLabel(el, dst, value.replace(re, expandReplacement(replacement)));
+    return setLabel(el, dst, value.replace(re, goReplacer(replacement)));
   });
-}
-
-/** A replacer for String.replace that expands Go template syntax ($1, ${1}, $name, $$). */
-function expandReplacement(template: string): (...m: unknown[]) => string {
-  return (...m: unknown[]) => {
-    const hasGroups = typeof m[m.length - 1] === 'object';
-    const groups = (hasGroups ? m[m.length - 1] : undefined) as Record<string, string | undefined> | undefined;
-    const numbered = m.slice(0, hasGroups ? -3 : -2) as Array<string | undefined>;
-    return template.replace(/\$(?:\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))?/g, (whole, braced: string | undefined, bare: string | undefined) => {
-      if (whole === '$$') return '$';
-      const name = braced ?? bare;
-      if (name === undefined) return whole;
-      if (/^\d+$/.test(name)) return numbered[Number(name)] ?? '';
-      return groups?.[name] ?? '';
-    });
-  };
 }
 
 /** label_join(v, dst, separator, src...). */

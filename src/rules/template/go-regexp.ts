@@ -59,12 +59,17 @@ export function goReplaceAll(pattern: string, replacement: string, text: string)
   checkInput(text);
   const re = compileGoRegexp(pattern);
   re.lastIndex = 0;
-  return text.replace(re, (...m: unknown[]) => {
+  return text.replace(re, goReplacer(replacement));
+}
+
+/** A String.replace callback expanding `replacement` as Go's Regexp.Expand does (label_replace too). */
+export function goReplacer(replacement: string): (...m: unknown[]) => string {
+  return (...m: unknown[]) => {
     const hasGroups = typeof m[m.length - 1] === 'object';
     const groups = (hasGroups ? m[m.length - 1] : undefined) as Record<string, string | undefined> | undefined;
     const numbered = m.slice(0, hasGroups ? -3 : -2) as Array<string | undefined>;
     return expand(replacement, numbered, groups);
-  });
+  };
 }
 
 function expand(template: string, numbered: ReadonlyArray<string | undefined>, groups: Readonly<Record<string, string | undefined>> | undefined): string {

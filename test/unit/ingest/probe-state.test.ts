@@ -1,4 +1,4 @@
-import { INITIAL_PROBE_STATE, nextProbeState, type ProbeState } from '../../../src/ingest/probe-source';
+import { INITIAL_PROBE_STATE, nextProbeState, type ProbeState } from '../../../src/ingest/probe-confirmation';
 
 function run(results: boolean[], threshold = 3): Array<ProbeState['up']> {
   let state = INITIAL_PROBE_STATE;
