@@ -49,6 +49,7 @@ export function pushSamples(agent: Agent, port: number, samples: unknown[]): Pro
   const body = JSON.stringify({ samples });
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path: '/v1/samples', method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+      res.on('error', reject); // a reset mid-response rejects this push, not the whole process
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });

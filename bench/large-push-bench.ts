@@ -25,6 +25,7 @@ const body = (round) => {
 const post = (b) => new Promise((resolve, reject) => {
   const req = request({ host: '127.0.0.1', port, path: '/v1/samples', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': b.length } }, (res) => {
     let text = '';
+    res.on('error', reject);
     res.on('data', (d) => (text += d));
     res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(text)) : reject(new Error('push answered ' + res.statusCode + ': ' + text))));
   });
@@ -45,6 +46,7 @@ const post = (b) => new Promise((resolve, reject) => {
 function get(agent: Agent, port: number, path: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
+      res.on('error', reject);
       res.resume();
       res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`${path} answered ${res.statusCode}`))));
     });

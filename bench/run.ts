@@ -81,10 +81,20 @@ async function main(argv: string[]): Promise<void> {
     ['scale rss', benchScaleRss],
     ['scrape 1000 targets', async () => benchScrape1000({ warmupSeconds: 5, seconds: 10 })],
   ];
+  // A failing step is reported as `error_<step>` and the others still run: one flaky step does not
+  // hide every figure, and the exit code is still 1.
+  const failed: string[] = [];
   for (const [name, run] of steps) {
     if (!json) process.stderr.write(`bench: ${name}...\n`);
-    Object.assign(figures, await run());
+    try {
+      Object.assign(figures, await run());
+    } catch (err) {
+      failed.push(name);
+      figures[`error_${name.replace(/[^a-z0-9]+/gi, '_').replace(/_+$/, '')}`] = err instanceof Error ? err.message : String(err);
+      process.stderr.write(`bench: ${name} failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    }
   }
+  process.exitCode = failed.length > 0 ? 1 : 0;
   const parse = figures.json_parse_samples_per_s;
   if (typeof parse === 'number' && typeof figures.ingest_samples_per_s === 'number') figures.ingest_vs_json_parse = Number((figures.ingest_samples_per_s / parse).toFixed(2));
   if (json) {
@@ -96,7 +106,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).then(
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (err: unknown) => {
     process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
     process.exit(1);
