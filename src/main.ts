@@ -31,7 +31,7 @@ import { OffThreadPushParser } from './ingest/off-thread-parser';
 import { DerivedSeries } from './ingest/derived-series';
 import { startSources } from './compose/sources';
 import { loadRuleFiles, type RuleSet } from './rules/load-rules';
-import { checkRemediationParams } from './remediate/check-remediation-params';
+import { checkRemediationParams } from './remediate/executors/check-remediation-params';
 import { RuleEngine } from './rules/rule-engine';
 import { dropRedisClient } from './runtime/close-bullmq';
 import { RedisHealth } from './runtime/redis-health';

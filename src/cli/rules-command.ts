@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { errorMessage } from '../errors';
-import { checkRemediationParams } from '../remediate/check-remediation-params';
+import { checkRemediationParams } from '../remediate/executors/check-remediation-params';
 import { parseRuleFile } from '../rules/load-rules';
 import { ruleErrorsOf } from '../rules/rule-file-errors';
 import { runRuleTestFile } from '../rules/testing/rule-test-runner';
