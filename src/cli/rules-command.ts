@@ -6,7 +6,8 @@ import { checkRemediationParams } from '../remediate/executors/check-remediation
 import { parseRuleFile } from '../rules/load-rules';
 import { ruleErrorsOf } from '../rules/rule-file-errors';
 import { runRuleTestFile } from '../rules/testing/rule-test-runner';
-// Registers `exp_remediations` with the rule tester (issue 4 §1).
+// Register `exp_health` and `exp_remediations` with the rule tester (issue 4 §1).
+import '../health/exp-health';
 import '../remediate/exp-remediations';
 
 /** Where the commands write; the process streams by default, buffers in tests. */
