@@ -127,7 +127,8 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
       audit.retryNow();
     });
     const stillFiring = (a: { fingerprint: string; firedAtMs: number }) => estate.alerts.activeAlerts().some((x) => x.fingerprint === a.fingerprint && x.state === 'firing' && x.firedAtMs === a.firedAtMs);
-    const remediation = await startRemediation({ config, redisUrl: opts.redisUrl, redis, auth, audit, escalator: paging.incidents, events, store, stillFiring, registry, log, clock });
+    const remediation = await startRemediation({ config, redisUrl: opts.redisUrl, redis, auth, audit, escalator: paging.incidents, events, store, stillFiring, registry, log, clock,
+      redisDown: () => (redisHealth.state.up ? undefined : redisHealth.state.reason ?? 'not answering') });
     cleanup.push(['remediation', () => remediation.stop()]);
     const integrations = startIntegrations({ config, configFile: opts.configFile ?? 'warden.yaml', redis, incidents: paging.incidents, audit, log, clock });
     // Series Warden derives itself cannot be pushed or scraped over (issue 9).
