@@ -157,7 +157,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
       clock,
     });
     cleanup.push(['rule reloader', () => reloader.stop()]);
-    registerRuleMetrics(registry, { groups: () => loadedGroups, activeAlerts: () => engine.activeAlerts(), lastReload: () => reloader.last });
+    registerRuleMetrics(registry, { groups: () => loadedGroups, activeAlerts: () => engine.activeAlerts(), lastReload: () => reloader.last, evaluationCounts: () => engine.evaluationCounts() });
     const first = await reloader.reload();
     if (!first.ok) throw new Error(`rules not loaded: ${first.error}`);
     await loop.tick();
