@@ -7,7 +7,7 @@ import { AuditLog } from '../src/audit/audit-log';
 import type { RemediationAuditSink } from '../src/remediate/remediation-audit';
 import type { Executor } from '../src/remediate/executor';
 import { RemediationService } from '../src/remediate/remediation-service';
-import { remediationRuleSchema } from '../src/remediate/remediation-rule-schema';
+import { remediationRuleSchema } from '../src/rules/remediation-rule-schema';
 import { startEmbeddedRedis } from '../src/runtime/embedded-redis';
 import { silentLogger } from '../src/telemetry/logger';
 

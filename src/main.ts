@@ -31,7 +31,7 @@ import { OffThreadPushParser } from './ingest/off-thread-parser';
 import { DerivedSeries } from './ingest/derived-series';
 import { startSources } from './compose/sources';
 import { loadRuleFiles, type RuleSet } from './rules/load-rules';
-import { checkRemediationParams } from './remediate/check-remediation-params';
+import { checkRemediationParams } from './remediate/executors/check-remediation-params';
 import { RuleEngine } from './rules/rule-engine';
 import { dropRedisClient } from './runtime/close-bullmq';
 import { RedisHealth } from './runtime/redis-health';
@@ -127,7 +127,8 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
       audit.retryNow();
     });
     const stillFiring = (a: { fingerprint: string; firedAtMs: number }) => estate.alerts.activeAlerts().some((x) => x.fingerprint === a.fingerprint && x.state === 'firing' && x.firedAtMs === a.firedAtMs);
-    const remediation = await startRemediation({ config, redisUrl: opts.redisUrl, redis, auth, audit, escalator: paging.incidents, events, store, stillFiring, registry, log, clock });
+    const remediation = await startRemediation({ config, redisUrl: opts.redisUrl, redis, auth, audit, escalator: paging.incidents, events, store, stillFiring, registry, log, clock,
+      redisDown: () => (redisHealth.state.up ? undefined : redisHealth.state.reason ?? 'not answering') });
     cleanup.push(['remediation', () => remediation.stop()]);
     const integrations = startIntegrations({ config, configFile: opts.configFile ?? 'warden.yaml', redis, incidents: paging.incidents, audit, log, clock });
     // Series Warden derives itself cannot be pushed or scraped over (issue 9).
@@ -156,7 +157,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
       clock,
     });
     cleanup.push(['rule reloader', () => reloader.stop()]);
-    registerRuleMetrics(registry, { groups: () => loadedGroups, activeAlerts: () => engine.activeAlerts(), lastReload: () => reloader.last });
+    registerRuleMetrics(registry, { groups: () => loadedGroups, activeAlerts: () => engine.activeAlerts(), lastReload: () => reloader.last, evaluationCounts: () => engine.evaluationCounts() });
     const first = await reloader.reload();
     if (!first.ok) throw new Error(`rules not loaded: ${first.error}`);
     await loop.tick();

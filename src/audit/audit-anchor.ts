@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { errorMessage } from '../errors';
+import { ConfigError, errorMessage } from '../errors';
 import { within } from '../runtime/within';
 
 const STOP_ANCHOR_MS = 3_000;
@@ -16,8 +16,8 @@ const HASH_RE = /^[0-9a-f]{64}$/;
 /** `<seq>:<sha256 hex>` as `--anchor` takes it (and as the head key stores it). */
 export function parseAnchorArg(text: string): AuditAnchor {
   const m = /^(\d+):([0-9a-f]{64})$/.exec(text.trim());
-  if (!m) throw new Error(`anchor ${JSON.stringify(text)} must be <seq>:<64 hex digits>, e.g. 42:${'ab'.repeat(32)}`);
-  return checked({ seq: Number(m[1]), hash: m[2] as string }, JSON.stringify(text));
+  if (!m) throw new ConfigError(`anchor ${JSON.stringify(text)} must be <seq>:<64 hex digits>, e.g. 42:${'ab'.repeat(32)}`, { file: '--anchor' });
+  return checked({ seq: Number(m[1]), hash: m[2] as string }, { file: '--anchor' });
 }
 
 /** What an anchor file or a raw Warden log held: its anchors, and the lines that were not JSON. */
@@ -51,7 +51,7 @@ export function readAnchorLines(text: string, source: string): AnchorLines {
     const record = (typeof value === 'object' && value !== null ? value : {}) as { seq?: unknown; hash?: unknown; auditAnchor?: { seq?: unknown; hash?: unknown } };
     const candidate = record.auditAnchor ?? (record.seq !== undefined || record.hash !== undefined ? record : undefined);
     if (candidate === undefined) return;
-    anchors.push(checked(candidate, `${source}:${i + 1}`));
+    anchors.push(checked(candidate, { file: source, line: i + 1 }));
   });
   return { anchors, skippedLines, skippedAnchorLines };
 }
@@ -75,9 +75,10 @@ function jsonOf(line: string): unknown {
   return brace > 0 ? tryParse(line.slice(brace)) : undefined;
 }
 
-function checked(a: { seq?: unknown; hash?: unknown }, where: string): AuditAnchor {
-  if (typeof a.seq !== 'number' || !Number.isSafeInteger(a.seq) || a.seq < 1) throw new Error(`${where}: anchor seq must be a whole number >= 1`);
-  if (typeof a.hash !== 'string' || !HASH_RE.test(a.hash)) throw new Error(`${where}: anchor hash must be 64 lower-case hex digits`);
+/** A malformed anchor is a ConfigError naming the file (or `--anchor`), line and field. */
+function checked(a: { seq?: unknown; hash?: unknown }, where: { file: string; line?: number }): AuditAnchor {
+  if (typeof a.seq !== 'number' || !Number.isSafeInteger(a.seq) || a.seq < 1) throw new ConfigError('anchor seq must be a whole number >= 1', { ...where, field: 'seq' });
+  if (typeof a.hash !== 'string' || !HASH_RE.test(a.hash)) throw new ConfigError('anchor hash must be 64 lower-case hex digits', { ...where, field: 'hash' });
   return { seq: a.seq, hash: a.hash };
 }
 

@@ -3,7 +3,7 @@ import { registerStartCommand } from './start-command';
 import { registerSchemaCommand } from './schema-command';
 import { registerRulesCommands } from './rules-command';
 import { registerAuditCommands } from './audit-command';
-import { registerSimCommands } from './sim-command';
+import { registerSimCommands } from '../sim/sim-commands';
 
 /** Builds the `warden` command tree; each stage registers its own subcommands. */
 export function buildProgram(): Command {

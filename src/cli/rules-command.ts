@@ -2,11 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { errorMessage } from '../errors';
-import { checkRemediationParams } from '../remediate/check-remediation-params';
+import { checkRemediationParams } from '../remediate/executors/check-remediation-params';
 import { parseRuleFile } from '../rules/load-rules';
 import { ruleErrorsOf } from '../rules/rule-file-errors';
 import { runRuleTestFile } from '../rules/testing/rule-test-runner';
-// Registers `exp_remediations` with the rule tester (issue 4 §1).
+// Register `exp_health` and `exp_remediations` with the rule tester (issue 4 §1).
+import '../health/exp-health';
 import '../remediate/exp-remediations';
 
 /** Where the commands write; the process streams by default, buffers in tests. */

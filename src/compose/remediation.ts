@@ -31,6 +31,8 @@ export interface RemediationDeps {
   registry: Registry;
   log: Logger;
   clock: () => number;
+  /** Why Redis is known not to answer, or undefined while it does (RedisHealth). */
+  redisDown?: () => string | undefined;
 }
 
 export interface Remediation {
@@ -77,7 +79,7 @@ export async function startRemediation(d: RemediationDeps): Promise<Remediation>
   return {
     service,
     trading,
-    routers: [remediationRoutes({ auth: d.auth, jobs: service.jobs }), tradingRoutes({ auth: d.auth, trading, audit: d.audit })],
+    routers: [remediationRoutes({ auth: d.auth, jobs: service.jobs, redisDown: d.redisDown }), tradingRoutes({ auth: d.auth, trading, audit: d.audit })],
     replaceRules: (remediations) => service.replaceRules(remediations.map((r) => r.rule)),
     async stop() {
       stopTradingRefresh();

@@ -4,7 +4,7 @@ import { configSchema, type WardenConfig } from './schema';
 import { YamlSource } from './yaml-source';
 import { resolveTokens } from './resolve-tokens';
 import { resolveIntegrations } from './integrations-schema';
-import { checkNotifyReferences } from '../incidents/notify-config-check';
+import { checkNotifyReferences } from './notify-config-check';
 
 /** Overrides from the command line and the environment; the only place that reads process.env. */
 export interface ConfigOverrides {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { duration, labelName } from './schema-types';
 import { matcherSchema, type Matcher } from '../signals/label-matchers';
-import { receiverSchema } from '../notify/receiver-schema';
+import { receiverSchema } from './receiver-schema';
 
 /**
  * warden.yaml `notify:` — receivers, routing tree, inhibition and escalation (issue 5), in

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { duration } from './schema-types';
-import { executorsConfigSchema } from '../remediate/executors/executors-config';
+import { executorsConfigSchema } from './executors-schema';
 
 /**
  * warden.yaml `remediation:` — global switches for the remediation pipeline (issue 4).

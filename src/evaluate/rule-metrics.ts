@@ -1,4 +1,4 @@
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Alert } from '../rules/alert';
 import type { ReloadOutcome } from './rule-reloader';
 
@@ -6,6 +6,7 @@ export interface RuleMetricsSource {
   groups: () => ReadonlyArray<{ rules: readonly unknown[] }>;
   activeAlerts: () => Alert[];
   lastReload: () => ReloadOutcome | undefined;
+  evaluationCounts?: () => ReadonlyArray<{ group: string; evaluations: number }>;
 }
 
 /**
@@ -34,4 +35,11 @@ export function registerRuleMetrics(registry: Registry, src: RuleMetricsSource):
     this.set({ state: 'pending' }, pending);
     this.set({ state: 'firing' }, firing);
   } });
+  const counts = src.evaluationCounts;
+  if (counts) {
+    new Counter<'rule_group'>({ name: 'warden_rule_evaluations_total', help: 'Rule evaluations (whole or for the series a batch touched), per group.', labelNames: ['rule_group'], registers, collect() {
+      this.reset();
+      for (const c of counts()) this.inc({ rule_group: c.group }, c.evaluations);
+    } });
+  }
 }

@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import { formatDurationMs } from '../config/duration';
 import type { NotifyConfig } from '../config/notify-schema';
-import type { ReceiverConfig } from '../notify/receiver-schema';
+import type { ReceiverConfig } from '../config/receiver-schema';
 import type { Channel } from '../notify/notifier';
 import { formatMatcher } from '../signals/label-matchers';
 import type { Route, RouteTarget } from './route-tree';

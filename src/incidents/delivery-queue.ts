@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { Queue, type JobsOptions } from 'bullmq';
 import type Redis from 'ioredis';
 import type { Channel, Notification } from '../notify/notifier';
-import { MAX_ATTEMPTS } from '../remediate/backoff';
+import { MAX_ATTEMPTS } from '../backoff';
 import { traceContextField } from '../telemetry/trace-context';
 import { closeBullmq, reportClose } from '../runtime/close-bullmq';
 

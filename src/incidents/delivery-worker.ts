@@ -9,7 +9,7 @@ import { bullConnection, bullPrefix, DELIVERY_QUEUE_NAME, type DeliveryJobData, 
 import type { IncidentStore } from './incident-store';
 import { execOrThrow } from './incident-store';
 import { NotificationLog, notificationKey, sanitizeKeyPart } from './notification-log';
-import { retryDelayMs } from '../remediate/backoff';
+import { retryDelayMs } from '../backoff';
 import { contextFrom, inSpan } from '../telemetry/trace-context';
 import { closeBullmq, reportClose } from '../runtime/close-bullmq';
 

@@ -78,7 +78,13 @@ export class IncidentDispatcher {
     }
     const decision = decideFlush(inc, mute.notify.map((a) => a.fingerprint), route, now);
     if (!decision.send) return;
-    await this.notify(inc, notifiersFor(route.target, this.#o.notifiers), decision.transition, { seq: decision.seq, alerts: mute.notify });
+    const targets = notifiersFor(route.target, this.#o.notifiers);
+    if (targets.length === 0 && decision.transition === 'trigger' && !inc.dispatch.triggerSent) {
+      // The routing decision, visible in the timeline: this route pages nobody (spec §11.3: P3 is dashboard only).
+      const receiver = route.target.receiver ?? 'no receiver';
+      await this.#o.store.appendTimeline(inc.id, { atMs: now, kind: 'routed', message: `routed to ${receiver}, which has no notifier: shown on the dashboard only`, receiver: route.target.receiver });
+    }
+    await this.notify(inc, targets, decision.transition, { seq: decision.seq, alerts: mute.notify });
     Object.assign(inc.dispatch, { triggerSent: true, repeatSeq: decision.seq ?? inc.dispatch.repeatSeq, notifiedAlerts: mute.notify.map((a) => a.fingerprint), lastNotifiedAtMs: now });
     if (decision.transition === 'trigger' && inc.severity === 'P0' && inc.status === 'triggered') inc.escalation.nextAtMs = now + this.chains.ackTimeoutMs;
   }

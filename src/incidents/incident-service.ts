@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { RequestError, TransientError } from '../errors';
-import type { EscalationRequest, Escalator } from '../remediate/escalator';
 import type { AlertTransition } from '../rules/alert';
 import { trace } from '@opentelemetry/api';
 import { incidentSpanName } from '../telemetry/trace-alerts';
@@ -32,6 +31,17 @@ const TRANSITION_BATCH = 500;
  */
 const MAX_QUEUED_TRANSITIONS = 250_000;
 
+/**
+ * A P0 asked for by another stage (remediation's Escalator, matched structurally, so incidents
+ * import nothing of remediate/): `key` is stable per problem and deduplicates repeats.
+ */
+export interface EscalationRequest {
+  readonly key: string;
+  readonly summary: string;
+  readonly labels: Record<string, string>;
+  readonly details: Record<string, unknown>;
+}
+
 export type { AuditSink, IncidentServiceOptions };
 
 /**
@@ -39,7 +49,7 @@ export type { AuditSink, IncidentServiceOptions };
  * One writer of incident state: every change runs through one promise chain, so an alert, a
  * tick and an acknowledgement never interleave. Incidents live in Redis and are reloaded on start.
  */
-export class IncidentService implements Escalator {
+export class IncidentService {
   readonly store: IncidentStore;
   readonly silences: SilenceStore;
   readonly queue: DeliveryQueue;

@@ -98,7 +98,8 @@ export interface Incident {
 
 export interface TimelineEntry {
   readonly atMs: number;
-  readonly kind: 'triggered' | 'alert' | 'acknowledged' | 'resolved' | 'notified' | 'notification_failed' | 'muted' | 'unmuted' | 'escalated' | 'queued';
+  /** `routed`: the route notifies nobody (dashboard only); `queued`: notifications queued for the named recipients. */
+  readonly kind: 'triggered' | 'alert' | 'acknowledged' | 'resolved' | 'notified' | 'notification_failed' | 'muted' | 'unmuted' | 'escalated' | 'queued' | 'routed';
   readonly message: string;
   readonly actor?: string;
   readonly channel?: Channel;

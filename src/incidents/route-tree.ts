@@ -75,11 +75,3 @@ export function groupKeyOf(route: Route, labels: Readonly<Record<string, string>
   const body = Object.keys(g).sort().map((k) => `${k}=${JSON.stringify(g[k])}`).join(',');
   return `${route.id}{${body}}`;
 }
-
-/** Every receiver name a route tree refers to, with the path of the node (for config errors). */
-export function receiverReferences(cfg: RouteConfig, path: Array<string | number> = ['notify', 'route']): Array<{ name: string; path: Array<string | number> }> {
-  const out: Array<{ name: string; path: Array<string | number> }> = [];
-  if (cfg.receiver !== undefined) out.push({ name: cfg.receiver, path: [...path, 'receiver'] });
-  cfg.routes.forEach((child, i) => out.push(...receiverReferences(child, [...path, 'routes', i])));
-  return out;
-}

@@ -6,7 +6,7 @@ import { GuardedNotifier } from './guarded-notifier';
 import type { Notifier } from './notifier';
 import type { NotifyMetrics } from './notify-metrics';
 import { PagerDutyNotifier } from './pagerduty/pagerduty-notifier';
-import type { ReceiverConfig } from './receiver-schema';
+import type { ReceiverConfig } from '../config/receiver-schema';
 import { SlackNotifier } from './slack/slack-notifier';
 
 export interface CreateNotifiersOptions {

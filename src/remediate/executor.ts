@@ -35,6 +35,3 @@ export interface Executor {
   describe(target: string, params: Record<string, unknown>): string;
   execute(target: string, params: Record<string, unknown>, ctx: ExecutionContext): Promise<ExecutionResult>;
 }
-
-export { executorParamsSchemas } from './executors/params-schemas';
-export { createExecutors, type ExecutorsOptions } from './executors/create-executors';

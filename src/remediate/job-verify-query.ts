@@ -1,5 +1,5 @@
 import type { RemediationJobData } from './remediation-job';
-import { compileVerifyTemplate, instantiateVerify, type VerifyQuery, type VerifyTemplate } from './verify-template';
+import { compileVerifyTemplate, instantiateVerify, type VerifyQuery, type VerifyTemplate } from '../rules/verify-template';
 
 // Jobs carry rule copies, so templates are cached by text; a handful of rules, a handful of entries.
 const templates = new Map<string, VerifyTemplate | string>();

@@ -1,5 +1,5 @@
 import type { RemediationAction } from './executor';
-import type { RemediationRule } from './remediation-rule-schema';
+import type { RemediationRule } from '../rules/remediation-rule-schema';
 import type { VerifyOutcome } from './verify';
 
 /**

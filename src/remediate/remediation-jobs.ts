@@ -29,6 +29,9 @@ export type CancelOutcome =
   | { readonly status: 'removed'; readonly state: string }
   | { readonly status: 'aborting'; readonly state: 'active' };
 
+/** BullMQ's Job.remove() message for a job a worker holds the lock of (bullmq classes/job.js). */
+const LOCKED_BY_WORKER = /could not be removed because it is locked by another worker/;
+
 const LISTED_STATES: readonly JobType[] = ['active', 'waiting', 'prioritized', 'delayed', 'completed', 'failed'];
 const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : null);
 
@@ -97,7 +100,11 @@ export class RemediationJobs {
     let outcome: CancelOutcome = { status: 'aborting', state: 'active' };
     if (state !== 'active') {
       // remove() refuses a job a worker has just locked; the marker and the signal then stop it.
-      const removed = await job.remove().then(() => true, () => false);
+      // Any other failure (Redis gone) is not "cancelling": it propagates and the caller says so.
+      const removed = await job.remove().then(() => true, (err: unknown) => {
+        if (err instanceof Error && LOCKED_BY_WORKER.test(err.message)) return false;
+        throw err;
+      });
       if (removed) outcome = { status: 'removed', state };
     }
     await auditRemediationStep(this.#audit, 'cancelled', job.data.target, { job_id: id, rule: job.data.rule.name, action: job.data.action, was: state, outcome: outcome.status }, actor);

@@ -1,8 +1,8 @@
 import type { Alert } from '../rules/alert';
 import { compileMatcher, parseMatcher, regexError, type CompiledMatcher } from '../signals/label-matchers';
-import type { RemediationRule } from './remediation-rule-schema';
-import { parseTargetTemplate, renderTargetTemplate, type TemplatePart } from './target-template';
-import { compileVerifyTemplate, instantiateVerify, type VerifyTemplate } from './verify-template';
+import type { RemediationRule } from '../rules/remediation-rule-schema';
+import { parseTargetTemplate, renderTargetTemplate, type TemplatePart } from '../rules/target-template';
+import { compileVerifyTemplate, instantiateVerify, type VerifyTemplate } from '../rules/verify-template';
 
 /** A remediation rule that applies to an alert, with its target rendered from the alert's labels. */
 export interface RemediationMatch {

@@ -4,7 +4,7 @@ import { errorMessage } from '../errors';
 import type { Logger } from '../telemetry/logger';
 import { contextFrom, inSpan } from '../telemetry/trace-context';
 import { DEFAULT_ATTEMPT_TIMEOUT_MS, LEASE_MARGIN_MS } from './attempt-timeouts';
-import { MAX_ATTEMPTS } from './backoff';
+import { MAX_ATTEMPTS } from '../backoff';
 import type { Budget } from './budget';
 import type { Cooldown } from './cooldown';
 import type { ExecutionResult, Executor, RemediationAction } from './executor';

@@ -1,5 +1,5 @@
-import type { RemediationRule } from './remediation-rule-schema';
-import { parseTargetTemplate } from './target-template';
+import type { RemediationRule } from '../rules/remediation-rule-schema';
+import { parseTargetTemplate } from '../rules/target-template';
 import { unsafeTargetReason } from './target-safety';
 
 /** Counted by warden_remediations_refused_total{reason} and named in the audit entry and incident. */

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { AuditLog } from '../audit/audit-log';
 import { PermanentError } from '../errors';
-import { TIMEOUTS_MS, attemptDeadline } from './executors/attempt-deadline';
-import { errorForStatus, postJson } from './executors/http-outcome';
+import { TIMEOUTS_MS, attemptDeadline } from './attempt-deadline';
+import { errorForStatus, postJson } from './http-outcome';
 
 export type TradingStateName = 'running' | 'halted';
 

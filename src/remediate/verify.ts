@@ -3,7 +3,7 @@
  * check is injected (the lead wires it to the rule engine's evaluator), so this is only the
  * polling: true as soon as the check holds, false when the deadline passes first.
  */
-import type { VerifyQuery } from './verify-template';
+import type { VerifyQuery } from '../rules/verify-template';
 
 export type VerifyCheck = (query: VerifyQuery) => Promise<boolean> | boolean;
 

@@ -47,6 +47,8 @@ export class AlertingRule {
   lastError: string | undefined;
   lastEvaluationMs: number | undefined;
   evaluationTimeMs = 0;
+  /** Evaluations so far, whole or scoped (warden_rule_evaluations_total); kept across a reload. */
+  evaluations = 0;
   /** Set by the engine to evaluate a rule once per batch however many of its metrics arrived. */
   epoch = 0;
   /**
@@ -98,6 +100,7 @@ export class AlertingRule {
     this.lastError = previous.lastError;
     this.lastEvaluationMs = previous.lastEvaluationMs;
     this.evaluationTimeMs = previous.evaluationTimeMs;
+    this.evaluations = previous.evaluations;
   }
 
   /** Evaluates at `nowMs` and appends the alert transitions to `out`. Never throws. */
@@ -116,6 +119,7 @@ export class AlertingRule {
     }
     this.lastEvaluationMs = nowMs;
     this.evaluationTimeMs = performance.now() - started;
+    this.evaluations++;
   }
 
   /**
@@ -137,6 +141,7 @@ export class AlertingRule {
     }
     this.lastEvaluationMs = nowMs;
     this.evaluationTimeMs = performance.now() - started;
+    this.evaluations++;
   }
 
   #failed(err: unknown): void {

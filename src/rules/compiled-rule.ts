@@ -1,5 +1,5 @@
 import type { Labels } from '../signals/sample';
-import type { RemediationRule } from '../remediate/remediation-rule-schema';
+import type { RemediationRule } from './remediation-rule-schema';
 import type { Expr } from './promql-ast';
 import type { CompiledTemplate } from './annotation-template';
 

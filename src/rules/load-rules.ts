@@ -5,7 +5,7 @@ import fg from 'fast-glob';
 import { isScalar } from 'yaml';
 import { ConfigError, errorMessage } from '../errors';
 import { YamlSource } from '../config/yaml-source';
-import { remediationRuleSchema } from '../remediate/remediation-rule-schema';
+import { remediationRuleSchema } from './remediation-rule-schema';
 import type { CompiledGroup, CompiledRule, LoadedRemediation, RuleFile, RuleSet } from './compiled-rule';
 import { compileRule, RuleTemplateErrors } from './compile-rule';
 import { parsePromql } from './promql-parse';

@@ -289,6 +289,11 @@ export class RuleEngine {
     return this.#loaded.groups.map((g) => ruleGroupStatus(g.group, g.rules));
   }
 
+  /** Evaluations per group so far (like Prometheus' prometheus_rule_evaluations_total{rule_group}). */
+  evaluationCounts(): Array<{ group: string; evaluations: number }> {
+    return this.#loaded.groups.map((g) => ({ group: g.group.name, evaluations: g.rules.reduce((n, r) => n + r.evaluations, 0) }));
+  }
+
   /** How many rules a sample of this metric re-evaluates (rules without a fixed metric name included). */
   rulesSelecting(metricName: string): number {
     return (this.#loaded.byMetric.get(metricName)?.length ?? 0) + this.#loaded.anyMetric.length;

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors';
@@ -74,24 +74,47 @@ function handle(url: string, pid: number, child: ChildProcess | undefined, state
   };
 }
 
+/**
+ * The server a previous run left on this data directory, if it still runs and answers. One that
+ * runs but does not answer is an error, never a reason to start a second redis-server on the same
+ * append-only file.
+ */
 async function adopt(stateFile: string): Promise<{ url: string; pid: number } | undefined> {
   if (!existsSync(stateFile)) return undefined;
+  let state: { url: string; pid: number };
   try {
-    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { url: string; pid: number };
-    if (!isAlive(state.pid)) return undefined;
+    state = JSON.parse(readFileSync(stateFile, 'utf8')) as { url: string; pid: number };
+    if (!Number.isInteger(state.pid) || typeof state.url !== 'string') return undefined;
+  } catch (err) {
+    if (err instanceof SyntaxError) return undefined; // torn by a crash mid-write: nothing to adopt
+    throw err;
+  }
+  if (!isAlive(state.pid)) return undefined;
+  try {
     await ping(state.url);
     return state;
-  } catch {
-    return undefined; // stale or unreadable state: start a fresh server
+  } catch (err) {
+    if (!isRedisServer(state.pid)) return undefined; // the pid was reused by an unrelated process
+    throw new Error(`a redis-server (pid ${state.pid}) from a previous run still holds ${dirname(stateFile)} but does not answer at ${state.url} (${errorMessage(err)}): stop it, or remove ${stateFile} if it is not the one`);
   }
 }
 
+/** Whether `pid` exists. EPERM means it does, owned by another user: it is not dead. */
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** /proc/<pid>/cmdline names redis-server (readable for other users' processes too). */
+function isRedisServer(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('redis-server');
   } catch {
-    return false;
+    return true; // no /proc (or unreadable): assume the worst, never start a second server
   }
 }
 

@@ -175,21 +175,6 @@ export class SignalStore {
     return (this.#sweepSeries = { name, metric, it: metric.all.values() });
   }
 
-  /** Drops every series with no sample since `cutoffMs` in one pass (tests and tools; the tick uses evictIdle). */
-  evictOlderThan(cutoffMs: number): number {
-    let evicted = 0;
-    for (const [name, metric] of this.#byName) {
-      for (const s of metric.all) {
-        if (s.lastTimestampMs < cutoffMs) {
-          this.#remove(metric, s);
-          evicted++;
-        }
-      }
-      if (metric.all.size === 0) this.#byName.delete(name);
-    }
-    return evicted;
-  }
-
   #remove(metric: MetricSeries, s: Series): void {
     metric.all.delete(s);
     metric.index.delete(s.labels);

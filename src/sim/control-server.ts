@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { RequestError } from '../errors';
-import { errorHandler, notFound } from '../http/error-handler';
+import { simErrorHandler, simNotFound } from './sim-http-errors';
 import { isSimComponent, SIM_COMPONENTS, type SimComponentName } from './components';
 import { FAULT_KINDS, parseFault, type FaultKind } from './fault';
 import type { Supervisor } from './supervisor';
@@ -40,8 +40,8 @@ export function controlApp(supervisor: Supervisor, desk: TradingDesk, log: Logge
     log.warn({ component }, 'restarting component');
     res.json(await supervisor.restart(component));
   });
-  app.use(notFound);
-  app.use(errorHandler(log));
+  app.use(simNotFound);
+  app.use(simErrorHandler(log));
   return app;
 }
 

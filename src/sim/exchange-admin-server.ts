@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
-import { errorHandler, notFound } from '../http/error-handler';
+import { simErrorHandler, simNotFound } from './sim-http-errors';
 import { EXPOSITION_CONTENT_TYPE, renderExposition } from './exposition';
 import type { TradingDesk } from './trading-desk';
 
@@ -31,7 +31,7 @@ export function exchangeAdminApp(desk: TradingDesk, log: Logger): Express {
       { name: 'exchange_trading_halts_total', help: 'Times trading was halted (idempotent repeats excluded).', type: 'counter', samples: [{ labels: {}, value: t.halts }] },
     ]));
   });
-  app.use(notFound);
-  app.use(errorHandler(log));
+  app.use(simNotFound);
+  app.use(simErrorHandler(log));
   return app;
 }

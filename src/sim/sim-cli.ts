@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { errorMessage } from '../errors';
-import { registerSimCommands } from '../cli/sim-command';
+import { registerSimCommands } from './sim-commands';
 
 /**
  * `node dist/sim/sim-cli.js <start|fault|clear|status|restart> ...`: the `warden sim` commands

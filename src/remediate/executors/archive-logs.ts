@@ -4,7 +4,7 @@ import { parseBytes, parseDurationMs } from '../../config/duration';
 import { PermanentError } from '../../errors';
 import type { ExecutionContext, ExecutionResult, Executor } from '../executor';
 import { assertSafeTarget } from '../target-safety';
-import { throwIfAborted } from './attempt-deadline';
+import { throwIfAborted } from '../attempt-deadline';
 import { parseParams } from './parse-params';
 import { archiveFile, fsyncPath, type ArchiveHooks } from './archive-logs/archive-file';
 import { DEFAULT_TARGET_USED_RATIO, archiveLogsParamsSchema, globToRegExp, type ArchiveLogsParams } from './archive-logs/archive-logs-params';

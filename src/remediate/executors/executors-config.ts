@@ -1,35 +1,8 @@
-import { z } from 'zod';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { ExecutorsConfig } from '../../config/executors-schema';
 import type { TradingState } from '../trading-state';
 import type { ExecutorsOptions } from './create-executors';
 import { loadKubernetesClient } from './restart/load-kubernetes-client';
-
-/**
- * Proposed warden.yaml keys for the executors' side (`remediation.executors:`), for the config
- * owner to mount; `exchange.admin_url` already exists and is passed separately.
- */
-export const executorsConfigSchema = z.strictObject({
-  postgres: z
-    .strictObject({
-      /** The server reap_connections acts on; needs pg_signal_backend. */
-      url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
-      application_name: z.string().min(1).default('warden'),
-      /** Other Warden clients' application names, never reaped. */
-      protected_application_names: z.array(z.string().min(1)).default([]),
-    })
-    .optional(),
-  log_dirs: z.array(z.strictObject({ path: z.string().min(1), archive_dir: z.string().min(1) })).default([]),
-  restart: z
-    .strictObject({
-      env_allow_list: z.array(z.string().min(1)).optional(),
-      /** "in-cluster", "default" (KUBECONFIG / ~/.kube/config) or a kubeconfig file path. */
-      kubeconfig: z.string().min(1).optional(),
-      /** Base URL for http restart urls given as a path, e.g. the simulator's control API http://127.0.0.1:9300. */
-      http_base_url: z.string().regex(/^https?:\/\//, 'must be an http(s) URL').optional(),
-    })
-    .default({}),
-});
-export type ExecutorsConfig = z.output<typeof executorsConfigSchema>;
 
 async function buildKubeConfig(source: string): Promise<KubeConfig> {
   const k8s = await loadKubernetesClient();

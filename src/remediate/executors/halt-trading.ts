@@ -3,8 +3,8 @@ import { PermanentError } from '../../errors';
 import type { ExecutionContext, ExecutionResult, Executor } from '../executor';
 import type { TradingState } from '../trading-state';
 import { assertSafeTarget } from '../target-safety';
-import { TIMEOUTS_MS, attemptDeadline, throwIfAborted } from './attempt-deadline';
-import { errorForStatus, postJson } from './http-outcome';
+import { TIMEOUTS_MS, attemptDeadline, throwIfAborted } from '../attempt-deadline';
+import { errorForStatus, postJson } from '../http-outcome';
 import { parseParams } from './parse-params';
 
 export const haltTradingParamsSchema = z.strictObject({

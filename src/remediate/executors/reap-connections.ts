@@ -3,7 +3,7 @@ import { parseDurationMs } from '../../config/duration';
 import { PermanentError, TransientError } from '../../errors';
 import type { ExecutionContext, ExecutionResult, Executor } from '../executor';
 import { assertSafeTarget } from '../target-safety';
-import { TIMEOUTS_MS, attemptDeadline, throwIfAborted } from './attempt-deadline';
+import { TIMEOUTS_MS, attemptDeadline, throwIfAborted } from '../attempt-deadline';
 import { parseParams } from './parse-params';
 import { reapConnectionsParamsSchema, type ReapConnectionsParams } from './reap-connections-params';
 

@@ -1,8 +1,6 @@
 import { formatDurationMs } from '../../config/duration';
-import { computeHealth } from '../../health/compute-health';
-import type { SignalStore } from '../../signals/signal-store';
 import type { Alert } from '../alert';
-import type { ExpHealth, RuleTestCase } from './rule-test-schema';
+import type { RuleTestCase } from './rule-test-schema';
 
 type AlertTest = RuleTestCase['alert_rule_test'][number];
 
@@ -34,34 +32,4 @@ export function checkAlerts(test: AlertTest, alerts: readonly Alert[]): string[]
     .sort((a, b) => key(a).localeCompare(key(b)));
   if (JSON.stringify(got) === JSON.stringify(exp)) return [];
   return [`alertname: ${test.alertname}, time: ${formatDurationMs(test.eval_time)},\n        exp: ${show(exp)}\n        got: ${show(got)}`];
-}
-
-export interface HealthCheckInput {
-  readonly components: ReadonlyArray<{ name: string; critical: boolean }>;
-  readonly alerts: readonly Alert[];
-  readonly store: SignalStore;
-  readonly nowMs: number;
-}
-
-/** Warden's `exp_health`: the spec §11.1 rollup (the same pure function the server uses). */
-export function checkHealth(exp: ExpHealth, input: HealthCheckInput): string[] {
-  const snapshot = computeHealth({
-    components: input.components,
-    alerts: input.alerts,
-    lastSeenMs: (c) => input.store.lastSeenForComponent(c),
-    stalenessMs: input.store.options.stalenessMs,
-    nowMs: input.nowMs,
-  });
-  const at = formatDurationMs(exp.eval_time);
-  const out: string[] = [];
-  const why = (reasons: ReadonlyArray<{ summary: string }>) => (reasons.length ? ` (${reasons.map((r) => r.summary).join('; ')})` : '');
-  if (exp.status !== undefined && snapshot.status !== exp.status) {
-    out.push(`health at ${at}: expected overall ${exp.status}, got ${snapshot.status}${why(snapshot.reasons)}`);
-  }
-  for (const [name, expected] of Object.entries(exp.components)) {
-    const c = snapshot.components.find((x) => x.name === name);
-    if (!c) out.push(`health at ${at}: component ${name} is not in the test's components`);
-    else if (c.status !== expected) out.push(`health at ${at}: expected component ${name} ${expected}, got ${c.status}${why(c.reasons)}`);
-  }
-  return out;
 }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { SignalStore } from '../../signals/signal-store';
 import type { Alert } from '../alert';
 import type { RuleSet } from '../compiled-rule';
 
@@ -8,10 +9,15 @@ export interface RuleTestContext {
   readonly evalTimeMs: number;
   /** Pending and firing alerts at that time. */
   readonly alerts: readonly Alert[];
+  /** The test case's `components` (name, critical). */
+  readonly components: ReadonlyArray<{ name: string; critical: boolean }>;
+  /** The series fed so far (staleness and last-seen per component). */
+  readonly store: SignalStore;
 }
 
 /**
- * A seam for assertions other stages add to `warden rules test` (e.g. `exp_remediations`, issue 4):
+ * A seam for assertions other stages add to `warden rules test` (`exp_health` from health/, `exp_remediations`
+ * from remediate/, so this runner imports neither stage):
  * a test-case key, its schema, the evaluation times it needs, and a check returning failure lines.
  */
 export interface RuleTestExtension<T = unknown> {

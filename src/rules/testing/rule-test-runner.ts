@@ -12,7 +12,7 @@ import { RuleEngine } from '../rule-engine';
 import { STALE_NAN } from '../stale-marker';
 import { checkExprTest, compileExprTest, type CompiledExprTest } from './expr-test';
 import { parseInputSeries, type InputSeries } from './input-series';
-import { checkAlerts, checkHealth } from './rule-test-checks';
+import { checkAlerts } from './rule-test-checks';
 import { ruleTestExtensions } from './rule-test-extensions';
 import { ruleTestFileSchema, type RuleTestCase, type RuleTestFile } from './rule-test-schema';
 
@@ -70,7 +70,7 @@ function exprTests(tc: RuleTestCase, source: YamlSource, testIndex: number): Com
 
 /** Evaluation instants: every evaluation_interval up to the last assertion, plus each assertion's own time. */
 function evaluationTimes(spec: RuleTestFile, tc: RuleTestCase): number[] {
-  const asserted = [...tc.alert_rule_test.map((a) => a.eval_time), ...tc.exp_health.map((h) => h.eval_time), ...tc.promql_expr_test.map((e) => e.eval_time)];
+  const asserted = [...tc.alert_rule_test.map((a) => a.eval_time), ...tc.promql_expr_test.map((e) => e.eval_time)];
   for (const ext of ruleTestExtensions()) {
     const value = (tc as Record<string, unknown>)[ext.key];
     if (value !== undefined) asserted.push(...ext.evalTimesMs(value));
@@ -112,12 +112,9 @@ function runTestCase(set: RuleSet, spec: RuleTestFile, tc: RuleTestCase, source:
     const alerts = engine.activeAlerts();
     for (const a of tc.alert_rule_test) if (a.eval_time === t) failures.push(...checkAlerts(a, alerts));
     for (const q of queries) if (q.test.eval_time === t) failures.push(...checkExprTest(q, store, t));
-    for (const h of tc.exp_health) {
-      if (h.eval_time === t) failures.push(...checkHealth(h, { components: tc.components, alerts, store, nowMs: t }));
-    }
     for (const ext of ruleTestExtensions()) {
       const value = (tc as Record<string, unknown>)[ext.key];
-      if (value !== undefined && ext.evalTimesMs(value).includes(t)) failures.push(...ext.check(value, { ruleSet: set, evalTimeMs: t, alerts }));
+      if (value !== undefined && ext.evalTimesMs(value).includes(t)) failures.push(...ext.check(value, { ruleSet: set, evalTimeMs: t, alerts, components: tc.components, store }));
     }
   });
   return failures;

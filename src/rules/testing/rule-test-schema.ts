@@ -3,7 +3,8 @@ import { duration } from '../../config/schema-types';
 import { exprTestSchema } from './expr-test';
 import { ruleTestExtensions } from './rule-test-extensions';
 
-/** promtool's unit-test file format (`promtool test rules`), plus Warden's `components` and `exp_health`. */
+/** promtool's unit-test file format (`promtool test rules`), plus Warden's `components`
+ * and the assertions other stages register (rule-test-extensions.ts). */
 
 const labelMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
 
@@ -23,15 +24,6 @@ const alertRuleTestSchema = z.strictObject({
   exp_alerts: z.array(expAlertSchema).nullish().transform((v) => v ?? []),
 });
 
-const healthStatus = z.enum(['green', 'yellow', 'red']);
-
-const expHealthSchema = z.strictObject({
-  eval_time: duration(),
-  status: healthStatus.optional(),
-  /** Expected status per component; components not listed are not checked. */
-  components: z.record(z.string(), healthStatus).default({}),
-});
-
 const componentSchema = z.strictObject({
   name: z.string().min(1),
   critical: z.boolean().default(false),
@@ -48,7 +40,6 @@ function testCaseSchema() {
     promql_expr_test: z.array(exprTestSchema).default([]),
     external_labels: labelMap.optional(),
     components: z.array(componentSchema).default([]),
-    exp_health: z.array(expHealthSchema).default([]),
     /** Warden's lookback for this test (default: the file's, else Prometheus' 5 m). */
     staleness: duration().optional(),
     ...extensions,
@@ -68,4 +59,3 @@ export function ruleTestFileSchema() {
 
 export type RuleTestFile = z.output<ReturnType<typeof ruleTestFileSchema>>;
 export type RuleTestCase = RuleTestFile['tests'][number];
-export type ExpHealth = z.output<typeof expHealthSchema>;

@@ -6,6 +6,7 @@ import pino from 'pino';
 import { AuditAnchorer, parseAnchorArg, parseAnchorLines, readAnchorLines, type AuditAnchor } from '../../../src/audit/audit-anchor';
 import { sealChain, type AuditEntry } from '../../../src/audit/audit-entry';
 import { formatHead } from '../../../src/audit/audit-keys';
+import { ConfigError } from '../../../src/errors';
 import { AuditLog } from '../../../src/audit/audit-log';
 import { runAuditCli } from '../../support/audit-cli';
 import { startRedis, type TestRedis } from '../../support/redis-server';
@@ -149,10 +150,17 @@ describe('anchor input', () => {
   });
 
   it.each([
-    [`{"seq":"3","hash":"${hash}"}`, 'a.jsonl:2: anchor seq must be a whole number >= 1'],
-    ['{"seq":3,"hash":"abc"}', 'a.jsonl:2: anchor hash must be 64 lower-case hex digits'],
-  ])('rejects the line %s naming file and line', (line, message) => {
-    expect(() => parseAnchorLines(`{"seq":1,"hash":"${hash}"}\n${line}\n`, 'a.jsonl')).toThrow(message);
+    [`{"seq":"3","hash":"${hash}"}`, 'seq', 'a.jsonl:2: seq: anchor seq must be a whole number >= 1'],
+    ['{"seq":3,"hash":"abc"}', 'hash', 'a.jsonl:2: hash: anchor hash must be 64 lower-case hex digits'],
+  ])('rejects the line %s with a ConfigError naming file, line and field', (line, field, message) => {
+    let thrown: unknown;
+    try {
+      parseAnchorLines(`{"seq":1,"hash":"${hash}"}\n${line}\n`, 'a.jsonl');
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect(thrown).toMatchObject({ file: 'a.jsonl', line: 2, field, message });
   });
 });
 

@@ -1,11 +1,12 @@
 import { AuditLog } from '../../../src/audit/audit-log';
-import { createExecutors } from '../../../src/remediate/executor';
+import { createExecutors } from '../../../src/remediate/executors/create-executors';
 import { TradingState } from '../../../src/remediate/trading-state';
 import { startRedis, type TestRedis } from '../../support/redis-server';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { executorsConfigSchema, executorsOptionsFromConfig } from '../../../src/remediate/executors/executors-config';
+import { executorsConfigSchema } from '../../../src/config/executors-schema';
+import { executorsOptionsFromConfig } from '../../../src/remediate/executors/executors-config';
 import { executionContext, recordingServer, reply } from './helpers';
 
 let redis: TestRedis;

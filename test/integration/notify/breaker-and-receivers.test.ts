@@ -7,7 +7,7 @@ import { channelStatuses, createChannelBreakers } from '../../../src/notify/chan
 import { isBreakerOpen, type BreakerStateChange } from '../../../src/notify/circuit-breaker';
 import { createNotifiers } from '../../../src/notify/create-notifiers';
 import { NotifyMetrics } from '../../../src/notify/notify-metrics';
-import { receiverSchema } from '../../../src/notify/receiver-schema';
+import { receiverSchema } from '../../../src/config/receiver-schema';
 import { FakePagerDuty } from '../../support/fake-pagerduty';
 import { FakeSlack } from '../../support/fake-slack';
 import { FakeSmtp } from '../../support/fake-smtp';

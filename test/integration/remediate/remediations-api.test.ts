@@ -82,4 +82,26 @@ describe('remediations API', () => {
   it('rejects a bad limit', async () => {
     expect(await call('GET', '/v1/remediations?limit=0', READ)).toMatchObject({ status: 400, body: { error: { code: 'invalid_limit', field: 'limit' } } });
   });
+
+  it('a cancel while Redis does not answer is 503 unavailable, not 202 "cancelling", and works once Redis answers', async () => {
+    await p.service.pauseWorker();
+    try {
+      const [o] = await p.service.onAlert(firing('InvariantViolation', { component: 'clearing' }, 5));
+      redis.freeze();
+      let res: { status: number; body: any };
+      const started = Date.now();
+      try {
+        res = await call('POST', `/v1/remediations/${o!.jobId}/cancel`, OPERATE);
+      } finally {
+        redis.thaw();
+      }
+      expect(Date.now() - started).toBeLessThan(4_000);
+      expect(res).toEqual({ status: 503, body: { error: { code: 'unavailable', message: expect.stringContaining('Redis did not answer') } } });
+      const again = await call('POST', `/v1/remediations/${o!.jobId}/cancel`, OPERATE);
+      expect(again.status).toBe(200);
+      expect(again.body).toMatchObject({ id: o!.jobId, status: 'cancelled' });
+    } finally {
+      p.service.resumeWorker();
+    }
+  }, 20_000);
 });

@@ -1,4 +1,5 @@
-import { executorParamsSchemas, REMEDIATION_ACTIONS } from '../../../src/remediate/executor';
+import { REMEDIATION_ACTIONS } from '../../../src/remediate/executor';
+import { executorParamsSchemas } from '../../../src/remediate/executors/params-schemas';
 import { globToRegExp } from '../../../src/remediate/executors/archive-logs/archive-logs-params';
 import { streamNamer } from '../../../src/remediate/executors/archive-logs/select-candidates';
 import { BoundedOutput } from '../../../src/remediate/executors/restart/bounded-output';

@@ -1,4 +1,4 @@
-import { receiverSchema } from '../../../src/notify/receiver-schema';
+import { receiverSchema } from '../../../src/config/receiver-schema';
 
 const ROUTING_KEY = 'R0UT1NGKEY0123456789abcdefABCDEF';
 

@@ -1,4 +1,4 @@
-import { BASE_DELAY_MS, MAX_ATTEMPTS, MAX_JITTER_MS, retryDelayMs } from '../../../src/remediate/backoff';
+import { BASE_DELAY_MS, MAX_ATTEMPTS, MAX_JITTER_MS, retryDelayMs } from '../../../src/backoff';
 
 describe('retry backoff (spec §3.1, §10)', () => {
   it('waits 100, 200, 400, 800, 1600, 3200 ms with no jitter', () => {

@@ -1,6 +1,6 @@
 import type { Alert } from '../../../src/rules/alert';
 import { remediationsFor, matchRemediations } from '../../../src/remediate/remediation-matcher';
-import { remediationRuleSchema, remediationRulesSchema, type RemediationRuleInput } from '../../../src/remediate/remediation-rule-schema';
+import { remediationRuleSchema, remediationRulesSchema, type RemediationRuleInput } from '../../../src/rules/remediation-rule-schema';
 
 const rule = (r: Partial<RemediationRuleInput> & { name: string }) =>
   remediationRuleSchema.parse({ on: { alert: 'ServiceDown' }, action: 'restart', target: '{{ $labels.component }}', ...r });

@@ -1,7 +1,7 @@
 import { PermanentError } from '../../../src/errors';
 import { RestartExecutor } from '../../../src/remediate/executors/restart/restart-executor';
 import { ArchiveLogsExecutor } from '../../../src/remediate/executors/archive-logs';
-import { remediationRuleSchema, type RemediationRuleInput } from '../../../src/remediate/remediation-rule-schema';
+import { remediationRuleSchema, type RemediationRuleInput } from '../../../src/rules/remediation-rule-schema';
 import { TargetPolicy } from '../../../src/remediate/target-policy';
 import { assertSafeTarget, unsafeTargetReason } from '../../../src/remediate/target-safety';
 import { silentLogger } from '../../../src/telemetry/logger';

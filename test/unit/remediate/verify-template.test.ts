@@ -1,8 +1,8 @@
 import type { Expr, VectorSelector } from '../../../src/rules/promql-ast';
 import { parsePromql } from '../../../src/rules/promql-parse';
-import { remediationRuleSchema } from '../../../src/remediate/remediation-rule-schema';
+import { remediationRuleSchema } from '../../../src/rules/remediation-rule-schema';
 import { promqlVerifyCheck } from '../../../src/remediate/promql-verify-check';
-import { compileVerifyTemplate, instantiateVerify, type VerifyTemplate } from '../../../src/remediate/verify-template';
+import { compileVerifyTemplate, instantiateVerify, type VerifyTemplate } from '../../../src/rules/verify-template';
 import { SignalStore } from '../../../src/signals/signal-store';
 
 const INJECTION = 'zz"} == 1 or component_up{component=~".+';

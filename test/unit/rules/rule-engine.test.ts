@@ -194,7 +194,11 @@ groups:
 `);
     store.appendRaw('a', {}, 2, 0);
     store.appendRaw('b', {}, 2, 0);
+    const before = engine.evaluationCounts()[0]!.evaluations;
     expect(moves(engine.onSamples(['a', 'b', 'a'], 1))).toEqual(['Both:inactive->firing']);
+    expect(engine.evaluationCounts()).toEqual([{ group: 'g', evaluations: before + 1 }]);
+    engine.onSamples(['b'], 2);
+    expect(engine.evaluationCounts()).toEqual([{ group: 'g', evaluations: before + 2 }]);
   });
 
   it('a selector without a metric name is evaluated for every metric', () => {

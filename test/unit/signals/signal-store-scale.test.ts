@@ -41,7 +41,7 @@ describe('selectors through the postings index', () => {
     const t = store();
     t.appendRaw('m', { component: 'db', instance: 'a' }, 1, 1000);
     t.appendRaw('m', { component: 'db', instance: 'b' }, 1, 5000);
-    expect(t.evictOlderThan(2000)).toBe(1);
+    expect(t.evictIdle(2000, Infinity)).toBe(1);
     expect(query(t, 'm{instance="a"}', 6000)).toEqual([]);
     expect(query(t, 'm{component="db"}', 6000)).toEqual(['{"component":"db","instance":"b"}']);
   });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../../src/errors';
-import { faultBody, loadSimulatorSection } from '../../../src/cli/sim-command';
+import { faultBody, loadSimulatorSection } from '../../../src/sim/sim-commands';
 
 describe('warden sim: configuration and flags', () => {
   let dir: string;

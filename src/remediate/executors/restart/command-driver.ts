@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { PermanentError, TransientError } from '../../../errors';
 import { parseDurationMs } from '../../../config/duration';
 import type { ExecutionContext, ExecutionResult } from '../../executor';
-import { attemptDeadline } from '../attempt-deadline';
+import { attemptDeadline } from '../../attempt-deadline';
 import { BoundedOutput } from './bounded-output';
 import { substituteTarget, type CommandRestartParams } from './restart-params';
 

@@ -1,7 +1,7 @@
 import { parseDurationMs } from '../../../config/duration';
 import type { ExecutionContext, ExecutionResult } from '../../executor';
-import { attemptDeadline } from '../attempt-deadline';
-import { errorForStatus, postJson } from '../http-outcome';
+import { attemptDeadline } from '../../attempt-deadline';
+import { errorForStatus, postJson } from '../../http-outcome';
 import { PermanentError } from '../../../errors';
 import { substituteTarget, type HttpRestartParams } from './restart-params';
 import { assertSafeTarget } from '../../target-safety';

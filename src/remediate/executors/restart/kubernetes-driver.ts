@@ -2,8 +2,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { PermanentError, TransientError } from '../../../errors';
 import { parseDurationMs } from '../../../config/duration';
 import type { ExecutionContext, ExecutionResult } from '../../executor';
-import { attemptDeadline, type AttemptDeadline } from '../attempt-deadline';
-import { errorForStatus } from '../http-outcome';
+import { attemptDeadline, type AttemptDeadline } from '../../attempt-deadline';
+import { errorForStatus } from '../../http-outcome';
 import { loadKubernetesClient } from './load-kubernetes-client';
 import type { KubernetesRestartParams } from './restart-params';
 

@@ -1,6 +1,6 @@
 import type { ExecutionContext, ExecutionResult, Executor } from '../../executor';
 import { parseParams } from '../parse-params';
-import { throwIfAborted } from '../attempt-deadline';
+import { throwIfAborted } from '../../attempt-deadline';
 import { restartWithCommand, type CommandDriverOptions } from './command-driver';
 import { restartUrl, restartWithHttp } from './http-driver';
 import { restartWithKubernetes, type KubernetesDriverOptions } from './kubernetes-driver';

@@ -5,7 +5,7 @@ import type { AlertTransition } from '../../../../src/rules/alert';
 import type { EscalationRequest, Escalator } from '../../../../src/remediate/escalator';
 import type { ExecutionContext, ExecutionResult, Executor, RemediationAction } from '../../../../src/remediate/executor';
 import { RemediationService, type RemediationServiceOptions } from '../../../../src/remediate/remediation-service';
-import { remediationRuleSchema, type RemediationRule, type RemediationRuleInput } from '../../../../src/remediate/remediation-rule-schema';
+import { remediationRuleSchema, type RemediationRule, type RemediationRuleInput } from '../../../../src/rules/remediation-rule-schema';
 import type { RemediationJobView } from '../../../../src/remediate/remediation-jobs';
 import { silentLogger } from '../../../../src/telemetry/logger';
 import type { TestRedis } from '../../../support/redis-server';

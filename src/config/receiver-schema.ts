@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration } from '../config/schema-types';
+import { duration } from './schema-types';
 
 /**
  * A receiver in warden.yaml `notify.receivers`, in Alertmanager's shape (snake_case, unknown keys

@@ -1,8 +1,7 @@
-import type { NotifyConfig } from '../config/notify-schema';
-import type { YamlSource } from '../config/yaml-source';
-import { formatPath } from '../config/yaml-source';
+import type { NotifyConfig, RouteConfig } from './notify-schema';
+import type { YamlSource } from './yaml-source';
+import { formatPath } from './yaml-source';
 import { ConfigError } from '../errors';
-import { receiverReferences } from './route-tree';
 
 /**
  * Cross-checks zod cannot make alone (called from load-config.ts): receiver names are unique, and
@@ -31,4 +30,12 @@ export function checkNotifyReferences(source: YamlSource, notify: NotifyConfig):
       });
     });
   });
+}
+
+/** Every receiver name a route tree refers to, with the path of the node (for config errors). */
+export function receiverReferences(cfg: RouteConfig, path: Array<string | number> = ['notify', 'route']): Array<{ name: string; path: Array<string | number> }> {
+  const out: Array<{ name: string; path: Array<string | number> }> = [];
+  if (cfg.receiver !== undefined) out.push({ name: cfg.receiver, path: [...path, 'receiver'] });
+  cfg.routes.forEach((child, i) => out.push(...receiverReferences(child, [...path, 'routes', i])));
+  return out;
 }

@@ -1,6 +1,6 @@
-import type { Expr } from '../rules/promql-ast';
-import { walk } from '../rules/promql-ast';
-import { parsePromql } from '../rules/promql-parse';
+import type { Expr } from './promql-ast';
+import { walk } from './promql-ast';
+import { parsePromql } from './promql-parse';
 import { parseTargetTemplate, type TemplatePart } from './target-template';
 
 /**

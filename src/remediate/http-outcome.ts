@@ -1,4 +1,4 @@
-import { PermanentError, TransientError } from '../../errors';
+import { PermanentError, TransientError } from '../errors';
 import type { AttemptDeadline } from './attempt-deadline';
 
 /** Network error codes that mean "try again later" (spec §3.1: timeouts, refused connections). */

@@ -1,4 +1,4 @@
-import { PermanentError, TransientError } from '../../errors';
+import { PermanentError, TransientError } from '../errors';
 
 /**
  * Default attempt timeouts, spec §10.3: database query 5 s, internal RPC 3 s, external RPC 10 s.

@@ -1,7 +1,7 @@
-import { ConfigError } from '../errors';
-import { RuleFileErrors } from '../rules/rule-file-errors';
-import type { LoadedRemediation } from '../rules/load-rules';
-import { executorParamsSchemas } from './executors/params-schemas';
+import { ConfigError } from '../../errors';
+import { RuleFileErrors } from '../../rules/rule-file-errors';
+import type { LoadedRemediation } from '../../rules/load-rules';
+import { executorParamsSchemas } from './params-schemas';
 
 /**
  * Checks each remediation's `params` against its executor's schema at load, so a typo in a rule

@@ -3,10 +3,10 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, errorMessage } from '../errors';
 import { simulatorConfigDefaults, simulatorConfigSchema, type SimulatorConfig } from '../config/simulator-schema';
 import { YamlSource } from '../config/yaml-source';
-import { portLayout } from '../sim/components';
-import { SimControlClient } from '../sim/control-client';
-import { FAULT_KINDS } from '../sim/fault';
-import { startSimulator } from '../sim/start-simulator';
+import { portLayout } from './components';
+import { SimControlClient } from './control-client';
+import { FAULT_KINDS } from './fault';
+import { startSimulator } from './start-simulator';
 import { createLogger } from '../telemetry/logger';
 
 /**
