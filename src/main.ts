@@ -117,7 +117,8 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     anchorer.start();
     // Pushed before paging and remediation, so it stops after them and anchors their last entries.
     cleanup.push(['audit anchorer', () => anchorer.stop()]);
-    const paging = await startPaging({ config, configFile: opts.configFile ?? 'warden.yaml', redis, auth, audit, events, registry, log, clock });
+    let listenUrl = '';
+    const paging = await startPaging({ config, configFile: opts.configFile ?? 'warden.yaml', redis, auth, audit, events, registry, log, clock, listenUrl: () => listenUrl });
     cleanup.push(['paging', () => paging.stop()]);
     // Issue 9: what was decided while Redis was away is written the moment it answers again.
     redisHealth.on('up', () => {
@@ -214,6 +215,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     cleanup.push(['evaluation ticker', () => clearInterval(ticker)]);
 
     const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+    listenUrl = url;
     log.info({ url, components: config.components.length, scrape: config.scrape.length }, 'warden started');
     let stopping: Promise<void> | undefined;
     return {
