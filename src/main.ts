@@ -24,7 +24,7 @@ import { healthRoutes } from './http/routes/health';
 import { ingestRoutes } from './http/routes/ingest';
 import { rulesRoutes } from './http/routes/rules';
 import { consoleSnapshot } from './http/console/console-snapshot';
-import { consoleRoutes } from './http/routes/console';
+import { startConsole } from './compose/console';
 import { streamRoutes } from './http/routes/stream';
 import { PushValidator } from './ingest/push-validation';
 import { OffThreadPushParser } from './ingest/off-thread-parser';
@@ -117,7 +117,8 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     anchorer.start();
     // Pushed before paging and remediation, so it stops after them and anchors their last entries.
     cleanup.push(['audit anchorer', () => anchorer.stop()]);
-    const paging = await startPaging({ config, configFile: opts.configFile ?? 'warden.yaml', redis, auth, audit, events, registry, log, clock });
+    let listenUrl = '';
+    const paging = await startPaging({ config, configFile: opts.configFile ?? 'warden.yaml', redis, auth, audit, events, registry, log, clock, listenUrl: () => listenUrl });
     cleanup.push(['paging', () => paging.stop()]);
     // Issue 9: what was decided while Redis was away is written the moment it answers again.
     redisHealth.on('up', () => {
@@ -171,6 +172,8 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     cleanup.push(['reconcile timer', () => clearTimeout(reconcile)]);
     const pushParser = new OffThreadPushParser(config.limits, config.components.filter((c) => c.probe).map((c) => c.name));
     cleanup.push(['push parse worker', () => pushParser.close()]);
+    const operatorConsole = startConsole({ config, store, auth, clock });
+    cleanup.push(['console trends', () => operatorConsole.stop()]);
     const app = createApp({
       log,
       registry,
@@ -187,7 +190,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
         ingestRoutes({ auth, loop, validator: new PushValidator(config.limits, derived), parseInWorker: { parser: pushParser }, maxBodyBytes: config.limits.max_body, registry, log, clock,
           unavailable: () => (redisHealth.state.up || tracker.pendingWrites + paging.incidents.pendingTransitions === 0 ? undefined : redisHealth.state.reason ?? 'Redis not answering') }),
         healthRoutes({ auth, tracker }),
-        consoleRoutes(),
+        ...operatorConsole.routers,
         streamRoutes({ auth, events, snapshot: () => consoleSnapshot({ health: tracker.current, alerts: estate.alerts.activeAlerts() }, clock()), log }),
         rulesRoutes({ auth, activeAlerts: () => estate.alerts.activeAlerts(), groupsStatus: () => engine.groupsStatus(), reload: () => reloader.reload(), lastReload: () => reloader.last }),
         ...paging.routers,
@@ -215,6 +218,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     cleanup.push(['evaluation ticker', () => clearInterval(ticker)]);
 
     const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+    listenUrl = url;
     log.info({ url, components: config.components.length, scrape: config.scrape.length }, 'warden started');
     let stopping: Promise<void> | undefined;
     return {

@@ -24,6 +24,8 @@ export interface PagingDeps {
   registry: Registry;
   log: Logger;
   clock: () => number;
+  /** The URL Warden listens on, once it does: the webhook payload's externalURL unless alertmanager.external_url says otherwise. */
+  listenUrl?: () => string;
 }
 
 export interface Paging {
@@ -44,7 +46,8 @@ export async function startPaging(d: PagingDeps): Promise<Paging> {
       d.audit.append({ actor: 'warden', action: 'breaker.' + c.to, target: c.name, details: { from: c.from, reason: c.reason } }).catch((err: unknown) => log.error({ err }, 'audit append failed'));
     },
   });
-  const notifiers = [...createNotifiers(d.config.notify.receivers, { breakers, metrics: notifyMetrics, clock: d.clock, configFile: d.configFile }).values()].flat();
+  const externalUrl = () => d.config.alertmanager.external_url ?? d.listenUrl?.() ?? '';
+  const notifiers = [...createNotifiers(d.config.notify.receivers, { breakers, metrics: notifyMetrics, clock: d.clock, configFile: d.configFile, externalUrl }).values()].flat();
   const incidents = new IncidentService({ redis: d.redis, prefix: d.config.redis.prefix, notify: d.config.notify, notifiers, log, registry: d.registry, clock: d.clock, audit: d.audit });
   await incidents.start();
   // onAlert never rejects: failures are logged and retried inside the service.

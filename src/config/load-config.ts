@@ -5,6 +5,7 @@ import { YamlSource } from './yaml-source';
 import { resolveTokens } from './resolve-tokens';
 import { resolveIntegrations } from './integrations-schema';
 import { checkNotifyReferences } from './notify-config-check';
+import { resolveWebhookEndpoints } from './webhook-endpoint';
 
 /** Overrides from the command line and the environment; the only place that reads process.env. */
 export interface ConfigOverrides {
@@ -29,7 +30,12 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigOv
 export function parseConfig(file: string, text: string, overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): WardenConfig {
   const source = YamlSource.parse(file, text);
   const parsed = source.validate(configSchema);
-  const config: WardenConfig = { ...parsed, auth: { tokens: resolveTokens(source, parsed.auth.tokens, env) }, integrations: resolveIntegrations(source, parsed.integrations, env) };
+  const config: WardenConfig = {
+    ...parsed,
+    auth: { tokens: resolveTokens(source, parsed.auth.tokens, env) },
+    integrations: resolveIntegrations(source, parsed.integrations, env),
+    notify: resolveWebhookEndpoints(source, parsed.notify),
+  };
   checkUniqueNames(source, config);
   checkNotifyReferences(source, config.notify);
   if (overrides.port !== undefined) config.server.port = overrides.port;

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { duration } from './schema-types';
+import { webhookConfigSchema } from './webhook-config';
 
 /**
  * A receiver in warden.yaml `notify.receivers`, in Alertmanager's shape (snake_case, unknown keys
- * rejected): a name and any number of PagerDuty, Slack and email configs.
+ * rejected): a name and any number of PagerDuty, Slack, email and webhook configs.
  */
 
 /** spec §3.4 puts external calls at a few seconds; 10 s leaves room for a slow SMTP greeting. */
@@ -59,6 +60,8 @@ export const receiverSchema = z.strictObject({
   pagerduty_configs: z.array(pagerdutyConfigSchema).default([]),
   slack_configs: z.array(slackConfigSchema).default([]),
   email_configs: z.array(emailConfigSchema).default([]),
+  /** Alertmanager's webhook payload (version 4) POSTed to any HTTP endpoint (issue 15 §4). */
+  webhook_configs: z.array(webhookConfigSchema).default([]),
 });
 
 export type PagerDutyConfig = z.output<typeof pagerdutyConfigSchema>;

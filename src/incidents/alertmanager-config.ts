@@ -3,6 +3,7 @@ import { formatDurationMs } from '../config/duration';
 import type { NotifyConfig } from '../config/notify-schema';
 import type { ReceiverConfig } from '../config/receiver-schema';
 import type { Channel } from '../notify/notifier';
+import type { WebhookHttpConfig } from '../config/webhook-config';
 import { formatMatcher } from '../signals/label-matchers';
 import type { Route, RouteTarget } from './route-tree';
 
@@ -78,7 +79,7 @@ function receiverYaml(name: string, receivers: readonly ReceiverConfig[], root: 
   const pagerduty = wants('pagerduty') ? from.flatMap((r) => r.pagerduty_configs) : [];
   const slack = wants('slack') ? from.flatMap((r) => r.slack_configs) : [];
   const email = wants('email') ? from.flatMap((r) => r.email_configs) : [];
-  const webhook = wants('webhook' as Channel) ? from.flatMap((r) => webhookConfigsOf(r)) : [];
+  const webhook = wants('webhook') ? from.flatMap((r) => webhookConfigsOf(r)) : [];
   if (pagerduty.length > 0) out.pagerduty_configs = pagerduty.map((c) => ({ routing_key: '<secret>', url: `${c.url.replace(/\/$/, '')}/v2/enqueue`, send_resolved: true, http_config: { follow_redirects: true } }));
   if (slack.length > 0) out.slack_configs = slack.map((c) => ({ api_url: `${c.api_url}chat.postMessage`, channel: c.channel, send_resolved: true, http_config: { authorization: { type: 'Bearer', credentials: '<secret>' } } }));
   if (email.length > 0) {
@@ -91,15 +92,42 @@ function receiverYaml(name: string, receivers: readonly ReceiverConfig[], root: 
   return out;
 }
 
-/** webhook_configs as Alertmanager writes them (issue 15 §4); none before receivers have them. */
+/**
+ * webhook_configs as Alertmanager writes them (issue 15 §4): the URL is a secret there (it often
+ * carries a token), so are credentials; file paths are shown.
+ */
 function webhookConfigsOf(r: ReceiverConfig): Array<Record<string, unknown>> {
-  const configs = (r as { webhook_configs?: ReadonlyArray<{ url: string; send_resolved: boolean; max_alerts: number; bearer_token?: unknown; basic_auth?: { username: string } }> }).webhook_configs ?? [];
-  return configs.map((c) => ({
-    url: c.url,
+  return r.webhook_configs.map((c) => ({
     send_resolved: c.send_resolved,
+    http_config: httpConfigYaml(c.http_config),
+    ...(c.url_file !== undefined ? { url_file: c.url_file } : { url: '<secret>' }),
     max_alerts: c.max_alerts,
-    ...(c.basic_auth ? { http_config: { basic_auth: { username: c.basic_auth.username, password: '<secret>' } } } : c.bearer_token !== undefined ? { http_config: { authorization: { type: 'Bearer', credentials: '<secret>' } } } : {}),
+    timeout: formatDurationMs(c.timeout),
   }));
+}
+
+function httpConfigYaml(h: WebhookHttpConfig): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (h.authorization) {
+    out.authorization = { type: h.authorization.type, ...(h.authorization.credentials_file !== undefined ? { credentials_file: h.authorization.credentials_file } : { credentials: '<secret>' }) };
+  }
+  if (h.basic_auth) {
+    out.basic_auth = { username: h.basic_auth.username, ...(h.basic_auth.password_file !== undefined ? { password_file: h.basic_auth.password_file } : { password: '<secret>' }) };
+  }
+  // Prometheus common config shows bearer_token as the authorization it stands for.
+  if (h.bearer_token !== undefined) out.authorization = { type: 'Bearer', credentials: '<secret>' };
+  if (h.bearer_token_file !== undefined) out.authorization = { type: 'Bearer', credentials_file: h.bearer_token_file };
+  if (h.tls_config) {
+    const t = h.tls_config;
+    out.tls_config = {
+      ...(t.ca_file !== undefined ? { ca_file: t.ca_file } : {}),
+      ...(t.cert_file !== undefined ? { cert_file: t.cert_file, key_file: t.key_file } : {}),
+      ...(t.server_name !== undefined ? { server_name: t.server_name } : {}),
+      insecure_skip_verify: t.insecure_skip_verify,
+    };
+  }
+  out.follow_redirects = h.follow_redirects;
+  return out;
 }
 
 function channelsOf(name: string, root: Route): readonly Channel[] | undefined {

@@ -10,6 +10,8 @@ import { closeBullmq, reportClose } from '../runtime/close-bullmq';
 export interface DeliveryJobData {
   readonly notification: Notification;
   readonly channel: Channel;
+  /** Which of the receiver's configs of this channel (Notifier.index); absent for the first. */
+  readonly index?: number;
   /** When the dispatcher decided to send it (page latency starts here or earlier). */
   readonly queuedAtMs: number;
   /** W3C trace context of the span that queued it (incident.open, ...): delivery continues the trace. */

@@ -4,7 +4,7 @@ import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors';
 import { isBreakerOpen } from '../notify/circuit-breaker';
-import type { Channel, DeliveryResult, Notification, Notifier } from '../notify/notifier';
+import { integrationName, type Channel, type DeliveryResult, type Notification, type Notifier } from '../notify/notifier';
 import { bullConnection, bullPrefix, DELIVERY_QUEUE_NAME, type DeliveryJobData, type DeliveryQueue } from './delivery-queue';
 import type { IncidentStore } from './incident-store';
 import { execOrThrow } from './incident-store';
@@ -95,7 +95,7 @@ export class DeliveryWorker {
     const { notification: n, channel } = job.data;
     const sent = await this.#nflog.sent(n.key);
     if (sent) return { ref: sent.ref, duplicate: true };
-    const notifier = this.#o.notifiers.find((x) => x.receiver === n.receiver && x.channel === channel);
+    const notifier = this.#o.notifiers.find((x) => x.receiver === n.receiver && x.channel === channel && (x.index ?? 0) === (job.data.index ?? 0));
     if (!notifier) throw new UnrecoverableError(`receiver "${n.receiver}" has no ${channel} notifier (configuration changed?)`);
     if (await this.#superseded(n)) {
       await this.#recordSent(job.data, { channel, detail: { skipped: 'incident no longer triggered' } });
@@ -118,7 +118,7 @@ export class DeliveryWorker {
     const atMs = this.#clock();
     const multi = this.#o.redis.multi();
     this.#nflog.recordSentCommand(multi, n.key, { atMs, ref: result.ref });
-    if (n.transition === 'trigger' && result.ref) this.#o.store.threadRefCommand(multi, n.incidentId, n.receiver, channel, result.ref);
+    if (n.transition === 'trigger' && result.ref) this.#o.store.threadRefCommand(multi, n.incidentId, n.receiver, integrationOf(data), result.ref);
     const what = n.note ? `${n.transition} (${n.note})` : n.transition;
     const skipped = result.detail?.skipped;
     const message = skipped ? `${what} to ${n.receiver} via ${channel} not sent: ${String(skipped)}` : `${what} sent to ${n.receiver} via ${channel}`;
@@ -139,7 +139,7 @@ export class DeliveryWorker {
   async #afterPagesInFlight(job: Job<DeliveryJobData>, token: string | undefined): Promise<void> {
     const { notification: n, channel } = job.data;
     const active = await this.#o.queue.queue.getActive();
-    const racing = active.some((j) => j.id !== job.id && j.data.notification.incidentId === n.incidentId && j.data.channel === channel && j.data.notification.receiver === n.receiver && PAGING.has(j.data.notification.transition));
+    const racing = active.some((j) => j.id !== job.id && j.data.notification.incidentId === n.incidentId && j.data.channel === channel && (j.data.index ?? 0) === (job.data.index ?? 0) && j.data.notification.receiver === n.receiver && PAGING.has(j.data.notification.transition));
     if (racing && Date.now() - job.timestamp < THREAD_WAIT_LIMIT_MS) {
       await job.moveToDelayed(Date.now() + THREAD_WAIT_MS, token);
       throw new DelayedError();
@@ -149,9 +149,9 @@ export class DeliveryWorker {
   /** The trigger's Slack ts / Message-ID; waits briefly while the trigger itself is still queued. */
   async #threadRef(job: Job<DeliveryJobData>, token: string | undefined): Promise<string | undefined> {
     const { notification: n, channel } = job.data;
-    const ref = await this.#o.store.threadRef(n.incidentId, n.receiver, channel);
+    const ref = await this.#o.store.threadRef(n.incidentId, n.receiver, integrationOf(job.data));
     if (ref !== undefined || Date.now() - job.timestamp > THREAD_WAIT_LIMIT_MS) return ref;
-    const triggerKey = notificationKey({ incidentId: n.incidentId, transition: 'trigger', receiver: n.receiver, channel });
+    const triggerKey = notificationKey({ incidentId: n.incidentId, transition: 'trigger', receiver: n.receiver, channel: integrationOf(job.data) });
     const state = await this.#o.queue.stateOf(triggerKey);
     if (['waiting', 'delayed', 'active', 'prioritized'].includes(state)) {
       await job.moveToDelayed(Date.now() + THREAD_WAIT_MS, token);
@@ -184,9 +184,9 @@ export class DeliveryWorker {
   async #fallBack(data: DeliveryJobData): Promise<void> {
     const n = data.notification;
     for (const fb of fallbackNotifiers(this.#o.notifiers, n.receiver)) {
-      const key = `${n.key}.fallback.${sanitizeKeyPart(fb.receiver)}.${fb.channel}`;
+      const key = `${n.key}.fallback.${sanitizeKeyPart(fb.receiver)}.${integrationName(fb)}`;
       const notification: Notification = { ...n, key, receiver: fb.receiver, note: PAGERDUTY_UNREACHABLE };
-      await this.#o.queue.enqueue({ notification, channel: fb.channel, queuedAtMs: data.queuedAtMs });
+      await this.#o.queue.enqueue({ notification, channel: fb.channel, ...(fb.index ? { index: fb.index } : {}), queuedAtMs: data.queuedAtMs });
     }
   }
 }
@@ -196,6 +196,11 @@ export function fallbackNotifiers(notifiers: readonly Notifier[], receiver: stri
   const isFallback = (x: Notifier) => x.channel === 'slack' || x.channel === 'email';
   const own = notifiers.filter((x) => x.receiver === receiver && isFallback(x));
   return own.length > 0 ? own : notifiers.filter(isFallback);
+}
+
+/** The job's channel and config index as notification keys and thread refs name it ("slack", "webhook1"). */
+function integrationOf(d: DeliveryJobData): string {
+  return integrationName({ channel: d.channel, index: d.index });
 }
 
 function deliveryAttributes(d: DeliveryJobData): Record<string, string | number> {

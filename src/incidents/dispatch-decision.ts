@@ -1,4 +1,4 @@
-import type { Notifier } from '../notify/notifier';
+import { integrationName, type Notifier } from '../notify/notifier';
 import type { Incident } from './incident';
 import type { Route, RouteTarget } from './route-tree';
 
@@ -34,6 +34,7 @@ export function notifiersOfReceivers(receivers: readonly string[], notifiers: re
   return notifiers.filter((n) => receivers.includes(n.receiver));
 }
 
-export function recipientId(n: Pick<Notifier, 'receiver' | 'channel'>): string {
-  return `${n.receiver}/${n.channel}`;
+/** "oncall/pagerduty", "oncall/webhook1" (a receiver's second webhook config). */
+export function recipientId(n: Pick<Notifier, 'receiver' | 'channel' | 'index'>): string {
+  return `${n.receiver}/${integrationName(n)}`;
 }

@@ -1,5 +1,5 @@
 import type { NotifyConfig } from '../config/notify-schema';
-import type { Notifier, Transition } from '../notify/notifier';
+import { integrationName, type Notifier, type Transition } from '../notify/notifier';
 import { defaultRoute } from './default-route';
 import type { DeliveryQueue } from './delivery-queue';
 import { decideFlush, notifiersFor, notifiersOfReceivers, recipientId } from './dispatch-decision';
@@ -92,11 +92,12 @@ export class IncidentDispatcher {
   /** Queues one durable job per notifier (job id = notification key, so a replay queues nothing new). */
   async notify(inc: Incident, targets: readonly Notifier[], transition: Transition, o: { seq?: number; alerts?: readonly IncidentAlert[]; escalationLevel?: number } = {}): Promise<void> {
     const queuedAtMs = Date.now();
-    const unique = dedupeNotifiers(targets);
+    // A channel with no message for this transition (a webhook's acknowledgement) is not queued.
+    const unique = dedupeNotifiers(targets).filter((t) => t.sends?.(transition) ?? true);
     const recipients = new Set(inc.dispatch.recipients ?? []);
     for (const t of unique) {
-      const notification = buildNotification(inc, { transition, seq: o.seq, receiver: t.receiver, channel: t.channel, alerts: o.alerts, escalationLevel: o.escalationLevel, maxAlerts: this.#o.notify.max_alerts });
-      await this.#o.queue.enqueue({ notification, channel: t.channel, queuedAtMs });
+      const notification = buildNotification(inc, { transition, seq: o.seq, receiver: t.receiver, channel: integrationName(t), alerts: o.alerts, escalationLevel: o.escalationLevel, maxAlerts: this.#o.notify.max_alerts });
+      await this.#o.queue.enqueue({ notification, channel: t.channel, ...(t.index ? { index: t.index } : {}), queuedAtMs });
       recipients.add(recipientId(t));
     }
     inc.dispatch.recipients = [...recipients];
@@ -108,7 +109,7 @@ export class IncidentDispatcher {
   /** Acknowledgement and resolution go to everyone paged or holding a thread (fallbacks included). */
   async followUp(inc: Incident, transition: 'acknowledge' | 'resolve'): Promise<void> {
     if (!inc.dispatch.triggerSent) return; // nobody was told it started (Alertmanager: no lone "resolved")
-    const ids = new Set([...(inc.dispatch.recipients ?? []), ...(await this.#o.store.threads(inc.id)).map(recipientId)]);
+    const ids = new Set([...(inc.dispatch.recipients ?? []), ...(await this.#o.store.threads(inc.id))]);
     const targets = this.#o.notifiers.filter((n) => ids.has(recipientId(n)));
     await this.notify(inc, targets, transition, transition === 'resolve' ? { alerts: Object.values(inc.alerts) } : {});
   }
@@ -119,7 +120,7 @@ export class IncidentDispatcher {
    */
   async remindAcknowledged(inc: Incident, now: number): Promise<void> {
     const seq = (inc.escalation.reminders ?? 0) + 1;
-    const ids = new Set([...(inc.dispatch.recipients ?? []), ...(await this.#o.store.threads(inc.id)).map(recipientId)]);
+    const ids = new Set([...(inc.dispatch.recipients ?? []), ...(await this.#o.store.threads(inc.id))]);
     const targets = this.#o.notifiers.filter((n) => n.channel !== 'pagerduty' && ids.has(recipientId(n)));
     Object.assign(inc.escalation, { reminders: seq, lastReminderAtMs: now });
     const since = Math.round((now - (inc.acknowledgedAtMs ?? now)) / 60_000);

@@ -41,7 +41,10 @@ export function newIncident(o: { groupKey: string; routeId: string; labels: Reco
 }
 
 export function toIncidentAlert(a: Alert): IncidentAlert {
-  return { fingerprint: a.fingerprint, name: a.name, labels: { ...a.labels }, annotations: { ...a.annotations }, state: 'firing', activeAtMs: a.activeAtMs };
+  return {
+    fingerprint: a.fingerprint, name: a.name, labels: { ...a.labels }, annotations: { ...a.annotations }, state: 'firing', activeAtMs: a.activeAtMs,
+    ...(a.generatorURL !== undefined ? { generatorURL: a.generatorURL } : {}),
+  };
 }
 
 /** Adds or re-fires an alert; true when something changed. Severity is the worst firing alert's. O(1). */

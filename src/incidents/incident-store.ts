@@ -1,5 +1,4 @@
 import type Redis from 'ioredis';
-import type { Channel } from '../notify/notifier';
 import { countAlerts, type Incident, type IncidentAlert, type IncidentStatus, type Severity, type TimelineEntry } from './incident';
 
 /** SADD (and RPUSH) arguments per command (keeps each command small). */
@@ -142,26 +141,27 @@ export class IncidentStore {
     return (await this.#redis.lrange(this.#timeline(id), 0, -1)).map((t) => JSON.parse(t) as TimelineEntry);
   }
 
-  /** Receiver/channel pairs that have a thread for this incident (they get its later transitions). */
-  async threads(id: string): Promise<Array<{ receiver: string; channel: Channel }>> {
-    return (await this.#redis.hkeys(this.#threads(id))).map((k) => {
-      const i = k.lastIndexOf('/');
-      return { receiver: k.slice(0, i), channel: k.slice(i + 1) as Channel };
-    });
+  /**
+   * Recipient ids ("receiver/integration", see recipientId) that have a thread for this incident
+   * (they get its later transitions). `integration` is the channel, plus the config's index after
+   * the first ("slack1").
+   */
+  async threads(id: string): Promise<string[]> {
+    return this.#redis.hkeys(this.#threads(id));
   }
 
   /** Queues the thread-ref write on a MULTI (the worker commits it with the sent record). */
-  threadRefCommand(multi: ReturnType<Redis['multi']>, id: string, receiver: string, channel: Channel, ref: string): void {
+  threadRefCommand(multi: ReturnType<Redis['multi']>, id: string, receiver: string, integration: string, ref: string): void {
     // The first message of a channel is the thread root (a fallback page, or the trigger).
-    multi.hsetnx(this.#threads(id), `${receiver}/${channel}`, ref);
+    multi.hsetnx(this.#threads(id), `${receiver}/${integration}`, ref);
   }
 
   timelineCommand(multi: ReturnType<Redis['multi']>, id: string, entry: TimelineEntry): void {
     multi.rpush(this.#timeline(id), JSON.stringify(entry));
   }
 
-  async threadRef(id: string, receiver: string, channel: Channel): Promise<string | undefined> {
-    return (await this.#redis.hget(this.#threads(id), `${receiver}/${channel}`)) ?? undefined;
+  async threadRef(id: string, receiver: string, integration: string): Promise<string | undefined> {
+    return (await this.#redis.hget(this.#threads(id), `${receiver}/${integration}`)) ?? undefined;
   }
 
   /** The incident opened for a remediation escalation key, if any (spec §9.1: keys kept 24 h). */

@@ -22,6 +22,8 @@ export interface IncidentAlert {
   state: 'firing' | 'resolved';
   readonly activeAtMs: number;
   resolvedAtMs?: number;
+  /** Where the alert came from, for an alert a Prometheus posted (Alert.generatorURL). */
+  readonly generatorURL?: string;
 }
 
 /**

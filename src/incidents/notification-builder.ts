@@ -1,4 +1,4 @@
-import type { Notification, Transition } from '../notify/notifier';
+import type { Notification, NotificationAlert, Transition } from '../notify/notifier';
 import { firingAlerts, listedAlerts, type Incident, type IncidentAlert } from './incident';
 import { notificationKey } from './notification-log';
 
@@ -31,13 +31,14 @@ export function buildNotification(inc: Incident, o: BuildOptions): Notification 
     key: notificationKey({ incidentId: inc.id, transition: o.transition, seq: o.seq, receiver: o.receiver, channel: o.channel }),
     incidentId: inc.id,
     fingerprint: inc.fingerprint,
+    groupKey: inc.groupKey,
     transition: o.transition,
     severity: inc.severity,
     summary: inc.summary,
     status: inc.status,
     labels: { ...inc.labels },
     annotations: { ...(shown[0]?.annotations ?? {}) },
-    alerts: shown.map((a) => ({ name: a.name, labels: { ...a.labels }, state: a.state, activeAtMs: a.activeAtMs })),
+    alerts: shown.map(notificationAlert),
     alertsTotal: alerts.length,
     truncatedAlerts: alerts.length - shown.length,
     startedAtMs: inc.startedAtMs,
@@ -48,4 +49,13 @@ export function buildNotification(inc: Incident, o: BuildOptions): Notification 
   else if (o.transition === 'acknowledge' && inc.ackReason) n.note = inc.ackReason;
   if (o.escalationLevel !== undefined) n.escalationLevel = o.escalationLevel;
   return n;
+}
+
+/** What a channel may show of one alert (the webhook payload shows all of it). */
+function notificationAlert(a: IncidentAlert): NotificationAlert {
+  return {
+    name: a.name, labels: { ...a.labels }, state: a.state, activeAtMs: a.activeAtMs, fingerprint: a.fingerprint, annotations: { ...a.annotations },
+    ...(a.resolvedAtMs !== undefined ? { resolvedAtMs: a.resolvedAtMs } : {}),
+    ...(a.generatorURL !== undefined ? { generatorURL: a.generatorURL } : {}),
+  };
 }

@@ -8,6 +8,8 @@ import type { NotifyMetrics } from './notify-metrics';
 import { PagerDutyNotifier } from './pagerduty/pagerduty-notifier';
 import type { ReceiverConfig } from '../config/receiver-schema';
 import { SlackNotifier } from './slack/slack-notifier';
+import { webhookEndpoint } from '../config/webhook-endpoint';
+import { WebhookNotifier } from './webhook/webhook-notifier';
 
 export interface CreateNotifiersOptions {
   /** When given, every notifier runs behind its channel's breaker (GuardedNotifier). */
@@ -16,9 +18,11 @@ export interface CreateNotifiersOptions {
   clock?: () => number;
   /** Named in errors about unreadable tls_ca_file paths. @defaultValue 'warden.yaml' */
   configFile?: string;
+  /** The webhook payload's externalURL (alertmanager.external_url, or the URL Warden listens on). @defaultValue '' */
+  externalUrl?: () => string;
 }
 
-/** Receiver name -> its notifiers, in config order (PagerDuty, then Slack, then email configs). */
+/** Receiver name -> its notifiers, in config order (PagerDuty, then Slack, email and webhook configs). */
 export function createNotifiers(receivers: readonly ReceiverConfig[], opts: CreateNotifiersOptions = {}): Map<string, Notifier[]> {
   const byReceiver = new Map<string, Notifier[]>();
   receivers.forEach((receiver, index) => {
@@ -35,14 +39,19 @@ function buildReceiver(r: ReceiverConfig, at: string, opts: CreateNotifiersOptio
   const caPem = (path: string | undefined, field: string) => (path === undefined ? {} : { caPem: readCa(path, field, opts) });
   return [
     ...r.pagerduty_configs.map((c, i) => new PagerDutyNotifier({
-      receiver: r.name, routingKey: c.routing_key, url: c.url, timeoutMs: c.timeout,
+      receiver: r.name, index: i, routingKey: c.routing_key, url: c.url, timeoutMs: c.timeout,
       ...caPem(c.tls_ca_file, `${at}.pagerduty_configs[${i}].tls_ca_file`),
     })),
-    ...r.slack_configs.map((c) => new SlackNotifier({ receiver: r.name, token: c.token, channel: c.channel, apiUrl: c.api_url, timeoutMs: c.timeout })),
+    ...r.slack_configs.map((c, i) => new SlackNotifier({ receiver: r.name, index: i, token: c.token, channel: c.channel, apiUrl: c.api_url, timeoutMs: c.timeout })),
     ...r.email_configs.map((c, i) => new EmailNotifier({
-      receiver: r.name, to: c.to, from: c.from, smarthost: c.smarthost, requireTls: c.require_tls, timeoutMs: c.timeout,
+      receiver: r.name, index: i, to: c.to, from: c.from, smarthost: c.smarthost, requireTls: c.require_tls, timeoutMs: c.timeout,
       ...(c.auth_username !== undefined ? { authUsername: c.auth_username, authPassword: c.auth_password } : {}),
       ...caPem(c.tls_ca_file, `${at}.email_configs[${i}].tls_ca_file`),
+    })),
+    ...r.webhook_configs.map((c, i) => new WebhookNotifier({
+      receiver: r.name, index: i, externalUrl: opts.externalUrl ?? (() => ''), ...(opts.clock ? { clock: opts.clock } : {}),
+      // Resolved at load (parseConfig); a config parsed on its own reads its files relative to the working directory.
+      endpoint: c.endpoint ?? webhookEndpoint(c, '.', (detail, path) => new ConfigError(detail, { file: opts.configFile ?? 'warden.yaml', field: `${at}.webhook_configs[${i}]${path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')}` })),
     })),
   ];
 }

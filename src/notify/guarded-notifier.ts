@@ -1,7 +1,7 @@
 import { isTransient } from '../errors';
 import { isBreakerOpen, type CircuitBreaker } from './circuit-breaker';
 import type { NotifyMetrics, DeliveryOutcome } from './notify-metrics';
-import type { Channel, DeliveryResult, Notification, Notifier } from './notifier';
+import type { Channel, DeliveryResult, Notification, Notifier, Transition } from './notifier';
 
 /**
  * A notifier behind its channel's circuit breaker, with metrics (issue 5 §4). Same contract as the
@@ -11,6 +11,7 @@ import type { Channel, DeliveryResult, Notification, Notifier } from './notifier
 export class GuardedNotifier implements Notifier {
   readonly channel: Channel;
   readonly receiver: string;
+  readonly index: number;
   readonly inner: Notifier;
   readonly breaker: CircuitBreaker;
   readonly #metrics: NotifyMetrics | undefined;
@@ -20,9 +21,14 @@ export class GuardedNotifier implements Notifier {
     this.inner = inner;
     this.channel = inner.channel;
     this.receiver = inner.receiver;
+    this.index = inner.index ?? 0;
     this.breaker = breaker;
     this.#metrics = opts.metrics;
     this.#clock = opts.clock ?? Date.now;
+  }
+
+  sends(transition: Transition): boolean {
+    return this.inner.sends?.(transition) ?? true;
   }
 
   async send(n: Notification, signal: AbortSignal): Promise<DeliveryResult> {

@@ -8,8 +8,8 @@
  * retry decision, made per integration.
  */
 
-export type Channel = 'pagerduty' | 'slack' | 'email';
-export const CHANNELS: readonly Channel[] = ['pagerduty', 'slack', 'email'];
+export type Channel = 'pagerduty' | 'slack' | 'email' | 'webhook';
+export const CHANNELS: readonly Channel[] = ['pagerduty', 'slack', 'email', 'webhook'];
 
 /** `remind`: an acknowledged P0 still open after ack_reminder (issue 13); never sent to PagerDuty. */
 export type Transition = 'trigger' | 'acknowledge' | 'resolve' | 'escalate' | 'repeat' | 'remind';
@@ -21,6 +21,12 @@ export interface NotificationAlert {
   labels: Record<string, string>;
   state: string;
   activeAtMs: number;
+  /** Alertmanager's label-set fingerprint. */
+  fingerprint?: string;
+  annotations?: Record<string, string>;
+  resolvedAtMs?: number;
+  /** Where the alert came from (a Prometheus graph link, for alerts posted to /api/v2/alerts). */
+  generatorURL?: string;
 }
 
 export interface Notification {
@@ -28,6 +34,8 @@ export interface Notification {
   key: string;
   incidentId: string;
   fingerprint: string;
+  /** The incident's aggregation group (route path + grouping labels): the webhook payload's groupKey. */
+  groupKey?: string;
   transition: Transition;
   severity: Severity;
   summary: string;
@@ -61,5 +69,20 @@ export interface DeliveryResult {
 export interface Notifier {
   readonly channel: Channel;
   readonly receiver: string;
+  /**
+   * Which of its receiver's configs of this channel it is (webhook_configs[1] is 1), so two configs
+   * of one channel are two recipients. Absent (0) for the first.
+   */
+  readonly index?: number;
+  /**
+   * False for a transition this channel has no message for (a webhook with send_resolved: false and
+   * a resolution; Alertmanager's payload has no acknowledgement): it is not queued. Absent: all.
+   */
+  sends?(transition: Transition): boolean;
   send(n: Notification, signal: AbortSignal): Promise<DeliveryResult>;
+}
+
+/** "webhook", "webhook1": a notifier's channel and index, as recipient ids, job keys and thread keys name it. */
+export function integrationName(n: Pick<Notifier, 'channel' | 'index'>): string {
+  return n.index ? `${n.channel}${n.index}` : n.channel;
 }

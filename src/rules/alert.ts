@@ -25,6 +25,8 @@ export interface Alert {
   readonly resolvedAtMs?: number;
   /** Value of the expression's sample that made it active. */
   readonly value: number;
+  /** The generatorURL a Prometheus posted with the alert (source 'prometheus' only). */
+  readonly generatorURL?: string;
 }
 
 /** A change of an alert's state, as handed to health, incidents and remediation. */

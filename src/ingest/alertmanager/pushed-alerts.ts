@@ -153,6 +153,7 @@ export class PushedAlerts {
       fingerprint: fp, name, group: PUSHED_ALERT_SOURCE, file: '', source: PUSHED_ALERT_SOURCE, labels: p.labels, annotations: p.annotations,
       state: endsAtMs > nowMs ? 'firing' : 'inactive', activeAtMs: firedAtMs, firedAtMs, value: 1,
       ...(endsAtMs > nowMs ? {} : { resolvedAtMs: endsAtMs }),
+      ...(p.generatorURL !== undefined ? { generatorURL: p.generatorURL } : {}),
     });
     return { alert, startsAtMs: firedAtMs, endsAtMs, updatedAtMs: nowMs, generatorURL: p.generatorURL, timeout: p.endsAtMs === undefined };
   }

@@ -6,6 +6,8 @@ import { buildEmail } from './email-message';
 
 export interface EmailNotifierOptions {
   receiver: string;
+  /** Position among the receiver's configs of this channel (Notifier.index). */
+  index?: number;
   /** One address or several, comma-separated. */
   to: string;
   from: string;
@@ -25,11 +27,13 @@ export interface EmailNotifierOptions {
 export class EmailNotifier implements Notifier {
   readonly channel: Channel = 'email';
   readonly receiver: string;
+  readonly index: number;
   readonly #opts: EmailNotifierOptions;
   readonly #transportOptions: SMTPTransport.Options;
 
   constructor(opts: EmailNotifierOptions) {
     this.receiver = opts.receiver;
+    this.index = opts.index ?? 0;
     this.#opts = opts;
     const colon = opts.smarthost.lastIndexOf(':');
     const port = Number(opts.smarthost.slice(colon + 1));

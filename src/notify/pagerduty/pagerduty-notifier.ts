@@ -7,6 +7,8 @@ import { buildPagerDutyEvent } from './pagerduty-event';
 
 export interface PagerDutyNotifierOptions {
   receiver: string;
+  /** Position among the receiver's configs of this channel (Notifier.index). */
+  index?: number;
   routingKey: string;
   /** Events API base URL, https only (pdjs builds `https://${server}/v2/enqueue`). */
   url?: string;
@@ -30,6 +32,7 @@ export interface PagerDutyNotifierOptions {
 export class PagerDutyNotifier implements Notifier {
   readonly channel: Channel = 'pagerduty';
   readonly receiver: string;
+  readonly index: number;
   readonly #routingKey: string;
   readonly #server: string;
   readonly #timeoutMs: number;
@@ -38,6 +41,7 @@ export class PagerDutyNotifier implements Notifier {
 
   constructor(opts: PagerDutyNotifierOptions) {
     this.receiver = opts.receiver;
+    this.index = opts.index ?? 0;
     this.#routingKey = opts.routingKey;
     this.#server = serverOf(opts.url ?? 'https://events.pagerduty.com');
     this.#timeoutMs = opts.timeoutMs ?? 10_000;

@@ -6,6 +6,8 @@ import { buildSlackMessage } from './slack-blocks';
 
 export interface SlackNotifierOptions {
   receiver: string;
+  /** Position among the receiver's configs of this channel (Notifier.index). */
+  index?: number;
   token: string;
   /** Channel name (#alerts) or ID. */
   channel: string;
@@ -22,10 +24,12 @@ const TRANSIENT_PLATFORM_ERRORS = new Set(['ratelimited', 'rate_limited', 'fatal
 export class SlackNotifier implements Notifier {
   readonly channel: Channel = 'slack';
   readonly receiver: string;
-  readonly #opts: Required<SlackNotifierOptions>;
+  readonly index: number;
+  readonly #opts: Required<Omit<SlackNotifierOptions, 'index'>>;
 
   constructor(opts: SlackNotifierOptions) {
     this.receiver = opts.receiver;
+    this.index = opts.index ?? 0;
     this.#opts = { apiUrl: 'https://slack.com/api/', timeoutMs: 10_000, ...opts };
   }
 

@@ -36,6 +36,7 @@ export interface ConsoleHarnessOptions {
   snapshotIntervalMs?: number;
   maxBufferedBytes?: number;
   routers?: (deps: { auth: Authenticator; redis: Redis }) => Router[];
+  trends?: Parameters<typeof consoleRoutes>[0]['trends'];
 }
 
 export async function startConsoleHarness(opts: ConsoleHarnessOptions = {}): Promise<ConsoleHarness & { redis: TestRedis }> {
@@ -50,7 +51,7 @@ export async function startConsoleHarness(opts: ConsoleHarnessOptions = {}): Pro
     registry: createMetricsRegistry({ defaultMetrics: false }),
     ready: () => ({ ready: true, checks: {} }),
     routers: [
-      consoleRoutes(),
+      consoleRoutes({ auth, trends: opts.trends }),
       healthRoutes({ auth, tracker }),
       streamRoutes({ auth, events, snapshot: () => consoleSnapshot({ health: tracker.current, alerts: h.alerts }, Date.now()), heartbeatMs: opts.heartbeatMs, snapshotIntervalMs: opts.snapshotIntervalMs, maxBufferedBytes: opts.maxBufferedBytes, log }),
       ...(opts.routers?.({ auth, redis: redis.client() }) ?? []),

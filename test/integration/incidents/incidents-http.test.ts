@@ -113,10 +113,11 @@ describe('incidents, silences and channels over HTTP', () => {
 
   it('shows each channel\'s breaker state', async () => {
     const res = await call('GET', '/v1/channels', READER);
-    expect(res.body.channels.map((c: any) => [c.channel, c.breaker.state, c.receivers])).toEqual([
+    expect(res.body.channels.map((c: any) => [c.channel, c.breaker?.state ?? null, c.receivers])).toEqual([
       ['pagerduty', 'closed', ['oncall']],
       ['slack', 'closed', ['oncall']],
       ['email', 'closed', ['oncall']],
+      ['webhook', null, []], // this test's fixture builds breakers only for the channels it uses
     ]);
   });
 });

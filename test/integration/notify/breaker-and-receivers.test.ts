@@ -107,6 +107,7 @@ describe('receivers from config, behind per-channel circuit breakers, against th
       { channel: 'pagerduty', state: 'half-open', retryAfterMs: 0 },
       { channel: 'slack', state: 'closed', retryAfterMs: 0 },
       { channel: 'email', state: 'closed', retryAfterMs: 0 },
+      { channel: 'webhook', state: 'closed', retryAfterMs: 0 },
     ]);
     for (let i = 0; i < 3; i++) await page.send(notification(), signal);
     expect(breakers.get('pagerduty')!.state).toBe('closed');

@@ -21,11 +21,11 @@ describe('receiver config (Alertmanager-like, snake_case, unknown keys rejected)
   });
 
   it('a receiver with no configs is valid (a sink, like Alertmanager\'s "null" receiver)', () => {
-    expect(receiverSchema.parse({ name: 'blackhole' })).toEqual({ name: 'blackhole', pagerduty_configs: [], slack_configs: [], email_configs: [] });
+    expect(receiverSchema.parse({ name: 'blackhole' })).toEqual({ name: 'blackhole', pagerduty_configs: [], slack_configs: [], email_configs: [], webhook_configs: [] });
   });
 
   it.each([
-    ['an unknown key', { name: 'x', webhook_configs: [] }, /Unrecognized key: "webhook_configs"/],
+    ['an unknown key', { name: 'x', opsgenie_configs: [] }, /Unrecognized key: "opsgenie_configs"/],
     ['a camelCase key', { name: 'x', pagerduty_configs: [{ routingKey: ROUTING_KEY }] }, /pagerduty_configs.0.routing_key: .*|Unrecognized key: "routingKey"/],
     ['an http PagerDuty url (pdjs only speaks https)', { name: 'x', pagerduty_configs: [{ routing_key: ROUTING_KEY, url: 'http://127.0.0.1:9' }] }, /pagerduty_configs.0.url: must be an https base URL/],
     ['a Slack api_url without trailing slash', { name: 'x', slack_configs: [{ token: 't', channel: 'c', api_url: 'http://127.0.0.1:9/api' }] }, /slack_configs.0.api_url: must be an http\(s\) URL ending in \//],
