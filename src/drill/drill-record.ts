@@ -85,6 +85,16 @@ export function summarizeRun(scenario: DrillScenario, repeat: number, component:
   };
 }
 
+/** A run that could not take place (the exchange never Green, the fault hooks refused): a miss. */
+export function unrunnableRun(scenario: DrillScenario, repeat: number, component: string, atMs: number, why: string): DrillRun {
+  return {
+    scenario: scenario.name, repeat, component, expect: scenario.expect, faultAt: new Date(atMs).toISOString(),
+    detectMs: null, firstAlert: null, remediationStartedMs: null, remediationVerifiedMs: null, greenMs: null, measuredMs: null,
+    objectiveMs: scenario.objective.objectiveMs, objectiveSource: scenario.objective.source, objectiveFrom: scenario.objective.from,
+    pages: [], actions: [], doneTwice: [], timeline: [], passed: false, reasons: [`not run: ${why}`], targetMet: scenario.target ? false : null,
+  };
+}
+
 function measuredAt(expect: DrillExpectation, r: Replay): number | undefined {
   if (expect === 'recover' || expect === 'heal') return r.greenAtMs;
   if (expect === 'contain') return r.haltedAtMs !== undefined && r.pages.some((p) => p.severity === 'P0') ? Math.max(r.haltedAtMs, ...r.pages.filter((p) => p.severity === 'P0').map((p) => p.atMs)) : undefined;

@@ -1,4 +1,4 @@
-import { SIM_COMPONENTS, type SimComponentName } from '../sim/components';
+import type { SimComponentName } from '../sim/components';
 import type { FaultInput } from '../sim/fault';
 
 /**
@@ -32,9 +32,12 @@ export interface DrillScenario {
   readonly objective: DrillObjective;
   /** Issue 14's tighter targets for the shipped config (informational; the objective decides pass/fail). */
   readonly target?: { readonly detectMs: number; readonly recoverMs: number };
-  /** Which component the fault goes to; `random` picks from `random()` in [0, 1). */
-  component(random: () => number): SimComponentName;
-  fault(component: SimComponentName): FaultInput;
+  /**
+   * Which component the fault goes to: `random()` in [0, 1) picks among `candidates` (the
+   * configured components the fault hooks know); a fixed one ignores both.
+   */
+  component(random: () => number, candidates: readonly string[]): string;
+  fault(component: string): FaultInput;
   /** Clear the fault as soon as an alert fires (the runaway writer stopped; the lag healed). */
   readonly clearOnAlert?: boolean;
   /** How long `tolerate` watches. */
@@ -52,7 +55,7 @@ export const DRILL_SCENARIOS: readonly DrillScenario[] = [
   {
     name: 'crash', title: 'kill a random service', expect: 'recover', objective: SINGLE_CRASH,
     target: { detectMs: 1500, recoverMs: 3000 },
-    component: (random) => SIM_COMPONENTS[Math.floor(random() * SIM_COMPONENTS.length)] as SimComponentName,
+    component: (random, candidates) => candidates[Math.floor(random() * candidates.length)] as string,
     fault: (component) => ({ kind: 'crash', component }), timeoutMs: 60_000,
   },
   {
@@ -98,4 +101,11 @@ export const DRILL_SCENARIOS: readonly DrillScenario[] = [
 
 export function scenarioNamed(name: string): DrillScenario | undefined {
   return DRILL_SCENARIOS.find((s) => s.name === name);
+}
+
+/** The component a fixed scenario needs that is not among `candidates` (undefined: it can run). */
+export function missingComponent(s: DrillScenario, candidates: readonly string[]): string | undefined {
+  if (candidates.length === 0) return '(any component)';
+  const picked = s.component(() => 0, candidates);
+  return candidates.includes(picked) ? undefined : picked;
 }
