@@ -1,6 +1,7 @@
 import { hasReplication, type SimComponentName } from './components';
 import type { MetricFamily } from './exposition';
-import { lagMetric, type Fault, type FaultKind } from './fault';
+import type { Fault, FaultKind } from './fault';
+import { lagMetric } from './lag-metric';
 
 /** Healthy levels, chosen well inside Green so noise never crosses a threshold (spec §11.1/§11.2). */
 const BASE = {

@@ -94,7 +94,4 @@ function checkSemantics(fault: Fault): void {
   }
 }
 
-/** Which lag gauge a lag fault moves. */
-export function lagMetric(fault: Extract<Fault, { kind: 'lag' }>): 'replication' | 'processing' {
-  return fault.metric ?? (hasReplication(fault.component) ? 'replication' : 'processing');
-}
+export { lagMetric } from './lag-metric';
