@@ -55,6 +55,8 @@ interface Replay {
   greenAtMs?: number;
   clearedAtMs?: number;
   redAlert: boolean;
+  /** Names of every alert that fired. */
+  fired: Set<string>;
   pages: Array<{ severity: string; summary: string; atMs: number }>;
   actions: Array<{ action: string; target: string; atMs: number; rule: string }>;
   marks: DrillMark[];
@@ -103,7 +105,7 @@ function measuredAt(expect: DrillExpectation, r: Replay): number | undefined {
 }
 
 function replay(events: readonly DrillEvent[], faultAtMs: number): Replay {
-  const r: Replay = { redAlert: false, pages: [], actions: [], marks: [] };
+  const r: Replay = { redAlert: false, fired: new Set(), pages: [], actions: [], marks: [] };
   const firing = new Set<string>();
   let overall = 'green';
   const mark = (atMs: number, what: DrillMark['what'], label: string, status?: string) => r.marks.push({ atMs: atMs - faultAtMs, what, label, ...(status ? { status } : {}) });
@@ -115,6 +117,7 @@ function replay(events: readonly DrillEvent[], faultAtMs: number): Replay {
     } else if (e.kind === 'alert') {
       if (e.to === 'firing') {
         firing.add(e.fingerprint);
+        r.fired.add(e.alert);
         if (e.health === 'red') r.redAlert = true;
         if (!r.firstAlert) {
           r.firstAlert = { atMs: e.atMs, name: e.alert };
@@ -183,6 +186,7 @@ function verdictReasons(s: DrillScenario, r: Replay, measuredMs: number | null, 
     return reasons;
   }
   if (!r.firstAlert) reasons.push('no alert fired: not detected');
+  else if (s.expectAlert && !r.fired.has(s.expectAlert)) reasons.push(`${s.expectAlert} never fired (${[...r.fired].join(', ')} did): not the case this scenario drills`);
   if (s.expect === 'recover' || s.expect === 'heal') within('Green again');
   if (s.expect === 'recover' && r.startedAtMs === undefined) reasons.push('no remediation started');
   if (s.expect === 'contain') within('trading halted and P0 paged');
