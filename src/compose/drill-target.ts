@@ -22,10 +22,11 @@ const REACH_TIMEOUT_MS = 1500;
 /**
  * `drill.fault_hooks_url` if set (an exchange's own hooks, which must answer GET /status), else
  * the simulator of `simulator:`: used if its control API answers, started (and later stopped) if
- * nothing listens there. Refuses when another Warden serves the config's port: its remediations
+ * nothing listens there. `check` sees the components a scenario may pick before anything starts.
+ * Refuses when another Warden serves the config's port: its remediations
  * would race the drill's Warden, and the drill would not see them.
  */
-export async function openFaultTarget(config: WardenConfig, log: Logger): Promise<FaultTarget> {
+export async function openFaultTarget(config: WardenConfig, log: Logger, check: (components: readonly string[], kind: DrillTarget['kind']) => void): Promise<FaultTarget> {
   await refuseIfWardenRuns(config);
   const probed = config.components.filter((c) => c.probe).map((c) => c.name);
   const hooks = config.drill.fault_hooks_url;
@@ -35,7 +36,9 @@ export async function openFaultTarget(config: WardenConfig, log: Logger): Promis
       throw new DrillSetupError(`drill.fault_hooks_url ${hooks} does not answer GET /status: ${errorMessage(err)}`);
     })) as { components?: Array<{ name?: unknown }> } | null;
     const known = new Set((status?.components ?? []).map((c) => String(c.name)));
-    return { control, components: probed.filter((n) => known.has(n)), describe: { kind: 'fault_hooks', url: hooks, started: false }, stop: async () => undefined };
+    const components = probed.filter((n) => known.has(n));
+    check(components, 'fault_hooks');
+    return { control, components, describe: { kind: 'fault_hooks', url: hooks, started: false }, stop: async () => undefined };
   }
   const sim = config.simulator;
   if (!sim.enabled) {
@@ -44,6 +47,7 @@ export async function openFaultTarget(config: WardenConfig, log: Logger): Promis
   const host = sim.host === '0.0.0.0' || sim.host === '::' ? '127.0.0.1' : sim.host;
   const controlUrl = `http://${host}:${portLayout(sim.base_port).controlPort}`;
   const components = probed.filter(isSimComponent);
+  check(components, 'simulator'); // before the simulator is started: a refused drill starts nothing
   const answer = await reach(`${controlUrl}/healthz`);
   if (answer.kind === 'simulator') {
     log.info({ controlUrl }, 'drill: using the simulator already running');

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { WardenConfig } from '../config/schema';
 import type { DrillEvent, DrillRun } from '../drill/drill-record';
-import { drillReport, type DrillReport } from '../drill/drill-report';
+import { drillReport, type DrillReport, type DrillTarget } from '../drill/drill-report';
 import { DrillRunner } from '../drill/drill-runner';
 import type { DrillScenario } from '../drill/drill-scenarios';
 import { DrillSetupError } from '../drill/drill-setup-error';
 import { errorMessage } from '../errors';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../runtime/embedded-redis';
-import { openFaultTarget, type FaultTarget } from './drill-target';
+import { openFaultTarget } from './drill-target';
 
 export interface DrillSessionOptions {
   readonly config: WardenConfig;
@@ -38,9 +38,8 @@ export async function runDrillSession(o: DrillSessionOptions): Promise<DrillRepo
   const startedAtMs = Date.now();
   const cleanup: Array<() => Promise<void>> = [];
   try {
-    const target = await openFaultTarget(o.config, o.log);
+    const target = await openFaultTarget(o.config, o.log, (components, kind) => checkScenarios(o.scenarios, components, kind));
     cleanup.push(() => target.stop());
-    checkScenarios(o.scenarios, target);
     const redisUrl = o.config.redis.url ?? (await throwAwayRedis(o.log, cleanup)).url;
     const runner = new DrillRunner({
       config: o.config, baseDir: o.baseDir, redisUrl, control: target.control, components: target.components, log: o.log, signal: o.signal,
@@ -69,11 +68,11 @@ export async function runDrillSession(o: DrillSessionOptions): Promise<DrillRepo
 }
 
 /** Every fixed scenario's component must exist, or the drill refuses to start (not a miss at run 7). */
-function checkScenarios(scenarios: readonly DrillScenario[], target: FaultTarget): void {
+function checkScenarios(scenarios: readonly DrillScenario[], components: readonly string[], kind: DrillTarget['kind']): void {
   for (const s of scenarios) {
-    const picked = s.component(() => 0, target.components);
-    if (target.components.length === 0 || !target.components.includes(picked)) {
-      throw new DrillSetupError(`scenario ${s.name} needs component "${picked}", which is not among the probed components of the config that ${target.describe.kind === 'simulator' ? 'the simulator runs' : 'the fault hooks serve'} (${target.components.join(', ') || 'none'}): leave it out with --scenario`);
+    const picked = s.component(() => 0, components);
+    if (components.length === 0 || !components.includes(picked)) {
+      throw new DrillSetupError(`scenario ${s.name} needs component "${picked ?? 'any'}", which is not among the probed components of the config that ${kind === 'simulator' ? 'the simulator runs' : 'the fault hooks serve'} (${components.join(', ') || 'none'}): leave it out with --scenario`);
     }
   }
 }

@@ -114,9 +114,3 @@ export function scenarioNamed(name: string): DrillScenario | undefined {
   return DRILL_SCENARIOS.find((s) => s.name === name);
 }
 
-/** The component a fixed scenario needs that is not among `candidates` (undefined: it can run). */
-export function missingComponent(s: DrillScenario, candidates: readonly string[]): string | undefined {
-  if (candidates.length === 0) return '(any component)';
-  const picked = s.component(() => 0, candidates);
-  return candidates.includes(picked) ? undefined : picked;
-}
