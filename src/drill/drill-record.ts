@@ -4,6 +4,8 @@ import type { DrillExpectation, DrillScenario } from './drill-scenarios';
 export type DrillEvent =
   | { readonly kind: 'fault'; readonly atMs: number }
   | { readonly kind: 'cleared'; readonly atMs: number }
+  /** The drill stopped watching (verdict plus linger, the observation window, or the timeout). */
+  | { readonly kind: 'end'; readonly atMs: number }
   | { readonly kind: 'alert'; readonly atMs: number; readonly alert: string; readonly fingerprint: string; readonly component: string | undefined; readonly health: string | undefined; readonly to: string }
   | { readonly kind: 'health'; readonly atMs: number; readonly component: string | null; readonly to: string }
   | { readonly kind: 'audit'; readonly atMs: number; readonly action: string; readonly target: string; readonly details: Readonly<Record<string, unknown>> };
@@ -11,7 +13,7 @@ export type DrillEvent =
 export interface DrillMark {
   /** ms after the fault. */
   readonly atMs: number;
-  readonly what: 'fault' | 'alert' | 'remediation_started' | 'remediation_verified' | 'halted' | 'escalated' | 'page' | 'cleared' | 'green' | 'health';
+  readonly what: 'fault' | 'alert' | 'remediation_started' | 'remediation_verified' | 'halted' | 'escalated' | 'page' | 'cleared' | 'green' | 'health' | 'end';
   readonly label: string;
   /** For `health` marks: the overall status from here on. */
   readonly status?: string;
@@ -111,6 +113,7 @@ function replay(events: readonly DrillEvent[], faultAtMs: number): Replay {
   const mark = (atMs: number, what: DrillMark['what'], label: string, status?: string) => r.marks.push({ atMs: atMs - faultAtMs, what, label, ...(status ? { status } : {}) });
   for (const e of events) {
     if (e.kind === 'fault') mark(e.atMs, 'fault', 'fault injected');
+    else if (e.kind === 'end') mark(e.atMs, 'end', 'drill stopped watching');
     else if (e.kind === 'cleared') {
       r.clearedAtMs ??= e.atMs;
       mark(e.atMs, 'cleared', 'fault cleared by the drill');

@@ -75,6 +75,7 @@ export class DrillRunner {
       injected = true;
       await this.#o.control.fault(scenario.fault(component) as Record<string, unknown>);
       await this.#watch(scenario, repeat, component, events);
+      events.push({ kind: 'end', atMs: Date.now() });
       const run = summarizeRun(scenario, repeat, component, events);
       return this.#o.signal?.aborted ? { ...run, passed: false, reasons: [...run.reasons, 'interrupted (Ctrl-C) before the verdict'] } : run;
     } finally {
