@@ -208,37 +208,55 @@ describe('warden drill --json: a crash and a replication lag on the shipped conf
   });
 });
 
-describe('warden drill: Ctrl-C', () => {
-  it('clears the fault of the run in progress, leaves the simulator it did not start running, and exits 130 with a report marked interrupted', async () => {
-    const sim = await spawnCli(['sim', 'start', '--config', config()], /"controlUrl":"([^"]+)"/, { timeoutMs: 30_000 });
-    const controlUrl = sim.match[1] as string;
-    const faultsOf = async (component: string) => {
-      const status = (await (await fetch(`${controlUrl}/status`)).json()) as { components: Array<{ name: string; status: { faults: Array<{ kind: string }> } | null }> };
-      return status.components.find((c) => c.name === component)?.status?.faults.map((f) => f.kind);
-    };
-    try {
-      const drill = spawn(process.execPath, [WARDEN_BIN, 'drill', '--config', config(), '--scenario', 'latency', '--json'], { cwd: REPO, env: { ...process.env, REDIS_URL: redis.url }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      drill.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      drill.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      // The latency scenario watches for 6 s with the fault on: interrupt it in the middle.
-      const deadline = Date.now() + 60_000;
-      while (!(await faultsOf('order-gateway'))?.includes('latency')) {
-        if (Date.now() > deadline || drill.exitCode !== null) throw new Error(`the drill never injected its fault: ${stderr}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      drill.kill('SIGINT');
-      expect(await exited(drill)).toBe(130);
-      expect(stderr).toMatch(/SIGINT: clearing the faults of the run in progress, then stopping/);
-      expect(await faultsOf('order-gateway')).toEqual([]);
-      const report = JSON.parse(stdout) as DrillReport;
-      expect(report).toMatchObject({ interrupted: true, passed: false, target: { kind: 'simulator', started: false } });
-      expect(report.scenarios[0]!.runs[0]!.reasons).toContain('interrupted (Ctrl-C) before the verdict');
-      expect(await listening(basePort)).toBe(true); // not the drill's to stop
-    } finally {
-      sim.child.kill('SIGINT');
-      await exited(sim.child);
+describe('warden drill against an exchange\'s fault hooks (drill.fault_hooks_url), with a simulator it did not start', () => {
+  let sim: Awaited<ReturnType<typeof spawnCli>>;
+  let controlUrl: string;
+  beforeAll(async () => {
+    sim = await spawnCli(['sim', 'start', '--config', config()], /"controlUrl":"([^"]+)"/, { timeoutMs: 30_000 });
+    controlUrl = sim.match[1] as string;
+  });
+  afterAll(async () => {
+    sim?.child.kill('SIGINT');
+    if (sim) await exited(sim.child);
+  });
+  const faultsOf = async (component: string) => {
+    const status = (await (await fetch(`${controlUrl}/status`)).json()) as { components: Array<{ name: string; status: { faults: Array<{ kind: string }> } | null }> };
+    return status.components.find((c) => c.name === component)?.status?.faults.map((f) => f.kind);
+  };
+
+  it('injects through the hooks, times the run, and leaves the hooks\' exchange as it found it', async () => {
+    const hooks = shippedConfigText({ basePort, dir }).replace(/^simulator:\n {2}enabled: true/m, `drill:\n  fault_hooks_url: "${controlUrl}"\nsimulator:\n  enabled: false`);
+    expect(hooks).toContain('fault_hooks_url');
+    writeFileSync(join(dir, 'hooks.yaml'), hooks);
+    const r = await runCli(['drill', '--config', join(dir, 'hooks.yaml'), '--scenario', 'lag', '--json'], { env: { REDIS_URL: redis.url }, timeoutMs: 120_000 });
+    if (r.code !== 0) console.error(r.stderr);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as DrillReport;
+    expect(report).toMatchObject({ passed: true, target: { kind: 'fault_hooks', url: controlUrl, started: false } });
+    expect(report.scenarios[0]!.runs[0]).toMatchObject({ component: 'database', firstAlert: 'ReplicationLagCritical', passed: true });
+    expect(await faultsOf('database')).toEqual([]);
+    expect(await listening(basePort)).toBe(true);
+  });
+
+  it('Ctrl-C clears the fault of the run in progress, and exits 130 with a report marked interrupted', async () => {
+    const drill = spawn(process.execPath, [WARDEN_BIN, 'drill', '--config', config(), '--scenario', 'latency', '--json'], { cwd: REPO, env: { ...process.env, REDIS_URL: redis.url }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    drill.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    drill.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // The latency scenario watches for 6 s with the fault on: interrupt it in the middle.
+    const deadline = Date.now() + 60_000;
+    while (!(await faultsOf('order-gateway'))?.includes('latency')) {
+      if (Date.now() > deadline || drill.exitCode !== null) throw new Error(`the drill never injected its fault: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 100));
     }
+    drill.kill('SIGINT');
+    expect(await exited(drill)).toBe(130);
+    expect(stderr).toMatch(/SIGINT: clearing the faults of the run in progress, then stopping/);
+    expect(await faultsOf('order-gateway')).toEqual([]);
+    const report = JSON.parse(stdout) as DrillReport;
+    expect(report).toMatchObject({ interrupted: true, passed: false, target: { kind: 'simulator', started: false } });
+    expect(report.scenarios[0]!.runs[0]!.reasons).toContain('interrupted (Ctrl-C) before the verdict');
+    expect(await listening(basePort)).toBe(true); // not the drill's to stop
   });
 });
