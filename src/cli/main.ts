@@ -4,6 +4,7 @@ import { registerSchemaCommand } from './schema-command';
 import { registerRulesCommands } from './rules-command';
 import { registerAuditCommands } from './audit-command';
 import { registerSimCommands } from '../sim/sim-commands';
+import { registerDrillCommand } from './drill-command';
 
 /** Builds the `warden` command tree; each stage registers its own subcommands. */
 export function buildProgram(): Command {
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerRulesCommands(program);
   registerAuditCommands(program);
   registerSimCommands(program);
+  registerDrillCommand(program);
   return program;
 }
 

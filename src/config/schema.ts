@@ -5,6 +5,7 @@ import { notifyConfigSchema } from './notify-schema';
 import { integrationsConfigSchema, type IntegrationsConfig } from './integrations-schema';
 import { simulatorConfigDefaults, simulatorConfigSchema } from './simulator-schema';
 import { alertmanagerConfigDefaults, alertmanagerConfigSchema } from './alertmanager-schema';
+import { drillConfigSchema } from './drill-schema';
 
 /** The one schema of warden.yaml: defaults first, unknown keys rejected (like Alertmanager). */
 
@@ -100,6 +101,8 @@ export const configSchema = z.strictObject({
   notify: notifyConfigSchema.default(notifyConfigSchema.parse({})),
   simulator: simulatorConfigSchema.default(simulatorConfigDefaults),
   alertmanager: alertmanagerConfigSchema.default(alertmanagerConfigDefaults),
+  /** `warden drill`: where faults are injected (the simulator unless fault_hooks_url is set). */
+  drill: drillConfigSchema.default({}),
   /** The audit chain's head is published this often (when it moved) for `warden audit verify --anchors`. */
   audit: z.strictObject({
     anchor_interval: duration().default(60_000),

@@ -4,6 +4,8 @@ import type { DrillExpectation, DrillScenario } from './drill-scenarios';
 export type DrillEvent =
   | { readonly kind: 'fault'; readonly atMs: number }
   | { readonly kind: 'cleared'; readonly atMs: number }
+  /** The drill stopped watching (verdict plus linger, the observation window, or the timeout). */
+  | { readonly kind: 'end'; readonly atMs: number }
   | { readonly kind: 'alert'; readonly atMs: number; readonly alert: string; readonly fingerprint: string; readonly component: string | undefined; readonly health: string | undefined; readonly to: string }
   | { readonly kind: 'health'; readonly atMs: number; readonly component: string | null; readonly to: string }
   | { readonly kind: 'audit'; readonly atMs: number; readonly action: string; readonly target: string; readonly details: Readonly<Record<string, unknown>> };
@@ -11,7 +13,7 @@ export type DrillEvent =
 export interface DrillMark {
   /** ms after the fault. */
   readonly atMs: number;
-  readonly what: 'fault' | 'alert' | 'remediation_started' | 'remediation_verified' | 'halted' | 'escalated' | 'page' | 'cleared' | 'green' | 'health';
+  readonly what: 'fault' | 'alert' | 'remediation_started' | 'remediation_verified' | 'halted' | 'escalated' | 'page' | 'cleared' | 'green' | 'health' | 'end';
   readonly label: string;
   /** For `health` marks: the overall status from here on. */
   readonly status?: string;
@@ -55,6 +57,8 @@ interface Replay {
   greenAtMs?: number;
   clearedAtMs?: number;
   redAlert: boolean;
+  /** Names of every alert that fired. */
+  fired: Set<string>;
   pages: Array<{ severity: string; summary: string; atMs: number }>;
   actions: Array<{ action: string; target: string; atMs: number; rule: string }>;
   marks: DrillMark[];
@@ -85,6 +89,16 @@ export function summarizeRun(scenario: DrillScenario, repeat: number, component:
   };
 }
 
+/** A run that could not take place (the exchange never Green, the fault hooks refused): a miss. */
+export function unrunnableRun(scenario: DrillScenario, repeat: number, component: string, atMs: number, why: string): DrillRun {
+  return {
+    scenario: scenario.name, repeat, component, expect: scenario.expect, faultAt: new Date(atMs).toISOString(),
+    detectMs: null, firstAlert: null, remediationStartedMs: null, remediationVerifiedMs: null, greenMs: null, measuredMs: null,
+    objectiveMs: scenario.objective.objectiveMs, objectiveSource: scenario.objective.source, objectiveFrom: scenario.objective.from,
+    pages: [], actions: [], doneTwice: [], timeline: [], passed: false, reasons: [`not run: ${why}`], targetMet: scenario.target ? false : null,
+  };
+}
+
 function measuredAt(expect: DrillExpectation, r: Replay): number | undefined {
   if (expect === 'recover' || expect === 'heal') return r.greenAtMs;
   if (expect === 'contain') return r.haltedAtMs !== undefined && r.pages.some((p) => p.severity === 'P0') ? Math.max(r.haltedAtMs, ...r.pages.filter((p) => p.severity === 'P0').map((p) => p.atMs)) : undefined;
@@ -93,18 +107,20 @@ function measuredAt(expect: DrillExpectation, r: Replay): number | undefined {
 }
 
 function replay(events: readonly DrillEvent[], faultAtMs: number): Replay {
-  const r: Replay = { redAlert: false, pages: [], actions: [], marks: [] };
+  const r: Replay = { redAlert: false, fired: new Set(), pages: [], actions: [], marks: [] };
   const firing = new Set<string>();
   let overall = 'green';
   const mark = (atMs: number, what: DrillMark['what'], label: string, status?: string) => r.marks.push({ atMs: atMs - faultAtMs, what, label, ...(status ? { status } : {}) });
   for (const e of events) {
     if (e.kind === 'fault') mark(e.atMs, 'fault', 'fault injected');
+    else if (e.kind === 'end') mark(e.atMs, 'end', 'drill stopped watching');
     else if (e.kind === 'cleared') {
       r.clearedAtMs ??= e.atMs;
       mark(e.atMs, 'cleared', 'fault cleared by the drill');
     } else if (e.kind === 'alert') {
       if (e.to === 'firing') {
         firing.add(e.fingerprint);
+        r.fired.add(e.alert);
         if (e.health === 'red') r.redAlert = true;
         if (!r.firstAlert) {
           r.firstAlert = { atMs: e.atMs, name: e.alert };
@@ -173,6 +189,7 @@ function verdictReasons(s: DrillScenario, r: Replay, measuredMs: number | null, 
     return reasons;
   }
   if (!r.firstAlert) reasons.push('no alert fired: not detected');
+  else if (s.expectAlert && !r.fired.has(s.expectAlert)) reasons.push(`${s.expectAlert} never fired (${[...r.fired].join(', ')} did): not the case this scenario drills`);
   if (s.expect === 'recover' || s.expect === 'heal') within('Green again');
   if (s.expect === 'recover' && r.startedAtMs === undefined) reasons.push('no remediation started');
   if (s.expect === 'contain') within('trading halted and P0 paged');

@@ -18,11 +18,12 @@ const MARKS: Record<DrillMark['what'], { colour: string; shape: 'line' | 'dot' |
   cleared: { colour: '#555', shape: 'line' },
   green: { colour: '#2e9d4f', shape: 'line' },
   health: { colour: '#999', shape: 'line' },
+  end: { colour: '#8c959f', shape: 'line' },
 };
 const LEGEND: Array<[DrillMark['what'], string]> = [
   ['fault', 'fault injected'], ['alert', 'first alert firing'], ['remediation_started', 'remediation started'],
   ['remediation_verified', 'verified'], ['halted', 'trading halted'], ['escalated', 'escalated'], ['page', 'incident / page'],
-  ['cleared', 'fault cleared (drill)'], ['green', 'Green again'],
+  ['cleared', 'fault cleared (drill)'], ['green', 'Green again'], ['end', 'end of observation'],
 ];
 
 export function drillReportHtml(report: DrillReport): string {
@@ -56,11 +57,11 @@ function summaryTable(scenarios: readonly ScenarioReport[]): string {
 }
 
 const ROW_H = 34;
-const LEFT = 150;
+const LEFT = 200;
 const WIDTH = 1100;
 
 function scenarioSection(s: ScenarioReport): string {
-  const spanMs = Math.max(1000, ...s.runs.flatMap((r) => r.timeline.map((m) => m.atMs)), s.objective.from === 'fault' ? 0 : 0);
+  const spanMs = Math.max(1000, ...s.runs.flatMap((r) => r.timeline.map((m) => m.atMs)));
   const scale = (ms: number) => LEFT + (Math.max(0, ms) / spanMs) * (WIDTH - LEFT - 20);
   const height = 30 + s.runs.length * ROW_H + 24;
   const ticks = tickValues(spanMs).map((t) => `<line x1="${scale(t)}" x2="${scale(t)}" y1="20" y2="${height - 22}" stroke="#eaeef2"/><text x="${scale(t)}" y="${height - 8}" text-anchor="middle">${fmtMs(t)}</text>`).join('');
@@ -85,16 +86,27 @@ function runRow(r: DrillRun, y: number, scale: (ms: number) => number, spanMs: n
     return b > a ? `<rect x="${scale(a)}" y="${y}" width="${Math.max(1, scale(b) - scale(a))}" height="${ROW_H - 10}" fill="${COLOURS[st] ?? '#999'}" opacity=".3"/>` : '';
   }
   const marks = r.timeline.filter((m) => m.what !== 'health').map((m) => markSvg(m, scale(m.atMs), y)).join('');
-  const label = `<text x="4" y="${y + 15}">#${r.repeat} ${esc(r.component)}</text><text x="4" y="${y + 27}" class="${r.passed ? 'pass' : 'miss'}" fill="${r.passed ? '#1a7f37' : '#cf222e'}">${r.passed ? 'pass' : 'MISS'} ${esc(fmtMs(r.greenMs ?? r.measuredMs))}</text>`;
+  const label = `<text x="4" y="${y + 15}">#${r.repeat} ${esc(r.component)}</text><text x="4" y="${y + 27}" class="${r.passed ? 'pass' : 'miss'}" fill="${r.passed ? '#1a7f37' : '#cf222e'}">${r.passed ? 'pass' : 'MISS'} ${esc(figureLabel(r))}</text>`;
   return `<g class="run">${label}${bands.join('')}${marks}</g>`;
 }
+
+/** The figure the run is held to, named: Green again for a repair, the step otherwise. */
+function figureLabel(r: DrillRun): string {
+  if (r.expect === 'recover' || r.expect === 'heal') return `Green ${fmtMs(r.greenMs)}`;
+  if (r.expect === 'tolerate') return 'no Red, nothing done';
+  const step = r.expect === 'contain' ? 'halted+paged' : 'escalated';
+  return `${step} ${fmtMs(r.measuredMs)}${r.objectiveFrom === 'alert' ? ' after alert' : ''}`;
+}
+
+/** Alerts sit in the upper half of a row and pages in the lower, so the two never hide each other. */
+const DOT_OFFSET: Partial<Record<DrillMark['what'], number>> = { alert: -6, page: 6 };
 
 function markSvg(m: DrillMark, x: number, y: number): string {
   const style = MARKS[m.what];
   const title = `<title>${esc(`${fmtMs(m.atMs)}: ${m.label}`)}</title>`;
-  const mid = y + (ROW_H - 10) / 2;
+  const mid = y + (ROW_H - 10) / 2 + (DOT_OFFSET[m.what] ?? 0);
   if (style.shape === 'line') return `<line class="mark ${m.what}" x1="${x}" x2="${x}" y1="${y - 2}" y2="${y + ROW_H - 8}" stroke="${style.colour}" stroke-width="2">${title}</line>`;
-  if (style.shape === 'dot') return `<circle class="mark ${m.what}" cx="${x}" cy="${mid}" r="5" fill="${style.colour}">${title}</circle>`;
+  if (style.shape === 'dot') return `<circle class="mark ${m.what}" cx="${x}" cy="${mid}" r="4.5" fill="${style.colour}" stroke="#fff" stroke-width="1">${title}</circle>`;
   return `<path class="mark ${m.what}" d="M${x} ${mid - 6}L${x + 6} ${mid}L${x} ${mid + 6}L${x - 6} ${mid}Z" fill="${style.colour}">${title}</path>`;
 }
 

@@ -25,8 +25,30 @@ export interface DrillReport {
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly interrupted: boolean;
+  /** The warden.yaml the drill's Warden ran with (the one being drilled). */
+  readonly config: string;
+  /** Where the faults went: the simulator (started by the drill or already running) or an exchange's hooks. */
+  readonly target: DrillTarget;
   readonly scenarios: readonly ScenarioReport[];
+  /** Every run of every scenario met its objective (and the drill was not interrupted). */
   readonly passed: boolean;
+}
+
+export interface DrillTarget {
+  readonly kind: 'simulator' | 'fault_hooks';
+  readonly url: string;
+  /** True when the drill started the simulator itself (and stopped it afterwards). */
+  readonly started: boolean;
+}
+
+/** The report of a drill: runs grouped by scenario, in the order the scenarios were asked for. */
+export function drillReport(o: { startedAtMs: number; finishedAtMs: number; interrupted: boolean; config: string; target: DrillTarget; scenarios: ReadonlyArray<{ scenario: DrillScenario; runs: readonly DrillRun[] }> }): DrillReport {
+  const scenarios = o.scenarios.filter((x) => x.runs.length > 0).map((x) => scenarioReport(x.scenario, x.runs));
+  return {
+    startedAt: new Date(o.startedAtMs).toISOString(), finishedAt: new Date(o.finishedAtMs).toISOString(), interrupted: o.interrupted,
+    config: o.config, target: o.target, scenarios,
+    passed: !o.interrupted && scenarios.length > 0 && scenarios.every((s) => s.passed),
+  };
 }
 
 /** p50 by nearest rank (the figure a run actually had); null when no run had the figure. */

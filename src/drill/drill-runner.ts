@@ -4,11 +4,10 @@ import type { WardenConfig } from '../config/schema';
 import { errorMessage } from '../errors';
 import { startWarden, type Warden } from '../main';
 import { SimControlClient } from '../sim/control-client';
-import type { SimComponentName } from '../sim/components';
 import type { AuditEntry } from '../audit/audit-entry';
 import type { HealthTransition } from '../health/health-types';
 import type { AlertTransition } from '../rules/alert';
-import { summarizeRun, type DrillEvent, type DrillRun } from './drill-record';
+import { summarizeRun, unrunnableRun, type DrillEvent, type DrillRun } from './drill-record';
 import type { DrillScenario } from './drill-scenarios';
 
 export interface DrillRunnerOptions {
@@ -17,6 +16,8 @@ export interface DrillRunnerOptions {
   readonly redisUrl: string;
   /** The simulator's (or an exchange's) fault API: POST /faults, /faults/clear, /control/restart. */
   readonly control: SimControlClient;
+  /** Components a scenario may pick (configured in warden.yaml and known to the fault hooks). */
+  readonly components: readonly string[];
   readonly log: Logger;
   readonly random?: () => number;
   /** Told of every run's progress (the live line on a terminal). */
@@ -45,8 +46,23 @@ export class DrillRunner {
     this.#o = o;
   }
 
+  /**
+   * One run. A run that cannot take place (the exchange not Green first, the fault hooks refusing)
+   * is a miss with its reason, and the drill goes on; Ctrl-C stops it (after the clean-up).
+   */
   async run(scenario: DrillScenario, repeat: number): Promise<DrillRun> {
-    const component = scenario.component(this.#o.random ?? Math.random);
+    const component = scenario.component(this.#o.random ?? Math.random, this.#o.components);
+    const atMs = Date.now();
+    try {
+      return await this.#runOnce(scenario, repeat, component);
+    } catch (err) {
+      if (this.#o.signal?.aborted) throw err;
+      this.#o.log.error({ err: errorMessage(err), scenario: scenario.name, component }, 'drill run could not take place');
+      return unrunnableRun(scenario, repeat, component, atMs, errorMessage(err));
+    }
+  }
+
+  async #runOnce(scenario: DrillScenario, repeat: number, component: string): Promise<DrillRun> {
     const prefix = `${this.#o.config.redis.prefix}:drill:${Date.now().toString(36)}-${++this.#runSeq}`;
     const config: WardenConfig = { ...this.#o.config, server: { ...this.#o.config.server, port: 0 }, redis: { ...this.#o.config.redis, prefix } };
     const warden = await startWarden({ config, baseDir: this.#o.baseDir, redisUrl: this.#o.redisUrl, log: this.#o.log, defaultMetrics: false });
@@ -57,9 +73,11 @@ export class DrillRunner {
       await this.#untilGreen(warden);
       events.push({ kind: 'fault', atMs: Date.now() });
       injected = true;
-      await this.#o.control.fault(scenario.fault(component) as unknown as Record<string, unknown>);
+      await this.#o.control.fault(scenario.fault(component) as Record<string, unknown>);
       await this.#watch(scenario, repeat, component, events);
-      return summarizeRun(scenario, repeat, component, events);
+      events.push({ kind: 'end', atMs: Date.now() });
+      const run = summarizeRun(scenario, repeat, component, events);
+      return this.#o.signal?.aborted ? { ...run, passed: false, reasons: [...run.reasons, 'interrupted (Ctrl-C) before the verdict'] } : run;
     } finally {
       unlisten();
       if (injected) await this.#cleanUp(warden, component);
@@ -93,7 +111,7 @@ export class DrillRunner {
       const run = summarizeRun(s, repeat, component, events);
       if (s.clearOnAlert && !cleared && run.detectMs !== null) {
         cleared = true;
-        await this.#o.control.clear(component, s.fault(component as SimComponentName).kind);
+        await this.#o.control.clear(component, s.fault(component).kind);
         events.push({ kind: 'cleared', atMs: Date.now() });
       }
       if (doneAt === undefined && isDone(s, run, now - start)) doneAt = now;

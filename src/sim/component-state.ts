@@ -1,6 +1,7 @@
 import { hasReplication, type SimComponentName } from './components';
 import type { MetricFamily } from './exposition';
-import { lagMetric, type Fault, type FaultKind } from './fault';
+import type { Fault, FaultKind } from './fault';
+import { lagMetric } from './lag-metric';
 
 /** Healthy levels, chosen well inside Green so noise never crosses a threshold (spec §11.1/§11.2). */
 const BASE = {
@@ -85,9 +86,16 @@ export class ComponentState {
   }
 
   memoryRatio(): number {
+    return Math.min(0.99, round(this.#noise(BASE.memoryRatio) + this.#leaked()));
+  }
+
+  /** What leaked so far; a leak with max_ratio levels off where even the noisiest reading stays below it. */
+  #leaked(): number {
     const leak = this.#faults.get('memory_leak');
-    const growing = leak ? ((this.#deps.clock() - leak.sinceMs) / 1000) * (leak.fault as Extract<Fault, { kind: 'memory_leak' }>).rate_per_s : 0;
-    return Math.min(0.99, round(this.#noise(BASE.memoryRatio) + this.#leakedRatio + growing));
+    if (!leak) return this.#leakedRatio;
+    const f = leak.fault as Extract<Fault, { kind: 'memory_leak' }>;
+    const total = this.#leakedRatio + ((this.#deps.clock() - leak.sinceMs) / 1000) * f.rate_per_s;
+    return f.max_ratio === undefined ? total : Math.max(this.#leakedRatio, Math.min(total, f.max_ratio - BASE.memoryRatio[1]));
   }
 
   diskRatio(): number {
@@ -139,10 +147,8 @@ export class ComponentState {
   }
 
   #freezeLeak(kind: FaultKind): void {
-    const leak = this.#faults.get('memory_leak');
-    if (kind !== 'memory_leak' || !leak) return;
-    const rate = (leak.fault as Extract<Fault, { kind: 'memory_leak' }>).rate_per_s;
-    this.#leakedRatio += ((this.#deps.clock() - leak.sinceMs) / 1000) * rate;
+    if (kind !== 'memory_leak' || !this.#faults.has('memory_leak')) return;
+    this.#leakedRatio = this.#leaked();
   }
 
   #noise([lo, hi]: readonly [number, number]): number {

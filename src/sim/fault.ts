@@ -37,6 +37,12 @@ const faultSchema = z.discriminatedUnion('kind', [
     component,
     /** How fast memory_used_ratio rises; the default passes 0.8 (spec §11.2) in about 20 s. */
     rate_per_s: z.number().gt(0).max(1).default(0.025),
+    /**
+     * The leak levels off so memory_used_ratio stays at or below this (a leak that plateaus above
+     * 80 % but below the 98 % where /healthz fails: spec §11.2's "restart after 80 %" case, not a crash).
+     * Unset: it rises until the process fails its health checks.
+     */
+    max_ratio: z.number().gt(0.4).max(0.99).optional(),
   }),
   z.strictObject({
     kind: z.literal('disk_fill'),
@@ -94,7 +100,4 @@ function checkSemantics(fault: Fault): void {
   }
 }
 
-/** Which lag gauge a lag fault moves. */
-export function lagMetric(fault: Extract<Fault, { kind: 'lag' }>): 'replication' | 'processing' {
-  return fault.metric ?? (hasReplication(fault.component) ? 'replication' : 'processing');
-}
+export { lagMetric } from './lag-metric';

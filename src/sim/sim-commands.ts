@@ -29,6 +29,7 @@ export function registerSimCommands(program: Command): void {
     .option('--value <n>', 'lag: seconds (1-10 Yellow, >10 Red)', parseNumber)
     .option('--metric <m>', 'lag: replication or processing')
     .option('--rate <n>', 'memory_leak: ratio per second; disk_fill: bytes per second', parseNumber)
+    .option('--max-ratio <n>', 'memory_leak: level off at this memory_used_ratio (0.4-0.99)', parseNumber)
     .option('--target-ratio <n>', 'disk_fill / idle_connections: level to reach (0-1)', parseNumber)
     .option('--connections <n>', 'idle_connections: real idle connections to open', parseNumber)
     .option('--count <n>', 'invariant_violation: how many', parseNumber)
@@ -56,7 +57,7 @@ const DEFAULT_CONFIG_FILE = 'warden.yaml';
 interface ControlOpts { controlUrl?: string; config?: string }
 interface StartOpts { config?: string; basePort?: number; host?: string; logDir?: string; postgresUrl?: string }
 interface FaultOpts extends ControlOpts {
-  value?: number; metric?: string; rate?: number; targetRatio?: number; connections?: number; count?: number; minMs?: number; maxMs?: number;
+  value?: number; metric?: string; rate?: number; maxRatio?: number; targetRatio?: number; connections?: number; count?: number; minMs?: number; maxMs?: number;
 }
 
 function withConfig(cmd: Command): Command {
@@ -96,6 +97,7 @@ export function faultBody(kind: string, component: string, o: FaultOpts): Record
   set('value', o.value);
   set('metric', o.metric);
   set(kind === 'disk_fill' ? 'rate_bytes_per_s' : 'rate_per_s', o.rate);
+  set('max_ratio', o.maxRatio);
   set('target_ratio', o.targetRatio);
   set('connections', o.connections);
   set('count', o.count);

@@ -59,6 +59,22 @@ describe('faults change the metrics they are meant to', () => {
     expect(s.memoryRatio()).toBeLessThan(0.9);
   });
 
+  it('a leak with max_ratio levels off above 0.8 and below the unhealthy 0.98, whatever the noise; cleared, it keeps that', () => {
+    for (const noise of [0, 0.5, 0.999]) {
+      let now = 0;
+      const s = new ComponentState({ component: 'settlement', clock: () => now, random: () => noise, logBytes: () => 0, diskCapacityBytes: MiB, idleConnections: () => ({ opened: 0, alive: 0 }) });
+      s.apply(parseFault({ kind: 'memory_leak', component: 'settlement', rate_per_s: 0.05, max_ratio: 0.93 }));
+      now += 600_000;
+      expect(s.memoryRatio()).toBeGreaterThan(0.8);
+      expect(s.memoryRatio()).toBeLessThanOrEqual(0.93);
+      expect(s.healthy()).toBe(true);
+      s.clear('memory_leak');
+      now += 60_000;
+      expect(s.memoryRatio()).toBeGreaterThan(0.8);
+      expect(s.memoryRatio()).toBeLessThanOrEqual(0.93);
+    }
+  });
+
   it('memory near the limit makes /healthz unhealthy', () => {
     const { s, advance } = state('settlement');
     s.apply(parseFault({ kind: 'memory_leak', component: 'settlement', rate_per_s: 0.1 }));
