@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import pino from 'pino';
 import { loadConfig, overridesFromEnv } from '../config/load-config';
 import type { WardenConfig } from '../config/schema';
-import { runDrillSession } from '../compose/drill';
+import { runDrillSession } from '../drill/drill-session';
 import { progressLine, runLine } from '../drill/drill-progress';
 import type { DrillEvent, DrillRun } from '../drill/drill-record';
 import { drillTable, type DrillReport } from '../drill/drill-report';

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { WardenConfig } from '../config/schema';
-import type { DrillTarget } from '../drill/drill-report';
-import { DrillSetupError } from '../drill/drill-setup-error';
+import type { DrillTarget } from './drill-report';
+import { DrillSetupError } from './drill-setup-error';
 import { errorMessage } from '../errors';
 import { isSimComponent, portLayout } from '../sim/components';
 import { SimControlClient } from '../sim/control-client';
