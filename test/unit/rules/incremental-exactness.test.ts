@@ -34,7 +34,7 @@ function ruleSet(file: string, yaml: string): RuleSet {
 function observable(engine: RuleEngine): unknown {
   const alerts = engine.activeAlerts().map((a) => ({ name: a.name, fp: a.fingerprint, labels: a.labels, annotations: a.annotations, state: a.state, activeAtMs: a.activeAtMs, firedAtMs: a.firedAtMs, value: a.value }));
   alerts.sort((x, y) => (x.name + x.fp < y.name + y.fp ? -1 : 1));
-  const rules = engine.groupsStatus().flatMap((g) => g.rules.map((r) => ({ name: r.name, state: r.state, health: r.health, lastError: r.lastError })));
+  const rules = engine.groupsStatus().flatMap((g) => g.rules.map((r) => ({ name: r.name, state: r.type === 'alerting' ? r.state : undefined, health: r.health, lastError: r.lastError })));
   return { alerts, rules };
 }
 
