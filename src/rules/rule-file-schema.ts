@@ -26,12 +26,14 @@ const labelValue = z.union([z.string(), z.number(), z.boolean()]).transform(Stri
 /** `labels:` / `annotations:`; an empty key (`labels:` alone) is an empty map, as in Go's YAML. */
 const nameMap = (what: 'label' | 'annotation') =>
   z
-    .record(
-      z.string().refine((k) => k.length > 0 && isValidUtf8(k) && (what === 'annotation' || k !== '__name__'), { message: `invalid ${what} name` }),
-      labelValue,
-    )
+    .record(z.string(), labelValue)
     .nullish()
-    .transform((m) => m ?? {});
+    .transform((m) => m ?? {})
+    .superRefine((m, ctx) => {
+      for (const k of Object.keys(m)) {
+        if (k.length === 0 || !isValidUtf8(k) || (what === 'label' && k === '__name__')) ctx.addIssue({ code: 'custom', path: [k], message: `invalid ${what} name` });
+      }
+    });
 
 const labelMap = nameMap('label');
 const exprText = z.union([z.string().min(1, "field 'expr' must be set in rule"), z.number()]).transform(String);
