@@ -1,21 +1,24 @@
 import type { Labels } from '../signals/sample';
-import type { SignalStore } from '../signals/signal-store';
 import { errorMessage } from '../errors';
 import type { Alert, AlertState, AlertTransition } from './alert';
-import { renderTemplate } from './annotation-template';
-import type { CompiledRule } from './compiled-rule';
+import { renderTemplate, type TemplateContext } from './annotation-template';
+import type { CompiledAlertingRule } from './compiled-rule';
 import { fingerprint } from './fingerprint';
-import { evaluate } from './promql-evaluate';
-import { inScope, type Scope } from './promql-selectors';
+import type { Scope } from './promql-selectors';
 import { evaluationShape, type EvaluationShape } from './incremental-shape';
 import { Postings } from '../signals/postings';
 import { EvaluationError, type InstantVector, type VectorElement } from './promql-values';
+import { evaluateRuleExpr, templateContext, type EvaluationEnv } from './evaluation-env';
+import { writeAlertSeries, type AlertSeriesSource } from './alert-series';
+import { itemsInScopes } from './scoped-items';
 
 export type RuleHealth = 'unknown' | 'ok' | 'err';
 
 /** One pending or firing alert of a rule; mutable inside the rule, handed out as frozen snapshots. */
-interface ActiveAlert {
+interface ActiveAlert extends AlertSeriesSource {
   readonly fingerprint: string;
+  /** The fingerprint again, as itemsInScopes looks items up. */
+  readonly key: string;
   labels: Labels;
   /** The output element's labels (before rule labels): what an incremental scope is checked against. */
   readonly outputLabels: Labels;
@@ -41,7 +44,7 @@ interface Candidate {
  * alert after the condition stops; a resolved alert is reported once (one transition) and dropped.
  */
 export class AlertingRule {
-  readonly rule: CompiledRule;
+  readonly rule: CompiledAlertingRule;
   #active = new Map<string, ActiveAlert>();
   health: RuleHealth = 'unknown';
   lastError: string | undefined;
@@ -69,10 +72,16 @@ export class AlertingRule {
   #byOutput: Postings<ActiveAlert> | undefined;
 
   readonly #staticLabels: boolean;
+  #template: TemplateContext | undefined;
+  #templateFor: () => TemplateContext = () => ({});
   readonly #identity = new WeakMap<Labels, { labels: Labels; fingerprint: string }>();
 
-  constructor(rule: CompiledRule) {
+  /** Position in load order (RulePass evaluates in it). */
+  readonly index: number;
+
+  constructor(rule: CompiledAlertingRule, index = 0) {
     this.rule = rule;
+    this.index = index;
     this.#staticLabels = rule.labelTemplates.every(([, t]) => t.isConstant);
     this.shape = evaluationShape(rule.expr, rule.labelTemplates.map(([k]) => k));
     if (this.shape.kind === 'scoped') this.#byOutput = new Postings();
@@ -104,13 +113,20 @@ export class AlertingRule {
   }
 
   /** Evaluates at `nowMs` and appends the alert transitions to `out`. Never throws. */
-  evaluate(store: SignalStore, nowMs: number, out: AlertTransition[]): void {
+  evaluate(env: EvaluationEnv, nowMs: number, out: AlertTransition[]): void {
     const started = performance.now();
+    const first = out.length;
     try {
-      const result = evaluate(this.rule.expr, store, nowMs);
+      const atMs = nowMs - this.rule.queryOffsetMs;
+      const result = evaluateRuleExpr(env, this.rule.expr, atMs);
       const vector: InstantVector = result.type === 'scalar' ? [{ name: undefined, labels: {}, value: result.value }] : result.vector;
       // the common case on the hot path: nothing holds and nothing was active
-      if (vector.length > 0 || this.#active.size > 0) this.#apply(this.#candidates(vector), nowMs, out);
+      if (vector.length > 0 || this.#active.size > 0) {
+        const candidates = this.#candidates(vector, env, nowMs);
+        this.#checkLimit(candidates.size);
+        this.#apply(candidates, nowMs, out);
+      }
+      if (env.alertSeries) this.#writeSeries(env, this.#active.values(), out, first, atMs);
       this.health = 'ok';
       this.lastError = undefined;
       this.needsWholeEvaluation = false;
@@ -127,13 +143,21 @@ export class AlertingRule {
    * incremental-shape.ts) and settles only their alerts: the same transitions a whole evaluation
    * at `nowMs` makes for them, while every other alert is left as it is.
    */
-  evaluateScoped(store: SignalStore, nowMs: number, scopes: readonly Scope[], out: AlertTransition[]): void {
+  evaluateScoped(env: EvaluationEnv, nowMs: number, scopes: readonly Scope[], out: AlertTransition[]): void {
     const started = performance.now();
+    const first = out.length;
     try {
-      const result = evaluate(this.rule.expr, store, nowMs, scopes);
+      const atMs = nowMs - this.rule.queryOffsetMs;
+      const result = evaluateRuleExpr(env, this.rule.expr, atMs, scopes);
       if (result.type !== 'vector') throw new EvaluationError('a scoped rule must yield a vector');
-      const inScope = this.#activeIn(scopes);
-      if (result.vector.length > 0 || inScope.size > 0) this.#apply(this.#candidates(result.vector), nowMs, out, inScope);
+      const inScope = itemsInScopes(this.#active, this.#byOutput as Postings<ActiveAlert>, scopes, (a) => a.outputLabels);
+      let candidates: Map<string, Candidate> | undefined;
+      if (result.vector.length > 0 || inScope.size > 0) {
+        candidates = this.#candidates(result.vector, env, nowMs);
+        this.#checkLimit(this.#active.size - inScope.size + candidates.size);
+        this.#apply(candidates, nowMs, out, inScope);
+      }
+      if (env.alertSeries && candidates) this.#writeSeries(env, this.#settled(candidates, inScope), out, first, atMs);
       this.health = 'ok';
       this.lastError = undefined;
     } catch (err) {
@@ -144,40 +168,44 @@ export class AlertingRule {
     this.evaluations++;
   }
 
+  /** The group's `limit`: more alerts is an evaluation error (the alerts stay as they were; Prometheus drops them). */
+  #checkLimit(count: number): void {
+    if (this.rule.limit > 0 && count > this.rule.limit) throw new EvaluationError(`exceeded limit of ${this.rule.limit} with ${count} alerts`);
+  }
+
+  /** The active alerts a scoped evaluation settled. */
+  *#settled(candidates: ReadonlyMap<string, Candidate>, inScope: ReadonlyMap<string, ActiveAlert>): Iterable<ActiveAlert> {
+    for (const fp of candidates.keys()) {
+      const a = this.#active.get(fp);
+      if (a) yield a;
+    }
+    for (const [fp, a] of inScope) if (!candidates.has(fp) && this.#active.get(fp) === a) yield a;
+  }
+
+  /** ALERTS / ALERTS_FOR_STATE for the settled alerts; transitions from `first` on are this evaluation's. */
+  #writeSeries(env: EvaluationEnv, alerts: Iterable<ActiveAlert>, out: readonly AlertTransition[], first: number, atMs: number): void {
+    const refused = writeAlertSeries(env.output, this.rule.labels, alerts, out.slice(first), atMs);
+    // the alerts themselves are settled and announced: only the series are missing, so say so
+    if (refused !== undefined) {
+      this.health = 'err';
+      this.lastError = `ALERTS series not written: ${refused}`;
+      throw new AlertSeriesRefused();
+    }
+  }
+
   #failed(err: unknown): void {
+    if (err instanceof AlertSeriesRefused) return;
     // Like Prometheus: the rule is marked bad and its alerts stay as they were.
     this.health = 'err';
     this.lastError = errorMessage(err);
     this.needsWholeEvaluation = true;
   }
 
-  #activeIn(scopes: readonly Scope[]): Map<string, ActiveAlert> {
-    const found = new Map<string, ActiveAlert>();
-    if (this.#active.size === 0) return found;
-    const index = this.#byOutput as Postings<ActiveAlert>;
-    for (const scope of scopes) {
-      let best: Iterable<ActiveAlert> = this.#active.values();
-      let bestSize = this.#active.size;
-      for (const [n, v] of scope) {
-        if (v === '') continue;
-        const p = index.get(n, v);
-        if (!p) {
-          bestSize = 0;
-          break;
-        }
-        if (p.size < bestSize) {
-          best = p;
-          bestSize = p.size;
-        }
-      }
-      if (bestSize === 0) continue;
-      for (const a of best) if (inScope(scope, a.outputLabels)) found.set(a.fingerprint, a);
-    }
-    return found;
-  }
-
-  #candidates(vector: InstantVector): Map<string, Candidate> {
+  #candidates(vector: InstantVector, env: EvaluationEnv, nowMs: number): Map<string, Candidate> {
     const byFingerprint = new Map<string, Candidate>();
+    // built once per evaluation, and only used by templates beyond text, labels and $value
+    this.#template = undefined;
+    this.#templateFor = () => (this.#template ??= templateContext(env, nowMs));
     for (const el of vector) {
       const c = this.#candidate(el);
       if (byFingerprint.has(c.fingerprint)) throw new EvaluationError('vector contains metrics with the same labelset after applying alert labels');
@@ -195,7 +223,12 @@ export class AlertingRule {
     const cached = this.#staticLabels ? this.#identity.get(el.labels) : undefined;
     if (cached) return { labels: cached.labels, fingerprint: cached.fingerprint, el };
     const labels: Record<string, string> = { ...el.labels };
-    for (const [k, t] of this.rule.labelTemplates) labels[k] = renderTemplate(t, el.labels, el.value);
+    for (const [k, t] of this.rule.labelTemplates) {
+      const v = renderTemplate(t, el.labels, el.value, t.parts ? undefined : this.#templateFor());
+      // an empty value is no label at all (Prometheus' labels.Builder.Set)
+      if (v === '') delete labels[k];
+      else labels[k] = v;
+    }
     labels.alertname = this.rule.name;
     const identity = { labels: Object.freeze(labels), fingerprint: fingerprint(labels) };
     if (this.#staticLabels) this.#identity.set(el.labels, identity);
@@ -204,7 +237,7 @@ export class AlertingRule {
 
   #annotations(el: VectorElement): Record<string, string> {
     const annotations: Record<string, string> = {};
-    for (const [k, t] of this.rule.annotationTemplates) annotations[k] = renderTemplate(t, el.labels, el.value);
+    for (const [k, t] of this.rule.annotationTemplates) annotations[k] = renderTemplate(t, el.labels, el.value, t.parts ? undefined : this.#templateFor());
     return annotations;
   }
 
@@ -221,7 +254,7 @@ export class AlertingRule {
         continue;
       }
       const prior = this.restoreState?.(fp);
-      const created: ActiveAlert = { fingerprint: fp, labels: c.labels, outputLabels: c.el.labels, annotations: this.#annotations(c.el), state: 'pending', activeAtMs: prior?.activeAtMs ?? nowMs, value: c.el.value };
+      const created: ActiveAlert = { fingerprint: fp, key: fp, labels: c.labels, outputLabels: c.el.labels, annotations: this.#annotations(c.el), state: 'pending', activeAtMs: prior?.activeAtMs ?? nowMs, value: c.el.value };
       this.#track(created);
       if (prior?.state === 'firing' && prior.firedAtMs !== undefined) {
         created.state = 'firing';
@@ -274,9 +307,11 @@ export class AlertingRule {
     return nowMs - a.keepFiringSinceMs < this.rule.keepFiringForMs;
   }
 
-  /** Resolves every alert (the rule was removed by a reload). */
-  resolveAll(nowMs: number, out: AlertTransition[]): void {
+  /** Resolves every alert (the rule was removed by a reload), ending their ALERTS series. */
+  resolveAll(env: EvaluationEnv, nowMs: number, out: AlertTransition[]): void {
+    const first = out.length;
     for (const a of this.#active.values()) out.push({ alert: this.#snapshot(a, 'inactive', nowMs), from: a.state, to: 'inactive', atMs: nowMs });
+    if (env.alertSeries) writeAlertSeries(env.output, this.rule.labels, [], out.slice(first), nowMs - this.rule.queryOffsetMs);
     this.#active.clear();
     if (this.#byOutput) this.#byOutput = new Postings();
   }
@@ -310,5 +345,13 @@ export class AlertingRule {
       ...(a.firedAtMs !== undefined ? { firedAtMs: a.firedAtMs } : {}),
       ...(resolvedAtMs !== undefined ? { resolvedAtMs } : {}),
     });
+  }
+}
+
+/** ALERTS could not be written (series limit): the evaluation itself stands, the rule reports it. */
+class AlertSeriesRefused extends Error {
+  constructor() {
+    super('ALERTS series not written');
+    this.name = 'AlertSeriesRefused';
   }
 }

@@ -1,7 +1,7 @@
 import { walk, type Expr } from './promql-ast';
 import { compileTemplate, TemplateParseError, type CompiledTemplate } from './annotation-template';
-import type { CompiledRule } from './compiled-rule';
-import type { AlertingRuleInput } from './rule-file-schema';
+import type { CompiledAlertingRule, CompiledRecordingRule } from './compiled-rule';
+import type { AlertingRuleInput, RecordingRuleInput } from './rule-file-schema';
 
 export interface ExprAnalysis {
   readonly metricNames: string[];
@@ -59,16 +59,34 @@ export function compileTemplates(field: 'labels' | 'annotations', map: Readonly<
   return out;
 }
 
-export function compileRule(input: AlertingRuleInput, expr: Expr, where: { group: string; file: string; line: number }): CompiledRule {
+/** Where a rule was written and what its group gives it (Prometheus' group `labels`, `limit`, `query_offset`). */
+export interface RuleContext {
+  readonly group: string;
+  readonly file: string;
+  readonly line: number;
+  readonly groupLabels?: Readonly<Record<string, string>>;
+  readonly limit?: number;
+  readonly queryOffsetMs?: number;
+}
+
+/** Group labels under the rule's own (the rule's win, as Prometheus merges them). */
+function mergedLabels(where: RuleContext, own: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  return where.groupLabels && Object.keys(where.groupLabels).length > 0 ? { ...where.groupLabels, ...own } : own;
+}
+
+export function compileRule(input: AlertingRuleInput, expr: Expr, where: RuleContext): CompiledAlertingRule {
   const analysis = analyseExpr(expr);
   const forMs = input.for ?? 0;
   const keepFiringForMs = input.keep_firing_for ?? 0;
+  const queryOffsetMs = where.queryOffsetMs ?? 0;
+  const labels = mergedLabels(where, input.labels);
   const problems: TemplateProblem[] = [];
   const templateName = `__alert_${input.alert}`;
-  const labelTemplates = compileTemplates('labels', input.labels, templateName, problems);
+  const labelTemplates = compileTemplates('labels', labels, templateName, problems);
   const annotationTemplates = compileTemplates('annotations', input.annotations, templateName, problems);
   if (problems.length > 0) throw new RuleTemplateErrors(problems);
   return {
+    kind: 'alerting',
     name: input.alert,
     group: where.group,
     file: where.file,
@@ -77,12 +95,36 @@ export function compileRule(input: AlertingRuleInput, expr: Expr, where: { group
     expr,
     forMs,
     keepFiringForMs,
-    labels: input.labels,
+    labels,
     annotations: input.annotations,
     labelTemplates,
     annotationTemplates,
+    templatesQuery: [...labelTemplates, ...annotationTemplates].some(([, t]) => /\bquery\b/.test(t.source)),
+    queryOffsetMs,
+    limit: where.limit ?? 0,
     metricNames: analysis.metricNames,
     selectsAnyMetric: analysis.selectsAnyMetric,
-    timeDriven: analysis.changesWithTime || forMs > 0 || keepFiringForMs > 0,
+    timeDriven: analysis.changesWithTime || forMs > 0 || keepFiringForMs > 0 || queryOffsetMs > 0,
+  };
+}
+
+/** A recording rule: its labels are not templates (Prometheus sets them as written). */
+export function compileRecordingRule(input: RecordingRuleInput, expr: Expr, where: RuleContext): CompiledRecordingRule {
+  const analysis = analyseExpr(expr);
+  return {
+    kind: 'recording',
+    name: input.record,
+    group: where.group,
+    file: where.file,
+    line: where.line,
+    exprText: input.expr,
+    expr,
+    labels: mergedLabels(where, input.labels),
+    queryOffsetMs: where.queryOffsetMs ?? 0,
+    limit: where.limit ?? 0,
+    metricNames: analysis.metricNames,
+    selectsAnyMetric: analysis.selectsAnyMetric,
+    // sampled at every evaluation, as Prometheus samples it every interval: see CompiledRule.timeDriven
+    timeDriven: true,
   };
 }

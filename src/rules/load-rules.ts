@@ -7,23 +7,23 @@ import { ConfigError, errorMessage } from '../errors';
 import { YamlSource } from '../config/yaml-source';
 import { remediationRuleSchema } from './remediation-rule-schema';
 import type { CompiledGroup, CompiledRule, LoadedRemediation, RuleFile, RuleSet } from './compiled-rule';
-import { compileRule, RuleTemplateErrors } from './compile-rule';
+import { compileRecordingRule, compileRule, RuleTemplateErrors } from './compile-rule';
 import { parsePromql } from './promql-parse';
 import { PromqlError } from './promql-error';
 import { RuleFileErrors, ruleErrorsOf } from './rule-file-errors';
-import { alertingRuleSchema, ruleFileSchema, type RuleGroupInput } from './rule-file-schema';
+import { alertingRuleSchema, recordingRuleSchema, ruleFileSchema, type AlertingRuleInput, type RecordingRuleInput, type RuleGroupInput } from './rule-file-schema';
 
 export type { CompiledGroup, CompiledRule, LoadedRemediation, RuleFile, RuleSet } from './compiled-rule';
 
 /**
- * Parses and compiles one rule file (Prometheus alerting-rule format plus Warden's `remediations:`).
+ * Parses and compiles one rule file (Prometheus' rule format, alerting and recording rules, plus
+ * Warden's `remediations:`).
  * Throws RuleFileErrors listing every problem as file:line:col, or ConfigError for broken YAML.
  */
 export function parseRuleFile(file: string, text: string): RuleFile {
   const source = YamlSource.parse(file, text);
   const errors: ConfigError[] = [];
   const raw = source.toJS();
-  const recording = rejectRecordingRules(source, raw, errors);
   const parsed = ruleFileSchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) errors.push(source.errorFor(issue));
@@ -39,57 +39,59 @@ export function parseRuleFile(file: string, text: string): RuleFile {
       return;
     }
     seenGroups.set(g.name, gi);
-    groups.push(compileGroup(source, text, g, gi, recording, errors));
+    groups.push(compileGroup(source, text, g, gi, errors));
   });
   const remediations = loadRemediations(source, parsed.data.remediations, errors);
   if (errors.length) throw new RuleFileErrors(errors);
   return { file, groups, remediations };
 }
 
-/** Reports `record:` rules once, clearly; returns their `gi/ri` keys so they are not checked again. */
-function rejectRecordingRules(source: YamlSource, raw: unknown, errors: ConfigError[]): Set<string> {
-  const found = new Set<string>();
-  const groups = (raw as { groups?: unknown })?.groups;
-  if (!Array.isArray(groups)) return found;
-  groups.forEach((g: unknown, gi) => {
-    const rules = (g as { rules?: unknown })?.rules;
-    if (!Array.isArray(rules)) return;
-    rules.forEach((r: unknown, ri) => {
-      if (r && typeof r === 'object' && 'record' in r) {
-        const path = ['groups', gi, 'rules', ri];
-        found.add(`${gi}/${ri}`);
-        const pos = source.keyPosition(path, 'record');
-        errors.push(new ConfigError('recording rules ("record:") are not supported; Warden evaluates alerting rules only', { file: source.file, ...pos, field: `groups[${gi}].rules[${ri}].record` }));
-      }
-    });
-  });
-  return found;
+type RuleKind = 'alerting' | 'recording';
+
+/** Which schema checks a rule; Prometheus' messages when it has both `alert` and `record`, or neither. */
+function ruleKind(source: YamlSource, input: unknown, path: PropertyKey[], field: string, errors: ConfigError[]): RuleKind | undefined {
+  const r = input && typeof input === 'object' ? (input as Record<string, unknown>) : {};
+  const hasAlert = r.alert !== undefined && r.alert !== null && r.alert !== '';
+  const hasRecord = r.record !== undefined && r.record !== null && r.record !== '';
+  if (hasAlert && hasRecord) {
+    errors.push(new ConfigError("only one of 'record' and 'alert' must be set", { file: source.file, ...source.keyPosition(path, 'record'), field: `${field}.record` }));
+    return undefined;
+  }
+  if (!hasAlert && !hasRecord) {
+    errors.push(new ConfigError("one of 'record' or 'alert' must be set", { file: source.file, ...source.position(path), field }));
+    return undefined;
+  }
+  return hasRecord ? 'recording' : 'alerting';
 }
 
-function compileGroup(source: YamlSource, text: string, g: RuleGroupInput, gi: number, skip: Set<string>, errors: ConfigError[]): CompiledGroup {
+function compileGroup(source: YamlSource, text: string, g: RuleGroupInput, gi: number, errors: ConfigError[]): CompiledGroup {
   const rules: CompiledRule[] = [];
   g.rules.forEach((input, ri) => {
-    if (skip.has(`${gi}/${ri}`)) return;
     const path = ['groups', gi, 'rules', ri];
-    const line = source.position(path)?.line ?? 0;
     const field = `groups[${gi}].rules[${ri}]`;
-    const checked = alertingRuleSchema.safeParse(input);
+    const kind = ruleKind(source, input, path, field, errors);
+    if (kind === undefined) return;
+    const checked = kind === 'recording' ? recordingRuleSchema.safeParse(input) : alertingRuleSchema.safeParse(input);
     if (!checked.success) {
       for (const issue of checked.error.issues) errors.push(source.errorFor(issue, path));
       return;
     }
-    const r = checked.data;
     let expr;
     try {
-      expr = parsePromql(r.expr);
+      expr = parsePromql(checked.data.expr);
     } catch (err) {
       if (!(err instanceof PromqlError)) throw err;
       const pos = exprPosition(source, text, [...path, 'expr'], err.offset);
       errors.push(new ConfigError(err.message, { file: source.file, ...pos, field: `${field}.expr` }));
       return;
     }
+    const where = { group: g.name, file: source.file, line: source.position(path)?.line ?? 0, groupLabels: g.labels, limit: g.limit, queryOffsetMs: g.query_offset };
+    if (kind === 'recording') {
+      rules.push(compileRecordingRule(checked.data as RecordingRuleInput, expr, where));
+      return;
+    }
     try {
-      rules.push(compileRule(r, expr, { group: g.name, file: source.file, line }));
+      rules.push(compileRule(checked.data as AlertingRuleInput, expr, where));
     } catch (err) {
       if (err instanceof RuleTemplateErrors) {
         for (const p of err.problems) {

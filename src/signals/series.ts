@@ -85,6 +85,18 @@ export class Series {
     return true;
   }
 
+  /**
+   * A rule's output: a second evaluation at the same instant (a batch and the timer in one
+   * millisecond) replaces the newest point's value instead of being dropped as out of order.
+   */
+  upsert(timestampMs: number, value: number): boolean {
+    if (timestampMs !== this.#lastTs) return this.push(timestampMs, value);
+    this.#lastValue = value;
+    const ts = this.#ts;
+    if (ts !== undefined) (this.#vals as Float64Array)[(this.#start + this.#count - 1) % ts.length] = value;
+    return true;
+  }
+
   /** Turning history on (a reload): the latest point is the first of the window. */
   #adoptLatest(): void {
     this.#count = 0;

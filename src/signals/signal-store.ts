@@ -71,6 +71,25 @@ export class SignalStore {
    * must not make a component look fresh.
    */
   appendSeries(name: string, labels: Labels, value: number, timestampMs: number, isData = true): Series | undefined {
+    const series = this.#seriesFor(name, labels);
+    if (!series.push(timestampMs, value)) return undefined;
+    const component = labels.component;
+    if (isData && component !== undefined && timestampMs > (this.#componentSeenMs.get(component) ?? -Infinity)) {
+      this.#componentSeenMs.set(component, timestampMs);
+    }
+    return series;
+  }
+
+  /**
+   * Writes a point a rule derived (a recording rule's output, ALERTS): never data for component
+   * freshness, and a second write at the same instant replaces the value (Series.upsert).
+   */
+  appendDerived(name: string, labels: Labels, value: number, timestampMs: number): Series | undefined {
+    const series = this.#seriesFor(name, labels);
+    return series.upsert(timestampMs, value) ? series : undefined;
+  }
+
+  #seriesFor(name: string, labels: Labels): Series {
     let metric = this.#byName.get(name);
     if (!metric) {
       metric = { index: new SeriesIndex(), all: new Set(), postings: new Postings(), history: this.#policyFor(name) };
@@ -84,11 +103,6 @@ export class SignalStore {
       metric.all.add(series);
       metric.postings.add(series, interned);
       this.#seriesCount++;
-    }
-    if (!series.push(timestampMs, value)) return undefined;
-    const component = labels.component;
-    if (isData && component !== undefined && timestampMs > (this.#componentSeenMs.get(component) ?? -Infinity)) {
-      this.#componentSeenMs.set(component, timestampMs);
     }
     return series;
   }

@@ -75,10 +75,24 @@ remediations:
     ]);
   });
 
-  it('rejects recording rules clearly', () => {
-    expect(errorsOf('groups:\n  - name: g\n    rules:\n      - record: job:up:sum\n        expr: sum(up)\n')).toEqual([
-      'r.yaml:4:9: groups[0].rules[0].record: recording rules ("record:") are not supported; Warden evaluates alerting rules only',
+  it('loads recording rules, with group labels under their own and the group limit and query_offset', () => {
+    const rf = parseRuleFile('r.yaml', 'groups:\n  - name: g\n    limit: 10\n    query_offset: 1m\n    labels: { team: db, tier: "1" }\n    rules:\n      - record: job:up:sum\n        expr: sum by (job) (up)\n        labels: { tier: "2" }\n      - record: "node.cpu:ratio"\n        expr: 1 - avg(rate(node_cpu_seconds_total{mode="idle"}[5m]))\n');
+    expect(rf.groups[0]?.rules).toMatchObject([
+      { kind: 'recording', name: 'job:up:sum', labels: { team: 'db', tier: '2' }, limit: 10, queryOffsetMs: 60_000, metricNames: ['up'], timeDriven: true },
+      { kind: 'recording', name: 'node.cpu:ratio', line: 10 },
     ]);
+  });
+
+  it.each([
+    ['annotations', '      - record: r\n        expr: up\n        annotations: { a: b }\n', "r.yaml:6:22: groups[0].rules[0].annotations: invalid field 'annotations' in recording rule"],
+    ['for', '      - record: r\n        expr: up\n        for: 5m\n', "r.yaml:6:14: groups[0].rules[0].for: invalid field 'for' in recording rule"],
+    ['keep_firing_for', '      - record: r\n        expr: up\n        keep_firing_for: 5m\n', "r.yaml:6:26: groups[0].rules[0].keep_firing_for: invalid field 'keep_firing_for' in recording rule"],
+    ['braces in the name', '      - record: up{job="a"}\n        expr: up\n', 'r.yaml:4:17: groups[0].rules[0].record: braces present in the recording rule name; should it be in expr?: up{job="a"}'],
+    ['both alert and record', '      - record: r\n        alert: A\n        expr: up\n', "r.yaml:4:9: groups[0].rules[0].record: only one of 'record' and 'alert' must be set"],
+    ['neither', '      - expr: up\n', "r.yaml:4:9: groups[0].rules[0]: one of 'record' or 'alert' must be set"],
+    ['a __name__ label', '      - record: r\n        expr: up\n        labels: { __name__: x }\n', 'r.yaml:6:29: groups[0].rules[0].labels.__name__: invalid label name'],
+  ])('rejects a recording rule with %s as Prometheus does', (_what, rule, message) => {
+    expect(errorsOf(`groups:\n  - name: g\n    rules:\n${rule}`)).toEqual([message]);
   });
 
   it('rejects duplicate group names in one file', () => {
@@ -114,8 +128,8 @@ remediations:
   it.each([
     ['unknown key', 'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        severity: P1\n', /r\.yaml:6:9: groups\[0\]\.rules\[0\]\.severity: unknown key "severity"/],
     ['missing expr', 'groups:\n  - name: g\n    rules:\n      - alert: A\n', /r\.yaml:4:9: groups\[0\]\.rules\[0\]\.expr: /],
-    ['bad label name', 'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        labels: { "bad-name": x }\n', /r\.yaml:6:\d+: groups\[0\]\.rules\[0\]\.labels\.bad-name: /],
-    ['empty alert name', 'groups:\n  - name: g\n    rules:\n      - alert: ""\n        expr: up\n', /alert name must not be empty/],
+    ['bad label name', 'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        labels: { "": x }\n', /r\.yaml:6:\d+: groups\[0\]\.rules\[0\]\.labels\.: invalid label name/],
+    ['empty alert name', 'groups:\n  - name: g\n    rules:\n      - alert: ""\n        expr: up\n', /r\.yaml:4:9: groups\[0\]\.rules\[0\]: one of 'record' or 'alert' must be set/],
     ['unknown template function', 'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        annotations: { summary: "{{ humanizex $value }}" }\n', /r\.yaml:6:\d+: groups\[0\]\.rules\[0\]\.annotations\.summary: template: __alert_A:1: function "humanizex" not defined/],
     ['YAML syntax', 'groups: [\n', /^r\.yaml:\d+:\d+: /],
   ])('rejects %s with file:line', (_what, text, re) => {
