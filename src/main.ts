@@ -170,6 +170,8 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     cleanup.push(['reconcile timer', () => clearTimeout(reconcile)]);
     const pushParser = new OffThreadPushParser(config.limits, config.components.filter((c) => c.probe).map((c) => c.name));
     cleanup.push(['push parse worker', () => pushParser.close()]);
+    // Redis known down with writes waiting: pushes and remote writes answer 503 at once.
+    const unavailable = () => (redisHealth.state.up || tracker.pendingWrites + paging.incidents.pendingTransitions === 0 ? undefined : redisHealth.state.reason ?? 'Redis not answering');
     const app = createApp({
       log,
       registry,
@@ -183,8 +185,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
         return { ready: checks.redis && checks.rules, checks, reasons };
       },
       routers: [
-        ingestRoutes({ auth, loop, validator: new PushValidator(config.limits, derived), parseInWorker: { parser: pushParser }, maxBodyBytes: config.limits.max_body, registry, log, clock,
-          unavailable: () => (redisHealth.state.up || tracker.pendingWrites + paging.incidents.pendingTransitions === 0 ? undefined : redisHealth.state.reason ?? 'Redis not answering') }),
+        ingestRoutes({ auth, loop, validator: new PushValidator(config.limits, derived), parseInWorker: { parser: pushParser }, maxBodyBytes: config.limits.max_body, registry, log, clock, unavailable }),
         healthRoutes({ auth, tracker }),
         consoleRoutes(),
         streamRoutes({ auth, events, snapshot: () => consoleSnapshot({ health: tracker.current, alerts: estate.alerts.activeAlerts() }, clock()), log }),
@@ -193,7 +194,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
         ...remediation.routers,
         ...integrations.routers,
         auditRoutes({ auth, audit }),
-        ...estate.routers({ auth, loop, incidents: paging.incidents }),
+        ...estate.routers({ auth, loop, incidents: paging.incidents, ingest: { unavailable, parser: pushParser, derived } }),
       ],
     });
     // Loopback unless server.host says otherwise, and always while no token is asked for.

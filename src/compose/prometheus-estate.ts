@@ -17,6 +17,10 @@ import { PushedAlerts } from '../ingest/alertmanager/pushed-alerts';
 import { WithPushedAlerts } from '../ingest/alertmanager/with-pushed-alerts';
 import type { Alert } from '../rules/alert';
 import { WARDEN_VERSION } from '../build-info';
+import { remoteWriteRoutes } from '../http/routes/remote-write';
+import type { DerivedSeries } from '../ingest/derived-series';
+import type { OffThreadPushParser } from '../ingest/off-thread-parser';
+import { RemoteWriteValidator } from '../ingest/remote-write/remote-write-validation';
 
 
 export interface PrometheusEstateDeps {
@@ -32,8 +36,10 @@ export interface PrometheusEstateDeps {
 /** What the HTTP routes need once the rest of Warden is running. */
 export interface PrometheusEstateRouteDeps {
   auth: Authenticator;
-  loop: Pick<EvaluationLoop, 'applyTransitions'>;
+  loop: Pick<EvaluationLoop, 'applyTransitions' | 'ingest' | 'seriesGuard'>;
   incidents: IncidentService;
+  /** What /v1/samples uses too: remote-write gets the same Redis-down 503s, worker and derived-series rules. */
+  ingest: { unavailable: () => string | undefined; parser: OffThreadPushParser; derived: DerivedSeries };
 }
 
 export interface PrometheusEstate {
@@ -46,7 +52,8 @@ export interface PrometheusEstate {
 
 /**
  * Issue 15: Warden on the wire of a Prometheus estate. Alertmanager API v2 (alerts from Prometheus'
- * `alerting.alertmanagers`, silences for amtool, status for Grafana).
+ * `alerting.alertmanagers`, silences for amtool, status for Grafana); remote-write (samples from
+ * Prometheus' `remote_write`).
  */
 export async function startPrometheusEstate(d: PrometheusEstateDeps): Promise<PrometheusEstate> {
   const log = d.log.child({ stage: 'prometheus-estate' });
@@ -68,6 +75,10 @@ export async function startPrometheusEstate(d: PrometheusEstateDeps): Promise<Pr
         listing: { ...listing, silences: r.incidents.silences }, limits: config.limits, resolveTimeoutMs: am.resolve_timeout, registry: d.registry, log, clock: d.clock,
       }),
       alertmanagerSilenceRoutes({ auth: r.auth, incidents: r.incidents, log, clock: d.clock }),
+      remoteWriteRoutes({
+        auth: r.auth, loop: r.loop, validator: new RemoteWriteValidator(config.limits, r.ingest.derived), maxBodyBytes: config.limits.max_body,
+        unavailable: r.ingest.unavailable, parseInWorker: { parser: r.ingest.parser }, registry: d.registry, log, clock: d.clock,
+      }),
       alertmanagerStatusRoutes({
         auth: r.auth, configYaml: alertmanagerConfigYaml(root, config.notify, am.resolve_timeout), receivers: [...new Set([...routeReceiverNames(root), ...config.notify.receivers.map((x) => x.name)])],
         version: WARDEN_VERSION, startedAtMs, log,
