@@ -98,7 +98,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     // History for ranges only, kept one scrape interval past the longest range a rule reads.
     const scrapeMarginMs = Math.max(15_000, ...config.scrape.map((s) => s.interval));
     const engine = new RuleEngine({ store, coalesceMs: limits.rule_coalesce_window, history: { marginMs: scrapeMarginMs } });
-    const estate = await startPrometheusEstate({ config, redis, rules: engine, registry, log, clock });
+    const estate = await startPrometheusEstate({ config, redis, rules: engine, store, registry, log, clock });
     const tracker = new HealthTracker({ redis, prefix: config.redis.prefix, log, registry });
     cleanup.push(['health writes', () => tracker.close()]);
     await tracker.restore();
