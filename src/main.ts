@@ -98,7 +98,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     // History for ranges only, kept one scrape interval past the longest range a rule reads.
     const scrapeMarginMs = Math.max(15_000, ...config.scrape.map((s) => s.interval));
     const engine = new RuleEngine({ store, coalesceMs: limits.rule_coalesce_window, history: { marginMs: scrapeMarginMs } });
-    const estate = await startPrometheusEstate({ config, redis, rules: engine, registry, log, clock });
+    const estate = await startPrometheusEstate({ config, redis, rules: engine, store, registry, log, clock });
     const tracker = new HealthTracker({ redis, prefix: config.redis.prefix, log, registry });
     cleanup.push(['health writes', () => tracker.close()]);
     await tracker.restore();
@@ -174,6 +174,8 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     cleanup.push(['push parse worker', () => pushParser.close()]);
     const operatorConsole = startConsole({ config, store, auth, clock });
     cleanup.push(['console trends', () => operatorConsole.stop()]);
+    // Redis known down with writes waiting: pushes and remote writes answer 503 at once.
+    const unavailable = () => (redisHealth.state.up || tracker.pendingWrites + paging.incidents.pendingTransitions === 0 ? undefined : redisHealth.state.reason ?? 'Redis not answering');
     const app = createApp({
       log,
       registry,
@@ -187,8 +189,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
         return { ready: checks.redis && checks.rules, checks, reasons };
       },
       routers: [
-        ingestRoutes({ auth, loop, validator: new PushValidator(config.limits, derived), parseInWorker: { parser: pushParser }, maxBodyBytes: config.limits.max_body, registry, log, clock,
-          unavailable: () => (redisHealth.state.up || tracker.pendingWrites + paging.incidents.pendingTransitions === 0 ? undefined : redisHealth.state.reason ?? 'Redis not answering') }),
+        ingestRoutes({ auth, loop, validator: new PushValidator(config.limits, derived), parseInWorker: { parser: pushParser }, maxBodyBytes: config.limits.max_body, registry, log, clock, unavailable }),
         healthRoutes({ auth, tracker }),
         ...operatorConsole.routers,
         streamRoutes({ auth, events, snapshot: () => consoleSnapshot({ health: tracker.current, alerts: estate.alerts.activeAlerts() }, clock()), log }),
@@ -197,7 +198,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
         ...remediation.routers,
         ...integrations.routers,
         auditRoutes({ auth, audit }),
-        ...estate.routers({ auth, loop, incidents: paging.incidents }),
+        ...estate.routers({ auth, loop, incidents: paging.incidents, ingest: { unavailable, parser: pushParser, derived } }),
       ],
     });
     // Loopback unless server.host says otherwise, and always while no token is asked for.

@@ -15,6 +15,7 @@ import { traceTransitions } from '../telemetry/trace-alerts';
 import { inSpanSync } from '../telemetry/trace-context';
 import { tracingActive } from '../telemetry/tracer';
 import { SeriesGuard } from './series-metrics';
+import { isStaleMarker } from '../rules/stale-marker';
 
 /** What the loop needs of the rule engine (src/rules/rule-engine.ts). */
 export interface RuleEvaluator {
@@ -130,7 +131,8 @@ export class EvaluationLoop {
     let newestMs = -Infinity;
     for (let i = 0; i < samples.length; i++) {
       const s = samples[i] as Sample;
-      const series = store.appendSeries(s.name, s.labels, s.value, s.timestampMs);
+      // A stale marker (remote-write sends them) ends the series; it is no fresh data for its component.
+      const series = store.appendSeries(s.name, s.labels, s.value, s.timestampMs, s.value === s.value || !isStaleMarker(s.value));
       if (series === undefined) {
         skipped++;
         continue;

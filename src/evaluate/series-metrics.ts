@@ -28,14 +28,14 @@ export class SeriesGuard {
   }
 
   /** The limit this batch would pass (counted), or undefined. Checked before anything is applied. */
-  check(samples: readonly Sample[], source: string): SeriesLimitViolation | undefined {
+  check(samples: Iterable<Pick<Sample, 'name' | 'labels'>>, source: string): SeriesLimitViolation | undefined {
     const v = this.#store.seriesLimitViolation(samples);
     if (v) this.#rejections.inc({ reason: v.reason, source });
     return v;
   }
 
   /** For a push: the client hears 422 too_many_series naming the metric; nothing was applied. */
-  enforce(samples: readonly Sample[], source: string): void {
+  enforce(samples: Iterable<Pick<Sample, 'name' | 'labels'>>, source: string): void {
     const v = this.check(samples, source);
     if (v) throw new RequestError(422, 'too_many_series', v.message, { field: v.metric });
   }

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { RequestError } from '../errors';
 import type { EncodedBatch } from './encoded-batch';
-import type { ParseReply, PushLimits } from './parse-protocol';
+import type { ParseFormat, ParseReply, PushLimits } from './parse-protocol';
+import type { RemoteWriteStats } from './remote-write/remote-write-validation';
 
 /** A worker idle this long is stopped; the next large body starts one again (~30 ms). */
 const IDLE_STOP_MS = 30_000;
@@ -15,7 +16,8 @@ function workerScriptPath(): string {
   return script;
 }
 
-type Pending = { resolve: (b: EncodedBatch) => void; reject: (e: Error) => void };
+type Parsed = { batch: EncodedBatch; stats?: RemoteWriteStats };
+type Pending = { resolve: (p: Parsed) => void; reject: (e: Error) => void };
 
 /**
  * Parses and validates large push bodies on one worker thread, so a 9 MB batch does not hold the
@@ -40,14 +42,26 @@ export class OffThreadPushParser {
 
   /** Resolves with every sample of the batch, or rejects with the RequestError the main thread would have raised. */
   parse(body: Buffer, receivedAtMs: number): Promise<EncodedBatch> {
+    return this.#run(body, receivedAtMs, { kind: 'json' }).then((p) => p.batch);
+  }
+
+  /** A remote-write body (snappy protobuf of `version`), decoded and validated as RemoteWriteValidator does. */
+  parseRemoteWrite(body: Buffer, version: 1 | 2, receivedAtMs: number, maxDecodedBytes: number): Promise<{ batch: EncodedBatch; stats: RemoteWriteStats }> {
+    return this.#run(body, receivedAtMs, { kind: 'remote_write', version, maxDecodedBytes }).then((p) => {
+      if (!p.stats) throw new RequestError(503, 'parse_failed', 'remote write not parsed (the worker sent no stats); nothing was applied, retry');
+      return { batch: p.batch, stats: p.stats };
+    });
+  }
+
+  #run(body: Buffer, receivedAtMs: number, format: ParseFormat): Promise<Parsed> {
     const worker = this.#ensureWorker();
     const id = this.#nextId++;
     // Transfer when the body owns its whole ArrayBuffer (a concatenated body does); else it is copied.
     const owns = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
     const view = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-    return new Promise<EncodedBatch>((resolve, reject) => {
+    return new Promise<Parsed>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      worker.postMessage({ id, body: view, receivedAtMs }, owns ? [body.buffer as ArrayBuffer] : []);
+      worker.postMessage({ id, body: view, receivedAtMs, format }, owns ? [body.buffer as ArrayBuffer] : []);
     });
   }
 
@@ -82,7 +96,7 @@ export class OffThreadPushParser {
     const p = this.#pending.get(reply.id);
     if (!p) return;
     this.#pending.delete(reply.id);
-    if (reply.ok) p.resolve(reply.batch);
+    if (reply.ok) p.resolve({ batch: reply.batch, stats: reply.stats });
     else if ('error' in reply) p.reject(new RequestError(reply.error.status, reply.error.code, reply.error.message, { index: reply.error.index, field: reply.error.field }));
     else p.reject(new RequestError(503, 'parse_failed', `push not parsed (${reply.internal}); nothing was applied, retry`));
     if (this.#pending.size === 0) this.#scheduleIdleStop();

@@ -66,7 +66,7 @@ function smallestCandidates(metric: MetricSeries, matchers: readonly LabelMatche
 }
 
 /** Calls `visit` for each selected series (each once) until it returns true. */
-function forEachSelected(sel: VectorSelector, store: SignalStore, scopes: readonly Scope[] | undefined, visit: (s: Series) => boolean | void): void {
+export function forEachSelected(sel: VectorSelector, store: SignalStore, scopes: readonly Scope[] | undefined, visit: (s: Series) => boolean | void): void {
   if (sel.metricName !== undefined) {
     const metric = store.metric(sel.metricName);
     if (metric) visitMetric(metric, sel, scopes, visit);

@@ -31,6 +31,8 @@ export class RecordingRule {
   lastError: string | undefined;
   lastEvaluationMs: number | undefined;
   evaluationTimeMs = 0;
+  /** Evaluations so far, whole or scoped (warden_rule_evaluations_total); kept across a reload. */
+  evaluations = 0;
   epoch = 0;
   needsWholeEvaluation = false;
   readonly hasActiveAlerts = false;
@@ -57,6 +59,7 @@ export class RecordingRule {
     this.lastError = previous.lastError;
     this.lastEvaluationMs = previous.lastEvaluationMs;
     this.evaluationTimeMs = previous.evaluationTimeMs;
+    this.evaluations = previous.evaluations;
   }
 
   evaluate(env: EvaluationEnv, nowMs: number, _out: AlertTransition[]): void {
@@ -82,6 +85,7 @@ export class RecordingRule {
 
   #run(nowMs: number, body: () => void): void {
     const started = performance.now();
+    this.evaluations++;
     try {
       body();
       this.health = 'ok';

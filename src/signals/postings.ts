@@ -66,6 +66,11 @@ export class Postings<T> {
     return this.#byName.get(name)?.get(value)?.items;
   }
 
+  /** Every label name with at least one non-empty value (the labels API reads these, not the items). */
+  names(): Iterable<string> {
+    return this.#byName.keys();
+  }
+
   /** Every indexed value of `name` (for regex matchers: test each value once, not each item). */
   values(name: string): ReadonlyMap<string, Posting<T>> | undefined {
     return this.#byName.get(name);
