@@ -12,6 +12,7 @@ import { IncidentService } from '../incidents/incident-service';
 import { createChannelBreakers } from '../notify/channel-breakers';
 import { createNotifiers } from '../notify/create-notifiers';
 import { NotifyMetrics } from '../notify/notify-metrics';
+import type { JournalSink } from '../runtime/outbox-journal';
 import type { WardenEvents } from '../warden-events';
 
 export interface PagingDeps {
@@ -24,6 +25,7 @@ export interface PagingDeps {
   registry: Registry;
   log: Logger;
   clock: () => number;
+  journal?: JournalSink;
 }
 
 export interface Paging {
@@ -45,7 +47,7 @@ export async function startPaging(d: PagingDeps): Promise<Paging> {
     },
   });
   const notifiers = [...createNotifiers(d.config.notify.receivers, { breakers, metrics: notifyMetrics, clock: d.clock, configFile: d.configFile }).values()].flat();
-  const incidents = new IncidentService({ redis: d.redis, prefix: d.config.redis.prefix, notify: d.config.notify, notifiers, log, registry: d.registry, clock: d.clock, audit: d.audit });
+  const incidents = new IncidentService({ redis: d.redis, prefix: d.config.redis.prefix, notify: d.config.notify, notifiers, log, registry: d.registry, clock: d.clock, audit: d.audit, journal: d.journal });
   await incidents.start();
   // onAlert never rejects: failures are logged and retried inside the service.
   const onAlert = (t: Parameters<IncidentService['onAlert']>[0]) => void incidents.onAlert(t);

@@ -15,6 +15,7 @@ import { RemediationService } from '../remediate/remediation-service';
 import { TradingState } from '../remediate/trading-state';
 import type { LoadedRemediation } from '../rules/load-rules';
 import type { SignalStore } from '../signals/signal-store';
+import type { JournalSink } from '../runtime/outbox-journal';
 import type { WardenEvents } from '../warden-events';
 
 export interface RemediationDeps {
@@ -31,6 +32,7 @@ export interface RemediationDeps {
   registry: Registry;
   log: Logger;
   clock: () => number;
+  journal?: JournalSink;
 }
 
 export interface Remediation {
@@ -70,6 +72,7 @@ export async function startRemediation(d: RemediationDeps): Promise<Remediation>
     registry: d.registry,
     log,
     clock: d.clock,
+    journal: d.journal,
   });
   await service.start();
   const unlisten = service.listen(d.events);
