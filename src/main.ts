@@ -127,7 +127,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     cleanup.push(['paging', () => paging.stop()]);
     paging.incidents.replay(journal.takeOrphans('incidents'));
     const stillFiring = (a: { fingerprint: string; firedAtMs: number }) => estate.alerts.activeAlerts().some((x) => x.fingerprint === a.fingerprint && x.state === 'firing' && x.firedAtMs === a.firedAtMs);
-    const remediation = await startRemediation({ config, redisUrl: opts.redisUrl, redis, auth, audit, escalator: paging.incidents, events, store, stillFiring, registry, log, clock, journal });
+    const remediation = await startRemediation({ config, redisUrl: opts.redisUrl, redis, auth, audit, escalator: paging.incidents, events, store, stillFiring, awaitingRestore: (a) => engine.awaitingRestore(a.fingerprint, a.firedAtMs), registry, log, clock, journal });
     cleanup.push(['remediation', () => remediation.stop()]);
     remediation.service.replay(journal.takeOrphans('remediation'));
     await journal.releaseOrphans();

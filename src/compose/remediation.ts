@@ -29,6 +29,8 @@ export interface RemediationDeps {
   store: SignalStore;
   /** The rule engine's view: is this firing episode of the alert still firing? */
   stillFiring: (alert: { fingerprint: string; firedAtMs: number }) => boolean;
+  /** Restored after a restart and not yet re-evaluated on fresh data (such a job waits). */
+  awaitingRestore?: (alert: { fingerprint: string; firedAtMs: number }) => boolean;
   registry: Registry;
   log: Logger;
   clock: () => number;
@@ -65,6 +67,7 @@ export async function startRemediation(d: RemediationDeps): Promise<Remediation>
     escalator: d.escalator,
     verify: promqlVerifyCheck(d.store, d.clock),
     stillFiring: d.stillFiring,
+    awaitingRestore: d.awaitingRestore,
     settleMs: config.remediation.settle,
     dryRun: config.remediation.dry_run,
     concurrency: config.remediation.concurrency,

@@ -45,6 +45,8 @@ export interface RemediationServiceOptions {
   verify: VerifyCheck;
   /** Whether a job's alert still fires (wired to the rule engine); see RemediationProcessorDeps. */
   stillFiring?: RemediationProcessorDeps['stillFiring'];
+  /** Whether a job's alert was restored after a restart and is not yet re-evaluated; see RemediationProcessorDeps. */
+  awaitingRestore?: RemediationProcessorDeps['awaitingRestore'];
   /** See TargetSettle. @defaultValue 0 (off; warden.yaml's remediation.settle defaults to 30 s) */
   settleMs?: number;
   /** warden.yaml `remediation.dry_run`. */
@@ -237,6 +239,7 @@ export class RemediationService {
       escalator: o.escalator,
       verify: o.verify,
       stillFiring: o.stillFiring,
+      awaitingRestore: o.awaitingRestore,
       settle: new TargetSettle(this.#redis, this.#keys),
       policy: this.#policy,
       settleMs: o.settleMs ?? 0,
