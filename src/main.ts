@@ -129,8 +129,6 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     const stillFiring = (a: { fingerprint: string; firedAtMs: number }) => estate.alerts.activeAlerts().some((x) => x.fingerprint === a.fingerprint && x.state === 'firing' && x.firedAtMs === a.firedAtMs);
     const remediation = await startRemediation({ config, redisUrl: opts.redisUrl, redis, auth, audit, escalator: paging.incidents, events, store, stillFiring, awaitingRestore: (a) => engine.awaitingRestore(a.fingerprint, a.firedAtMs), registry, log, clock, journal });
     cleanup.push(['remediation', () => remediation.stop()]);
-    remediation.service.replay(journal.takeOrphans('remediation'));
-    await journal.releaseOrphans();
     // Issue 9: journaled from the moment Redis stops answering, written the moment it answers again.
     watchRedisOutage(redisHealth, { health: tracker, incidents: paging.incidents, remediation: remediation.service, audit }, log);
     const integrations = startIntegrations({ config, configFile: opts.configFile ?? 'warden.yaml', redis, incidents: paging.incidents, audit, log, clock });
@@ -163,6 +161,9 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     registerRuleMetrics(registry, { groups: () => loadedGroups, activeAlerts: () => engine.activeAlerts(), lastReload: () => reloader.last });
     const first = await reloader.reload();
     if (!first.ok) throw new Error(`rules not loaded: ${first.error}`);
+    // Once the remediation rules are loaded: a previous run's enqueues are matched against them.
+    remediation.service.replay(journal.takeOrphans('remediation'));
+    await journal.releaseOrphans();
     await loop.tick();
     // Once restored alerts have resumed or resolved (see RuleEngine.restore), close incidents whose
     // alert is gone for any other reason, so none stays open for good.

@@ -103,11 +103,13 @@ export class RemediationEnqueuer {
     const { rule, target } = m;
     const jobId = remediationJobId(rule.name, target, firedAtMs);
     const base = { job_id: jobId, rule: rule.name, action: rule.action, alert: alert.name, alert_fingerprint: alert.fingerprint, fired_at_ms: firedAtMs };
-    await once(progress, `matched:${jobId}`, () => auditRemediationStep(this.#d.audit, 'matched', target, base, undefined, progress.atMs));
     const markerKey = this.#d.keys.enqueued(jobId);
+    // Checked before `matched`: a firing episode re-driven (a restart resuming its alert, a journal
+    // replay, a second replica) is recorded as a dedup skip, never as a second match.
     const marker = await this.#d.redis.get(markerKey);
     if (marker === progress.token) return this.#finish(jobId, rule, target, base, progress);
     if (marker !== null) return this.#duplicate(jobId, rule, target, base, progress);
+    await once(progress, `matched:${jobId}`, () => auditRemediationStep(this.#d.audit, 'matched', target, base, undefined, progress.atMs));
     // Add first, then mark: a crash in between leaves a job and no marker, and the replay's add is
     // then a no-op in BullMQ (same id); the reverse order could lose the job. The job is added held
     // (delayed) and released only once `enqueued` is audited, so no worker, in this process or
