@@ -16,6 +16,7 @@ import { startPaging } from './compose/paging';
 import { startRemediation, type Remediation } from './compose/remediation';
 import { startPrometheusEstate } from './compose/prometheus-estate';
 import { startIntegrations } from './compose/integrations';
+import { openOutboxJournal, watchRedisOutage } from './compose/durability';
 import type { IncidentService } from './incidents/incident-service';
 import { auditRoutes } from './http/routes/audit';
 import { createApp } from './http/app';
@@ -90,6 +91,9 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     redisHealth.on('down', (s) => log.error({ reason: s.reason }, 'Redis not answering: not ready; durable writes are queued'));
     redisHealth.start();
     cleanup.push(['redis health', () => redisHealth.stop()]);
+    // Before anything writes: a previous run's writes that never reached Redis are made first.
+    const journal = openOutboxJournal(config, opts.baseDir, log, registry);
+    cleanup.push(['outbox journal', () => journal.close()]);
     const { limits } = config;
     const store = new SignalStore({
       windowMs: limits.window, maxPointsPerSeries: limits.max_points_per_series, stalenessMs: config.staleness,
@@ -99,14 +103,16 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     const scrapeMarginMs = Math.max(15_000, ...config.scrape.map((s) => s.interval));
     const engine = new RuleEngine({ store, coalesceMs: limits.rule_coalesce_window, history: { marginMs: scrapeMarginMs } });
     const estate = await startPrometheusEstate({ config, redis, rules: engine, store, registry, log, clock });
-    const tracker = new HealthTracker({ redis, prefix: config.redis.prefix, log, registry });
+    const tracker = new HealthTracker({ redis, prefix: config.redis.prefix, log, registry, journal });
     cleanup.push(['health writes', () => tracker.close()]);
+    await tracker.replay(journal.takeOrphans('health'));
     await tracker.restore();
     // Alerts active before a restart resume with their original firedAt if their condition holds
     // again within `staleness`; otherwise they resolve then.
     engine.restore(estate.ruleAlerts(await tracker.restoreAlerts()), clock() + config.staleness, clock());
     const auth = new Authenticator(config.auth.tokens);
-    const audit = new AuditLog({ redis, prefix: config.redis.prefix, clock, onWritten: (e) => emitSafely(log, () => events.emit('audited', e)) });
+    const audit = new AuditLog({ redis, prefix: config.redis.prefix, clock, journal, onWritten: (e) => emitSafely(log, () => events.emit('audited', e)) });
+    await audit.replay(journal.takeOrphans('audit'), (err) => log.error({ err }, 'replayed audit entry failed'));
     registerOutboxMetrics(registry, 'audit', audit);
     const anchorer = new AuditAnchorer({
       head: () => audit.head(),
@@ -118,19 +124,15 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     // Pushed before paging and remediation, so it stops after them and anchors their last entries.
     cleanup.push(['audit anchorer', () => anchorer.stop()]);
     let listenUrl = '';
-    const paging = await startPaging({ config, configFile: opts.configFile ?? 'warden.yaml', redis, auth, audit, events, registry, log, clock, listenUrl: () => listenUrl });
+    const paging = await startPaging({ config, configFile: opts.configFile ?? 'warden.yaml', redis, auth, audit, events, registry, log, clock, listenUrl: () => listenUrl, journal });
     cleanup.push(['paging', () => paging.stop()]);
-    // Issue 9: what was decided while Redis was away is written the moment it answers again.
-    redisHealth.on('up', () => {
-      log.info({ healthWrites: tracker.pendingWrites, incidentTransitions: paging.incidents.pendingTransitions }, 'Redis answers again: writing what was queued');
-      tracker.retryNow();
-      paging.incidents.retryNow();
-      audit.retryNow();
-    });
+    paging.incidents.replay(journal.takeOrphans('incidents'));
     const stillFiring = (a: { fingerprint: string; firedAtMs: number }) => estate.alerts.activeAlerts().some((x) => x.fingerprint === a.fingerprint && x.state === 'firing' && x.firedAtMs === a.firedAtMs);
-    const remediation = await startRemediation({ config, redisUrl: opts.redisUrl, redis, auth, audit, escalator: paging.incidents, events, store, stillFiring, registry, log, clock,
-      redisDown: () => (redisHealth.state.up ? undefined : redisHealth.state.reason ?? 'not answering') });
+    const remediation = await startRemediation({ config, redisUrl: opts.redisUrl, redis, auth, audit, escalator: paging.incidents, events, store, stillFiring, awaitingRestore: (a) => engine.awaitingRestore(a.fingerprint, a.firedAtMs), registry, log, clock,
+      redisDown: () => (redisHealth.state.up ? undefined : redisHealth.state.reason ?? 'not answering'), journal });
     cleanup.push(['remediation', () => remediation.stop()]);
+    // Issue 9: journaled from the moment Redis stops answering, written the moment it answers again.
+    watchRedisOutage(redisHealth, { health: tracker, incidents: paging.incidents, remediation: remediation.service, audit }, log);
     const integrations = startIntegrations({ config, configFile: opts.configFile ?? 'warden.yaml', redis, incidents: paging.incidents, audit, log, clock });
     // Series Warden derives itself cannot be pushed or scraped over (issue 9).
     const derived = DerivedSeries.fromComponents(config.components);
@@ -161,6 +163,9 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     registerRuleMetrics(registry, { groups: () => loadedGroups, activeAlerts: () => engine.activeAlerts(), lastReload: () => reloader.last, evaluationCounts: () => engine.evaluationCounts() });
     const first = await reloader.reload();
     if (!first.ok) throw new Error(`rules not loaded: ${first.error}`);
+    // Once the remediation rules are loaded: a previous run's enqueues are matched against them.
+    remediation.service.replay(journal.takeOrphans('remediation'));
+    await journal.releaseOrphans();
     await loop.tick();
     // Once restored alerts have resumed or resolved (see RuleEngine.restore), close incidents whose
     // alert is gone for any other reason, so none stays open for good.

@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import type { JournalSink } from '../runtime/outbox-journal';
 import { isRedisUnavailable } from '../runtime/redis-unavailable';
 import { GENESIS_HASH, sealChain, type AuditEntry, type AuditEntryFields } from './audit-entry';
 import { formatHead, parseHead } from './audit-keys';
@@ -49,7 +50,13 @@ interface QueuedAppend {
   untilWritten: boolean;
   resolve(entry: AuditEntry): void;
   reject(err: unknown): void;
+  /** Its journal record once journaled (kept entries only, while Redis is unavailable). */
+  journalId?: number;
 }
+
+/** The journal's name for the audit writer's kept entries. */
+export const AUDIT_OUTBOX = 'audit';
+const AUDIT_RECORD_KIND = 'audit entry';
 
 function headFromText(text: string): ChainHead {
   const h = parseHead(text);
@@ -75,12 +82,33 @@ export class AuditChainWriter {
   /** Entries at the head of the queue that are a kept batch: re-sent exactly as they were. */
   #kept = 0;
   #wake: (() => void) | undefined;
+  readonly #journal: JournalSink | undefined;
+  /** While set, kept entries are also journaled (from a write Redis was not there for until the queue is empty). */
+  #journaling = false;
 
-  constructor(redis: Redis, keys: { log: string; head: string }) {
+  constructor(redis: Redis, keys: { log: string; head: string }, journal?: JournalSink) {
     const r = redis as Redis & Partial<AppendBatchCommand>;
     if (!r.wardenAuditAppendBatch) r.defineCommand('wardenAuditAppendBatch', { numberOfKeys: 2, lua: APPEND_BATCH_LUA });
     this.#redis = r as Redis & AppendBatchCommand;
     this.#keys = keys;
+    this.#journal = journal;
+  }
+
+  /** Redis stopped answering: kept entries, queued and to come, go to the journal too (kill -9 keeps them). */
+  journalAll(): void {
+    if (!this.#journal) return;
+    this.#journaling = true;
+    for (const q of this.#queue) this.#journalOne(q);
+  }
+
+  #journalOne(q: QueuedAppend): void {
+    if (!q.untilWritten || q.journalId !== undefined || !this.#journal) return;
+    q.journalId = this.#journal.append(AUDIT_OUTBOX, AUDIT_RECORD_KIND, q.fields);
+  }
+
+  #settled(q: QueuedAppend): void {
+    if (q.journalId !== undefined) this.#journal?.done(q.journalId);
+    q.journalId = undefined;
   }
 
   /**
@@ -88,10 +116,13 @@ export class AuditChainWriter {
    * an entry nobody waits on (an incident transition) is kept while Redis is unavailable and
    * written when it answers, rather than failed; awaited appends still fail fast.
    */
-  append(fields: AuditEntryFields, approxBytes: number, untilWritten = false): Promise<AuditEntry> {
+  append(fields: AuditEntryFields, approxBytes: number, untilWritten = false, journal = false): Promise<AuditEntry> {
     if (this.#queue.length >= MAX_QUEUED_ENTRIES) return Promise.reject(new Error(`audit writer full (${MAX_QUEUED_ENTRIES} entries waiting for Redis): entry dropped`));
     return new Promise((resolve, reject) => {
-      this.#queue.push({ fields, approxBytes, untilWritten, resolve, reject });
+      const q: QueuedAppend = { fields, approxBytes, untilWritten, resolve, reject };
+      this.#queue.push(q);
+      if (journal) this.#journaling = true;
+      if (this.#journaling) this.#journalOne(q);
       if (this.#draining) return;
       this.#draining = true;
       // Start after the current task's synchronous appends have queued, so they share one call.
@@ -116,9 +147,13 @@ export class AuditChainWriter {
         const batch = this.#takeBatch();
         try {
           const entries = await this.#write(batch.map((q) => q.fields));
-          batch.forEach((q, i) => q.resolve(entries[i] as AuditEntry));
+          batch.forEach((q, i) => {
+            this.#settled(q);
+            q.resolve(entries[i] as AuditEntry);
+          });
           attempt = 0;
           this.#kept = 0;
+          if (this.#queue.length === 0) this.#journaling = false;
         } catch (err) {
           if (batch[0]?.untilWritten && isRedisUnavailable(err)) {
             // Re-sent sealed on the same head: identical entries, so a batch that did land is not
@@ -128,13 +163,17 @@ export class AuditChainWriter {
             this.#queue.unshift(...batch);
             this.#kept = batch.length;
             this.#failAwaited(err);
+            this.journalAll();
             await this.#pause(retryDelayMs(attempt++));
             continue;
           }
           // The script may or may not have run (e.g. a dropped connection): re-read the head next time.
           this.#head = undefined;
           this.#kept = 0;
-          for (const q of batch) q.reject(err);
+          for (const q of batch) {
+            this.#settled(q);
+            q.reject(err);
+          }
         }
       }
     } finally {

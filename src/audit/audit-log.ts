@@ -1,7 +1,9 @@
 import type Redis from 'ioredis';
 import { once } from 'node:events';
+import type { JournalRecord, JournalSink } from '../runtime/outbox-journal';
 import { AuditChainWriter } from './audit-chain-writer';
-import { GENESIS_HASH, entryProblem, type AuditEntry } from './audit-entry';
+import { canonicalJson } from './canonical-json';
+import { GENESIS_HASH, entryProblem, type AuditEntry, type AuditEntryFields } from './audit-entry';
 import type { AuditAnchor } from './audit-anchor';
 import { auditKeys, parseHead } from './audit-keys';
 
@@ -10,6 +12,8 @@ const ENTRY_OVERHEAD_BYTES = 300;
 const PAGE = 500;
 export const DEFAULT_LIST_LIMIT = 100;
 export const MAX_LIST_LIMIT = 1000;
+/** How far back a replay looks for entries that did land before the crash (besides the replayed count). */
+const REPLAY_LOOKBACK = 1000;
 
 export interface AuditAppend {
   actor: string;
@@ -37,12 +41,49 @@ export class AuditLog {
   readonly #onWritten: ((entry: AuditEntry) => void) | undefined;
 
   /** `onWritten`: told of each entry once it is in Redis (the event bus's `audited`); must not throw. */
-  constructor(opts: { redis: Redis; prefix: string; clock?: () => number; onWritten?: (entry: AuditEntry) => void }) {
+  /** `journal`: keeps entries nobody awaits (untilWritten) on disk while Redis is unavailable. */
+  constructor(opts: { redis: Redis; prefix: string; clock?: () => number; onWritten?: (entry: AuditEntry) => void; journal?: JournalSink }) {
     this.#redis = opts.redis;
     this.#onWritten = opts.onWritten;
     this.#keys = auditKeys(opts.prefix);
     this.#clock = opts.clock ?? Date.now;
-    this.#writer = new AuditChainWriter(opts.redis, this.#keys);
+    this.#writer = new AuditChainWriter(opts.redis, this.#keys, opts.journal);
+  }
+
+  /** Redis stopped answering: kept entries go to the journal too. */
+  journalAll(): void {
+    this.#writer.journalAll();
+  }
+
+  /**
+   * Appends the entries a previous run journaled and never saw written, with their original
+   * times, ahead of this run's. One that did land (Redis took it, the process died before the
+   * reply) is found among the last entries by its content and not appended twice.
+   * Returns how many were appended.
+   */
+  async replay(records: readonly JournalRecord[], onFailed: (err: unknown) => void): Promise<number> {
+    const fields = records.map((r) => r.data as AuditEntryFields).filter((f) => f !== null && typeof f === 'object' && typeof f.action === 'string' && typeof f.time === 'string');
+    if (fields.length === 0) return 0;
+    const tail = await this.#redis.lrange(this.#keys.log, -(fields.length + REPLAY_LOOKBACK), -1);
+    const landed = new Map<string, number>();
+    for (const raw of tail) {
+      const key = contentKey(JSON.parse(raw) as AuditEntry);
+      landed.set(key, (landed.get(key) ?? 0) + 1);
+    }
+    let appended = 0;
+    for (const f of fields) {
+      const key = contentKey(f);
+      const n = landed.get(key) ?? 0;
+      if (n > 0) {
+        landed.set(key, n - 1);
+        continue;
+      }
+      const approxBytes = ENTRY_OVERHEAD_BYTES + JSON.stringify(f).length;
+      const onWritten = this.#onWritten;
+      void this.#writer.append({ time: f.time, actor: f.actor, action: f.action, target: f.target, details: f.details ?? {} }, approxBytes, true, true).then((e) => onWritten?.(e), onFailed);
+      appended++;
+    }
+    return appended;
   }
 
   /**
@@ -142,4 +183,9 @@ export class AuditLog {
       if (page.length < PAGE) return n;
     }
   }
+}
+
+/** What identifies an entry apart from its place in the chain. */
+function contentKey(e: AuditEntryFields): string {
+  return canonicalJson({ time: e.time, actor: e.actor, action: e.action, target: e.target, details: e.details ?? {} });
 }

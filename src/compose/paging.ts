@@ -12,6 +12,7 @@ import { IncidentService } from '../incidents/incident-service';
 import { createChannelBreakers } from '../notify/channel-breakers';
 import { createNotifiers } from '../notify/create-notifiers';
 import { NotifyMetrics } from '../notify/notify-metrics';
+import type { JournalSink } from '../runtime/outbox-journal';
 import type { WardenEvents } from '../warden-events';
 
 export interface PagingDeps {
@@ -26,6 +27,7 @@ export interface PagingDeps {
   clock: () => number;
   /** The URL Warden listens on, once it does: the webhook payload's externalURL unless alertmanager.external_url says otherwise. */
   listenUrl?: () => string;
+  journal?: JournalSink;
 }
 
 export interface Paging {
@@ -48,7 +50,7 @@ export async function startPaging(d: PagingDeps): Promise<Paging> {
   });
   const externalUrl = () => d.config.alertmanager.external_url ?? d.listenUrl?.() ?? '';
   const notifiers = [...createNotifiers(d.config.notify.receivers, { breakers, metrics: notifyMetrics, clock: d.clock, configFile: d.configFile, externalUrl }).values()].flat();
-  const incidents = new IncidentService({ redis: d.redis, prefix: d.config.redis.prefix, notify: d.config.notify, notifiers, log, registry: d.registry, clock: d.clock, audit: d.audit });
+  const incidents = new IncidentService({ redis: d.redis, prefix: d.config.redis.prefix, notify: d.config.notify, notifiers, log, registry: d.registry, clock: d.clock, audit: d.audit, journal: d.journal });
   await incidents.start();
   // onAlert never rejects: failures are logged and retried inside the service.
   const onAlert = (t: Parameters<IncidentService['onAlert']>[0]) => void incidents.onAlert(t);

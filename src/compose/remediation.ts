@@ -15,6 +15,7 @@ import { RemediationService } from '../remediate/remediation-service';
 import { TradingState } from '../remediate/trading-state';
 import type { LoadedRemediation } from '../rules/load-rules';
 import type { SignalStore } from '../signals/signal-store';
+import type { JournalSink } from '../runtime/outbox-journal';
 import type { WardenEvents } from '../warden-events';
 
 export interface RemediationDeps {
@@ -28,11 +29,14 @@ export interface RemediationDeps {
   store: SignalStore;
   /** The rule engine's view: is this firing episode of the alert still firing? */
   stillFiring: (alert: { fingerprint: string; firedAtMs: number }) => boolean;
+  /** Restored after a restart and not yet re-evaluated on fresh data (such a job waits). */
+  awaitingRestore?: (alert: { fingerprint: string; firedAtMs: number }) => boolean;
   registry: Registry;
   log: Logger;
   clock: () => number;
   /** Why Redis is known not to answer, or undefined while it does (RedisHealth). */
   redisDown?: () => string | undefined;
+  journal?: JournalSink;
 }
 
 export interface Remediation {
@@ -65,6 +69,7 @@ export async function startRemediation(d: RemediationDeps): Promise<Remediation>
     escalator: d.escalator,
     verify: promqlVerifyCheck(d.store, d.clock),
     stillFiring: d.stillFiring,
+    awaitingRestore: d.awaitingRestore,
     settleMs: config.remediation.settle,
     dryRun: config.remediation.dry_run,
     concurrency: config.remediation.concurrency,
@@ -72,6 +77,7 @@ export async function startRemediation(d: RemediationDeps): Promise<Remediation>
     registry: d.registry,
     log,
     clock: d.clock,
+    journal: d.journal,
   });
   await service.start();
   const unlisten = service.listen(d.events);

@@ -109,6 +109,16 @@ export const configSchema = z.strictObject({
     /** Also append anchors to this JSONL file (relative to warden.yaml), fsynced; ship or back it up elsewhere. */
     anchor_file: z.string().min(1).optional(),
   }).default({ anchor_interval: 60_000 }),
+  /**
+   * Where durable writes that wait for Redis (an outage) are also kept on local disk, so a kill -9
+   * meanwhile loses none: the next start makes them (issue 9). Relative to warden.yaml. One
+   * directory per host: Warden processes sharing it each write their own file, and a starting one
+   * takes over the files of those that no longer run. `max_bytes` bounds one process's file.
+   */
+  journal: z.strictObject({
+    dir: z.string().min(1).default('.warden/journal'),
+    max_bytes: byteSize().default(256 * 1024 * 1024),
+  }).default({ dir: '.warden/journal', max_bytes: 256 * 1024 * 1024 }),
   /** Inbound PagerDuty webhooks and Slack interactivity (issue 13); off unless configured. */
   integrations: integrationsConfigSchema.default({}),
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -3,8 +3,9 @@ import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Alert, AlertTransition } from '../rules/alert';
+import type { JournalRecord, JournalSink } from '../runtime/outbox-journal';
 import { within } from '../runtime/within';
-import { WriteOutbox } from '../runtime/write-outbox';
+import { WriteOutbox, type OutboxWrite } from '../runtime/write-outbox';
 import type { HealthSnapshot, HealthStatus, HealthTransition } from './health-types';
 
 export interface HealthTrackerOptions {
@@ -15,7 +16,11 @@ export interface HealthTrackerOptions {
   maxEvents?: number;
   /** For the outbox's depth and drop metrics. */
   registry?: Registry;
+  /** Keeps writes that wait for Redis on disk (see WriteOutbox). */
+  journal?: JournalSink;
 }
+
+type AlertPairs = ReadonlyArray<readonly [string, string | undefined]>;
 
 export interface HealthUpdate {
   readonly transitions: readonly HealthTransition[];
@@ -70,7 +75,58 @@ export class HealthTracker {
     const r = opts.redis as Redis & Partial<AppendEventCommand>;
     if (!r.wardenHealthAppendEvent) r.defineCommand('wardenHealthAppendEvent', { numberOfKeys: 1, lua: APPEND_EVENT_LUA });
     this.#redis = r as Redis & AppendEventCommand;
-    this.#outbox = new WriteOutbox({ name: 'health', log: opts.log, registry: opts.registry });
+    this.#outbox = new WriteOutbox({ name: 'health', log: opts.log, registry: opts.registry, journal: opts.journal });
+  }
+
+  /** Redis stopped answering: keep what waits in the journal too. */
+  journalAll(): void {
+    this.#outbox.journalAll();
+  }
+
+  /**
+   * Makes the writes a previous run journaled and never got into Redis, in their order and with
+   * their original times, before this run restores from Redis (so it restores what they wrote).
+   * Bounded: if Redis fails again meanwhile they keep waiting (journaled) and start goes on.
+   */
+  async replay(records: readonly JournalRecord[], waitMs = 10_000): Promise<void> {
+    if (records.length === 0) return;
+    for (const r of records) {
+      const w = this.#revive(r);
+      if (w) void this.#outbox.enqueue(w, { journal: true }).catch((err: unknown) => this.#opts.log.error({ err, kind: r.kind }, 'replayed health write failed'));
+      else this.#opts.log.error({ kind: r.kind }, 'journaled health write of an unknown kind: dropped');
+    }
+    await within(this.#outbox.idle(), waitMs, undefined);
+  }
+
+  #revive(r: JournalRecord): OutboxWrite | undefined {
+    const d = r.data as { events?: Array<[string, string]>; snapshot?: string; pairs?: Array<[string, string | null]>; whole?: boolean };
+    if (r.kind === 'health events' && Array.isArray(d.events)) return this.#eventsWrite(d.events);
+    if (r.kind === 'health snapshot' && typeof d.snapshot === 'string') return this.#snapshotWrite(d.snapshot);
+    if ((r.kind === 'active alerts' || r.kind === 'active alert changes') && Array.isArray(d.pairs)) return this.#alertsWrite(d.pairs.map(([fp, json]) => [fp, json ?? undefined] as const), d.whole === true);
+    return undefined;
+  }
+
+  #eventsWrite(events: ReadonlyArray<readonly [string, string]>): OutboxWrite {
+    const maxLen = String(this.#opts.maxEvents ?? 100_000);
+    return {
+      kind: 'health events',
+      record: { events },
+      // Pipelined in order; a retry after a partial write skips what is already there.
+      write: () => Promise.all(events.map(([id, json]) => this.#redis.wardenHealthAppendEvent(this.streamKey, id, json, maxLen))).then(() => undefined),
+    };
+  }
+
+  #snapshotWrite(snapshot: string): OutboxWrite {
+    return { kind: 'health snapshot', coalesceKey: 'current', record: { snapshot }, write: () => this.#redis.set(this.currentKey, snapshot).then(() => undefined) };
+  }
+
+  /** `whole`: the whole active set (replaces what a previous run left); else changes (undefined deletes). */
+  #alertsWrite(pairs: AlertPairs, whole: boolean): OutboxWrite {
+    const key = this.alertsKey;
+    // JSON has no undefined: a deletion is journaled as null.
+    const record = { pairs: pairs.map(([fp, json]) => [fp, json ?? null]), whole };
+    if (whole) return { kind: 'active alerts', record, write: () => execAll(this.#redis.multi().del(key, this.#legacyAlertsKey), key, pairs) };
+    return { kind: 'active alert changes', record, write: () => execAll(this.#redis.multi(), key, pairs) };
   }
 
   /** Writes waiting for Redis. */
@@ -119,17 +175,15 @@ export class HealthTracker {
    * start writes the whole set, which also drops what a previous run left behind.
    */
   saveAlerts(alerts: readonly Alert[], changed: readonly AlertTransition[]): Promise<void> {
-    const key = this.alertsKey;
     let write: Promise<void>;
     if (!this.#alertsWhole) {
       this.#alertsWhole = true;
-      const all = alerts.map((a) => [a.fingerprint, JSON.stringify(a)] as const);
-      write = this.#outbox.enqueue({ kind: 'active alerts', write: () => execAll(this.#redis.multi().del(key, this.#legacyAlertsKey), key, all) });
+      write = this.#outbox.enqueue(this.#alertsWrite(alerts.map((a) => [a.fingerprint, JSON.stringify(a)] as const), true));
     } else {
       // Serialised now, in transition order; the last change of a fingerprint wins.
       const byFingerprint = new Map<string, string | undefined>();
       for (const t of changed) byFingerprint.set(t.alert.fingerprint, t.to === 'inactive' ? undefined : JSON.stringify(t.alert));
-      write = this.#outbox.enqueue({ kind: 'active alert changes', write: () => execAll(this.#redis.multi(), key, [...byFingerprint]) });
+      write = this.#outbox.enqueue(this.#alertsWrite([...byFingerprint], false));
     }
     write.catch((err: unknown) => this.#opts.log.error({ err }, 'failed to persist active alerts'));
     return write;
@@ -157,18 +211,9 @@ export class HealthTracker {
     this.#current = next;
     // Nothing new to write, but an earlier write may still wait for Redis: not durable until it is made.
     if (transitions.length === 0) return { transitions, persisted: this.#outbox.depth === 0 ? NO_WRITE : this.#outbox.idle() };
-    const maxLen = String(this.#opts.maxEvents ?? 100_000);
     // Serialised now: the event keeps the time it happened however late Redis takes it.
     const events = transitions.map((t) => [randomUUID(), JSON.stringify(t)] as const);
-    const snapshot = JSON.stringify(next);
-    const persisted = Promise.all([
-      this.#outbox.enqueue({
-        kind: 'health events',
-        // Pipelined in order; a retry after a partial write skips what is already there.
-        write: () => Promise.all(events.map(([id, json]) => this.#redis.wardenHealthAppendEvent(this.streamKey, id, json, maxLen))).then(() => undefined),
-      }),
-      this.#outbox.enqueue({ kind: 'health snapshot', coalesceKey: 'current', write: () => this.#redis.set(this.currentKey, snapshot).then(() => undefined) }),
-    ]).then(() => undefined);
+    const persisted = Promise.all([this.#outbox.enqueue(this.#eventsWrite(events)), this.#outbox.enqueue(this.#snapshotWrite(JSON.stringify(next)))]).then(() => undefined);
     // The caller awaits `persisted` where an acknowledgement depends on it; log here so a failed
     // write is never silent even when nobody awaits.
     persisted.catch((err: unknown) => this.#opts.log.error({ err }, 'failed to persist health transition'));
@@ -184,7 +229,7 @@ export class HealthTracker {
 }
 
 /** HSET (or HDEL for undefined) of each pair on `multi`, in chunks, in one MULTI (fields are unique, so order does not matter). */
-async function execAll(multi: ReturnType<Redis['multi']>, key: string, pairs: ReadonlyArray<readonly [string, string | undefined]>): Promise<void> {
+async function execAll(multi: ReturnType<Redis['multi']>, key: string, pairs: AlertPairs): Promise<void> {
   const CHUNK = 1000;
   const set: string[] = [];
   const del: string[] = [];

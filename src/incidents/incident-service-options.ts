@@ -2,6 +2,7 @@ import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { NotifyConfig } from '../config/notify-schema';
+import type { JournalSink } from '../runtime/outbox-journal';
 import type { Notifier } from '../notify/notifier';
 import type { Delivered } from './delivery-worker';
 import type { AuditSink } from './incident-audit';
@@ -28,6 +29,8 @@ export interface IncidentServiceOptions {
   random?: () => number;
   /** Longest wait before a job re-checks an open breaker. @defaultValue 5000 */
   breakerRecheckMaxMs?: number;
+  /** Keeps transitions that wait for Redis on disk (see WriteOutbox). */
+  journal?: JournalSink;
   /** Called after each delivery (benchmarks: page latency). */
   onDelivered?: (d: Delivered) => void;
 }

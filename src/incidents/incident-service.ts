@@ -17,6 +17,7 @@ import { groupKeyOf, groupLabels, matchRoutes, type Route } from './route-tree';
 import type { IncidentServiceOptions } from './incident-service-options';
 import { SilenceStore, type Silence, type SilenceBody } from './silence-store';
 import { within } from '../runtime/within';
+import type { JournalRecord } from '../runtime/outbox-journal';
 import { WriteOutbox, type OutboxBatch } from '../runtime/write-outbox';
 
 /** How long stop() lets in-flight incident updates finish; longer means Redis is not answering. */
@@ -70,7 +71,7 @@ export class IncidentService {
    * the outage would leave nothing to reconcile, yet must still page.
    */
   readonly #alerts: WriteOutbox;
-  readonly #transitions: OutboxBatch<{ t: AlertTransition; atMs: number }> = { kind: 'incident transitions', max: TRANSITION_BATCH, writeMany: (b) => this.#applyTransitions(b) };
+  readonly #transitions: OutboxBatch<{ t: AlertTransition; atMs: number }> = { kind: 'incident transitions', max: TRANSITION_BATCH, journaled: true, writeMany: (b) => this.#applyTransitions(b) };
   /** Set while a batch is being applied and after it failed: the next one first reloads from Redis. */
   #reloadBeforeNext = false;
   /** True while #applyTransitions runs: alerts joining an open incident are then collected in #joined. */
@@ -87,7 +88,7 @@ export class IncidentService {
     this.store = new IncidentStore(opts.redis, opts.prefix);
     this.silences = new SilenceStore(opts.redis, opts.prefix, this.#clock);
     this.queue = new DeliveryQueue(opts.redis, opts.prefix, opts.log);
-    this.#alerts = new WriteOutbox({ name: 'incidents', log: opts.log, registry: opts.registry, maxDepth: MAX_QUEUED_TRANSITIONS });
+    this.#alerts = new WriteOutbox({ name: 'incidents', log: opts.log, registry: opts.registry, maxDepth: MAX_QUEUED_TRANSITIONS, journal: opts.journal });
     this.#metrics = new IncidentMetrics(opts.registry, { openIncidents: () => this.#open.values(), activeSilences: () => this.silences.activeCount() });
     this.#dispatcher = new IncidentDispatcher({
       notify: opts.notify, notifiers: opts.notifiers, store: this.store, queue: this.queue, silences: this.silences, metrics: this.#metrics, clock: this.#clock,
@@ -176,6 +177,30 @@ export class IncidentService {
       this.#joined.delete(id);
       await this.store.save(j.inc, j.fingerprints, j.timeline);
     }
+  }
+
+  /**
+   * Transitions a previous run journaled and never got into Redis, queued ahead of this run's
+   * with the time each first arrived. Call after start(): the open incidents are loaded, so one
+   * that did reach Redis (its reply lost) is found and not opened twice.
+   */
+  replay(records: readonly JournalRecord[]): void {
+    for (const r of records) {
+      const item = r.data as { t?: AlertTransition; atMs?: number };
+      if (r.kind !== this.#transitions.kind || !item.t || typeof item.atMs !== 'number') {
+        this.#o.log.error({ kind: r.kind }, 'journaled incident write of an unknown shape: dropped');
+        continue;
+      }
+      const t = item.t;
+      void this.#alerts.enqueueItem(this.#transitions, { t, atMs: item.atMs }, { journal: true }).catch((err: unknown) => {
+        if (err !== STOPPING && !this.#stopping) this.#o.log.error({ err, alert: t.alert.name }, 'replayed incident update failed');
+      });
+    }
+  }
+
+  /** Redis stopped answering: keep the waiting transitions in the journal too. */
+  journalAll(): void {
+    this.#alerts.journalAll();
   }
 
   /** Transitions waiting for Redis. */

@@ -3,7 +3,8 @@
  * typed structurally so this stage does not depend on how entries are chained or stored.
  */
 export interface RemediationAuditSink {
-  append(entry: { actor: string; action: string; target: string; details: Record<string, unknown> }): Promise<unknown>;
+  /** `atMs`: when the step happened, if earlier than now (re-driven after a Redis outage). */
+  append(entry: { actor: string; action: string; target: string; details: Record<string, unknown>; atMs?: number }): Promise<unknown>;
 }
 
 /** Every step the pipeline records (issue 4 §4), always with the job id. */
@@ -30,6 +31,7 @@ export function auditRemediationStep(
   target: string,
   details: Record<string, unknown> & { job_id: string },
   actor: string = REMEDIATION_ACTOR,
+  atMs?: number,
 ): Promise<unknown> {
-  return audit.append({ actor, action: `remediation.${step}`, target, details });
+  return audit.append({ actor, action: `remediation.${step}`, target, details, ...(atMs !== undefined ? { atMs } : {}) });
 }

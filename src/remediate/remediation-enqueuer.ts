@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { SpanKind } from '@opentelemetry/api';
 import type { Job, Queue } from 'bullmq';
 import type Redis from 'ioredis';
@@ -37,6 +38,18 @@ export interface RemediationEnqueuerDeps {
 export type EnqueueOutcome = { readonly jobId: string; readonly rule: string; readonly target: string; readonly enqueued: boolean; readonly refused?: RefusalReason };
 
 /**
+ * What an enqueue made so far, kept across its retries (a Redis outage part-way): audit steps
+ * already written are not written again, and `token`, stored in the enqueue marker, tells this
+ * enqueue's own marker (its reply lost, or a crash right after) from another replica's.
+ */
+export interface EnqueueProgress {
+  readonly token: string;
+  /** When the transition arrived: the `matched` entry's time however late Redis takes it. */
+  readonly atMs: number;
+  readonly done: Set<string>;
+}
+
+/**
  * Alert transitions -> jobs (issue 4 §2). Only a transition *to* firing acts; the job id is the
  * idempotency key of (rule, target, firing start), and a Redis marker set after the add makes a
  * replayed transition, a restart or a second replica a no-op even after BullMQ dropped the job.
@@ -58,14 +71,17 @@ export class RemediationEnqueuer {
     return this.#rules;
   }
 
-  async onAlert(t: AlertTransition): Promise<EnqueueOutcome[]> {
+  /** `progress`: carried from an earlier attempt of the same transition (see EnqueueProgress). */
+  async onAlert(t: AlertTransition, progress: EnqueueProgress = newEnqueueProgress(this.#d.clock())): Promise<EnqueueOutcome[]> {
     if (t.to !== 'firing' || t.from === 'firing') return [];
     const firedAtMs = t.alert.firedAtMs ?? t.atMs;
     const { matched, unrendered } = matchRemediations(t.alert, this.#rules);
     for (const rule of unrendered) {
       const jobId = remediationJobId(rule.name, '', firedAtMs);
-      this.#d.log.warn({ rule: rule.name, alert: t.alert.name, template: rule.target }, 'remediation target or verify template names a label the alert lacks; not acting');
-      await auditRemediationStep(this.#d.audit, 'skipped', '', { job_id: jobId, rule: rule.name, action: rule.action, reason: 'no_target', template: rule.target, alert: t.alert.name });
+      await once(progress, `skipped:${jobId}`, async () => {
+        this.#d.log.warn({ rule: rule.name, alert: t.alert.name, template: rule.target }, 'remediation target or verify template names a label the alert lacks; not acting');
+        await auditRemediationStep(this.#d.audit, 'skipped', '', { job_id: jobId, rule: rule.name, action: rule.action, reason: 'no_target', template: rule.target, alert: t.alert.name }, undefined, progress.atMs);
+      });
     }
     const out: EnqueueOutcome[] = [];
     for (const m of matched) {
@@ -73,23 +89,27 @@ export class RemediationEnqueuer {
       if (refusal) {
         // Before anything is matched or queued: an untrusted label never becomes a job (issue 9).
         const jobId = remediationJobId(m.rule.name, m.target, firedAtMs);
-        await refuseRemediation(this.#d, { jobId, rule: m.rule.name, action: m.rule.action, target: m.target, alert: { name: t.alert.name, fingerprint: t.alert.fingerprint, firedAtMs } }, refusal);
+        await refuseRemediation(this.#d, { jobId, rule: m.rule.name, action: m.rule.action, target: m.target, alert: { name: t.alert.name, fingerprint: t.alert.fingerprint, firedAtMs } }, refusal, progress);
         out.push({ jobId, rule: m.rule.name, target: m.target, enqueued: false, refused: refusal.reason });
         continue;
       }
       const attributes = { 'warden.remediation.rule': m.rule.name, 'warden.remediation.action': m.rule.action, 'warden.remediation.target': m.target };
-      out.push(await inSpan('remediation.enqueue', { parent: contextFrom(t.traceContext), kind: SpanKind.PRODUCER, attributes }, () => this.#enqueue(m, t.alert, firedAtMs)));
+      out.push(await inSpan('remediation.enqueue', { parent: contextFrom(t.traceContext), kind: SpanKind.PRODUCER, attributes }, () => this.#enqueue(m, t.alert, firedAtMs, progress)));
     }
     return out;
   }
 
-  async #enqueue(m: RemediationMatch, alert: Alert, firedAtMs: number): Promise<EnqueueOutcome> {
+  async #enqueue(m: RemediationMatch, alert: Alert, firedAtMs: number, progress: EnqueueProgress): Promise<EnqueueOutcome> {
     const { rule, target } = m;
     const jobId = remediationJobId(rule.name, target, firedAtMs);
     const base = { job_id: jobId, rule: rule.name, action: rule.action, alert: alert.name, alert_fingerprint: alert.fingerprint, fired_at_ms: firedAtMs };
-    await auditRemediationStep(this.#d.audit, 'matched', target, base);
     const markerKey = this.#d.keys.enqueued(jobId);
-    if ((await this.#d.redis.exists(markerKey)) === 1) return this.#duplicate(jobId, rule, target, base);
+    // Checked before `matched`: a firing episode re-driven (a restart resuming its alert, a journal
+    // replay, a second replica) is recorded as a dedup skip, never as a second match.
+    const marker = await this.#d.redis.get(markerKey);
+    if (marker === progress.token) return this.#finish(jobId, rule, target, base, progress);
+    if (marker !== null) return this.#duplicate(jobId, rule, target, base, progress);
+    await once(progress, `matched:${jobId}`, () => auditRemediationStep(this.#d.audit, 'matched', target, base, undefined, progress.atMs));
     // Add first, then mark: a crash in between leaves a job and no marker, and the replay's add is
     // then a no-op in BullMQ (same id); the reverse order could lose the job. The job is added held
     // (delayed) and released only once `enqueued` is audited, so no worker, in this process or
@@ -102,10 +122,17 @@ export class RemediationEnqueuer {
       removeOnComplete: { age: Math.ceil(this.#d.retentionMs / 1000) },
       removeOnFail: { age: Math.ceil(this.#d.retentionMs / 1000) },
     });
-    const first = await this.#d.redis.set(markerKey, String(this.#d.clock()), 'PX', this.#d.retentionMs, 'NX');
-    if (first !== 'OK') return this.#duplicate(jobId, rule, target, base);
-    await auditRemediationStep(this.#d.audit, 'enqueued', target, { ...base, dry_run: this.#d.globalDryRun || rule.dry_run });
-    await this.#release(job);
+    const first = await this.#d.redis.set(markerKey, progress.token, 'PX', this.#d.retentionMs, 'NX');
+    // Lost the race to another replica; a SET whose reply was lost finds our own token on retry.
+    if (first !== 'OK' && (await this.#d.redis.get(markerKey)) !== progress.token) return this.#duplicate(jobId, rule, target, base, progress);
+    return this.#finish(jobId, rule, target, base, progress, job);
+  }
+
+  /** The job is added and marked as this enqueue's: audit it, then let it run. */
+  async #finish(jobId: string, rule: RemediationRule, target: string, base: Record<string, unknown> & { job_id: string }, progress: EnqueueProgress, added?: Job<RemediationJobData, RemediationJobResult>): Promise<EnqueueOutcome> {
+    await once(progress, `enqueued:${jobId}`, () => auditRemediationStep(this.#d.audit, 'enqueued', target, { ...base, dry_run: this.#d.globalDryRun || rule.dry_run }));
+    const job = added ?? (await this.#d.queue.getJob(jobId));
+    if (job) await this.#release(job);
     return { jobId, rule: rule.name, target, enqueued: true };
   }
 
@@ -118,9 +145,11 @@ export class RemediationEnqueuer {
     }
   }
 
-  async #duplicate(jobId: string, rule: RemediationRule, target: string, base: Record<string, unknown> & { job_id: string }): Promise<EnqueueOutcome> {
-    await auditRemediationStep(this.#d.audit, 'skipped', target, { ...base, reason: 'dedup' });
-    this.#d.metrics.jobs.inc({ action: rule.action, outcome: 'skipped_dedup' });
+  async #duplicate(jobId: string, rule: RemediationRule, target: string, base: Record<string, unknown> & { job_id: string }, progress: EnqueueProgress): Promise<EnqueueOutcome> {
+    await once(progress, `dedup:${jobId}`, async () => {
+      await auditRemediationStep(this.#d.audit, 'skipped', target, { ...base, reason: 'dedup' });
+      this.#d.metrics.jobs.inc({ action: rule.action, outcome: 'skipped_dedup' });
+    });
     return { jobId, rule: rule.name, target, enqueued: false };
   }
 
@@ -140,4 +169,15 @@ export class RemediationEnqueuer {
       ...traceContextField(),
     };
   }
+}
+
+export function newEnqueueProgress(atMs: number, token: string = randomUUID()): EnqueueProgress {
+  return { token, atMs, done: new Set() };
+}
+
+/** Runs `step` unless an earlier attempt of this enqueue already made it. */
+async function once(progress: EnqueueProgress, key: string, step: () => Promise<unknown>): Promise<void> {
+  if (progress.done.has(key)) return;
+  await step();
+  progress.done.add(key);
 }

@@ -38,6 +38,11 @@ export interface RemediationProcessorDeps {
    * job acts; with it a job that waited (lease, retry backoff) skips a condition that has cleared.
    */
   stillFiring?: (alert: RemediationJobData['alert']) => boolean;
+  /**
+   * Whether that alert was firing before a restart and fresh data has not yet said whether it still
+   * is: such a job waits (without spending an attempt) rather than acting, or skipping, on a guess.
+   */
+  awaitingRestore?: (alert: RemediationJobData['alert']) => boolean;
   settle: TargetSettle;
   /** Checked again before acting: a job queued by an older Warden, or written to Redis by hand, is untrusted too (issue 9). */
   policy: TargetPolicy;
@@ -49,6 +54,8 @@ type RemediationJob = Job<RemediationJobData, RemediationJobResult>;
 
 /** How long a job waits before re-checking a target whose lease another job holds. */
 const LEASE_WAIT_MAX_MS = 250;
+/** How often a job whose alert awaits fresh data after a restart looks again. */
+const RESTORE_WAIT_MS = 500;
 
 /**
  * One job, end to end (issue 4 §2): cancelled? -> target allowed? -> dry run? -> alert still firing? -> cooldown ->
@@ -86,6 +93,11 @@ export class RemediationProcessor {
     }
     const executor = this.#d.executors.get(data.action);
     if (data.dryRun) return this.#dryRun(jobId, data, executor);
+    if (this.#d.stillFiring && !this.#d.stillFiring(data.alert) && this.#d.awaitingRestore?.(data.alert) === true && data.action !== 'halt_trading') {
+      // Restored after a restart, not re-evaluated yet: ask again shortly (it resumes or resolves within `staleness`).
+      await job.moveToDelayed(Date.now() + RESTORE_WAIT_MS, token);
+      throw new DelayedError();
+    }
     const skipped = (await this.#checkStillFiring(jobId, data)) ?? (await this.#checkCooldown(jobId, data));
     if (skipped) return skipped;
     if (!executor) return this.#stop(jobId, data, 1, `no executor configured for action ${data.action}`, 'permanent_failure');

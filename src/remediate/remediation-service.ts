@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import Redis, { type RedisOptions } from 'ioredis';
 import type { Registry } from 'prom-client';
@@ -11,7 +12,7 @@ import type { Escalator } from './escalator';
 import type { Executor, RemediationAction } from './executor';
 import { JobCancellation } from './job-cancellation';
 import type { RemediationAuditSink } from './remediation-audit';
-import { RemediationEnqueuer, type EnqueueOutcome } from './remediation-enqueuer';
+import { RemediationEnqueuer, newEnqueueProgress, type EnqueueOutcome } from './remediation-enqueuer';
 import type { RemediationJobData, RemediationJobResult } from './remediation-job';
 import { RemediationJobs } from './remediation-jobs';
 import { REMEDIATION_QUEUE_NAME, RemediationKeys } from './remediation-keys';
@@ -21,6 +22,8 @@ import type { RemediationRule } from '../rules/remediation-rule-schema';
 import { TargetLease } from './target-lease';
 import type { VerifyCheck } from './verify';
 import { closeBullmq, closeRedisClient, reportClose } from '../runtime/close-bullmq';
+import type { JournalRecord, JournalSink } from '../runtime/outbox-journal';
+import { WriteOutbox } from '../runtime/write-outbox';
 import { TargetSettle } from './target-settle';
 import { TargetPolicy } from './target-policy';
 
@@ -42,6 +45,8 @@ export interface RemediationServiceOptions {
   verify: VerifyCheck;
   /** Whether a job's alert still fires (wired to the rule engine); see RemediationProcessorDeps. */
   stillFiring?: RemediationProcessorDeps['stillFiring'];
+  /** Whether a job's alert was restored after a restart and is not yet re-evaluated; see RemediationProcessorDeps. */
+  awaitingRestore?: RemediationProcessorDeps['awaitingRestore'];
   /** See TargetSettle. @defaultValue 0 (off; warden.yaml's remediation.settle defaults to 30 s) */
   settleMs?: number;
   /** warden.yaml `remediation.dry_run`. */
@@ -61,7 +66,19 @@ export interface RemediationServiceOptions {
   /** BullMQ stall detection (kill -9 recovery). @defaultValue 30 s lock, 30 s check interval */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** Keeps enqueues that wait for Redis on disk (see WriteOutbox). */
+  journal?: JournalSink;
 }
+
+/** An alert that fired, until its remediations are enqueued (and audited) in Redis. */
+interface QueuedEnqueue {
+  readonly t: AlertTransition;
+  readonly atMs: number;
+  readonly token: string;
+}
+
+/** Firing transitions kept for Redis during an outage; beyond it the oldest are dropped, counted. */
+const MAX_QUEUED_ENQUEUES = 10_000;
 
 /**
  * The remediation pipeline the composition root wires (issue 4 §2): alert transitions in,
@@ -78,6 +95,11 @@ export class RemediationService {
   readonly #enqueuer: RemediationEnqueuer;
   readonly #jobs: RemediationJobs;
   readonly #policy: TargetPolicy;
+  /**
+   * Firing alerts in order until their jobs are enqueued (issue 9): one that fires while Redis is
+   * down or frozen is enqueued once it answers, its `matched` entry at the time it fired.
+   */
+  readonly #pending: WriteOutbox;
   #worker: Worker<RemediationJobData, RemediationJobResult> | undefined;
   /** BullMQ does not close connections it was handed; we do, after the worker. */
   #workerRedis: Redis | undefined;
@@ -100,6 +122,7 @@ export class RemediationService {
       opts.rules,
     );
     this.#jobs = new RemediationJobs(this.#queue, this.#cancellation, opts.audit, this.metrics);
+    this.#pending = new WriteOutbox({ name: 'remediation', log: opts.log, registry: opts.registry, maxDepth: MAX_QUEUED_ENQUEUES, journal: opts.journal });
   }
 
   get jobs(): RemediationJobs {
@@ -122,13 +145,57 @@ export class RemediationService {
     return this.#enqueuer.onAlert(t);
   }
 
-  /** Subscribes to the bus; failures are logged, never thrown into the emitting stage. */
+  /**
+   * Subscribes to the bus: each alert that starts firing is queued for enqueueing, retried while
+   * Redis is unavailable. Failures are logged, never thrown into the emitting stage.
+   */
   listen(events: WardenEvents): () => void {
     const listener = (t: AlertTransition) => {
-      this.onAlert(t).catch((err: unknown) => this.#o.log.error({ err, alert: t.alert.name }, 'could not enqueue remediation'));
+      if (t.to === 'firing' && t.from !== 'firing') this.#queueEnqueue({ t, atMs: (this.#o.clock ?? Date.now)(), token: randomUUID() });
     };
     events.on('alert', listener);
     return () => events.off('alert', listener);
+  }
+
+  /** Resolves once every alert queued so far has its jobs enqueued (or failed for good). */
+  idle(): Promise<void> {
+    return this.#pending.idle();
+  }
+
+  /** Firing alerts whose jobs wait for Redis. */
+  get pendingEnqueues(): number {
+    return this.#pending.depth;
+  }
+
+  /** Redis answers again: enqueue what waits now. */
+  retryNow(): void {
+    this.#pending.wake();
+  }
+
+  /** Redis stopped answering: keep what waits in the journal too. */
+  journalAll(): void {
+    this.#pending.journalAll();
+  }
+
+  /** Enqueues a previous run journaled and never got into Redis, ahead of this run's. */
+  replay(records: readonly JournalRecord[]): void {
+    for (const r of records) {
+      const q = r.data as Partial<QueuedEnqueue>;
+      if (!q.t || typeof q.atMs !== 'number' || typeof q.token !== 'string') {
+        this.#o.log.error({ kind: r.kind }, 'journaled remediation enqueue of an unknown shape: dropped');
+        continue;
+      }
+      this.#queueEnqueue({ t: q.t, atMs: q.atMs, token: q.token }, true);
+    }
+  }
+
+  #queueEnqueue(q: QueuedEnqueue, journal = false): void {
+    // Kept across retries: steps already audited are not audited again (see EnqueueProgress).
+    const progress = newEnqueueProgress(q.atMs, q.token);
+    const write = () => this.#enqueuer.onAlert(q.t, progress).then(() => undefined);
+    this.#pending.enqueue({ kind: 'remediation enqueue', record: q, write }, { journal }).catch((err: unknown) => {
+      if (!this.#stopping) this.#o.log.error({ err, alert: q.t.alert.name }, 'could not enqueue remediation');
+    });
   }
 
   /** Stops taking new jobs (running ones finish); for maintenance and tests. */
@@ -151,6 +218,8 @@ export class RemediationService {
   }
 
   async #stop(): Promise<void> {
+    // Enqueues still waiting for Redis stay in the journal (if they were journaled) for the next start.
+    this.#pending.close();
     // Stop taking jobs; close() waits for the running ones to finish (graceful SIGTERM).
     const worker = this.#worker && this.#workerRedis ? await closeBullmq(this.#worker, [this.#workerRedis]) : 'closed';
     reportClose(this.#o.log, 'remediation worker', worker);
@@ -170,6 +239,7 @@ export class RemediationService {
       escalator: o.escalator,
       verify: o.verify,
       stillFiring: o.stillFiring,
+      awaitingRestore: o.awaitingRestore,
       settle: new TargetSettle(this.#redis, this.#keys),
       policy: this.#policy,
       settleMs: o.settleMs ?? 0,

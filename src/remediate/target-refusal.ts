@@ -1,9 +1,11 @@
 import { errorMessage } from '../errors';
+import { isRedisUnavailable } from '../runtime/redis-unavailable';
 import type { Logger } from '../telemetry/logger';
 import type { Escalator } from './escalator';
 import { auditRemediationStep, type RemediationAuditSink } from './remediation-audit';
 import type { RemediationMetrics } from './remediation-metrics';
 import type { TargetRefusal } from './target-policy';
+import type { EnqueueProgress } from './remediation-enqueuer';
 
 export interface RefusalDeps {
   readonly audit: RemediationAuditSink;
@@ -27,11 +29,17 @@ export interface RefusedRemediation {
  * The escalation key includes the target: each refused target pages once (the incidents
  * pipeline deduplicates a key for a day), however often its alert fires.
  */
-export async function refuseRemediation(d: RefusalDeps, r: RefusedRemediation, refusal: TargetRefusal): Promise<void> {
+export async function refuseRemediation(d: RefusalDeps, r: RefusedRemediation, refusal: TargetRefusal, progress?: Pick<EnqueueProgress, 'atMs' | 'done'>): Promise<void> {
   const base = { job_id: r.jobId, rule: r.rule, action: r.action, alert: r.alert.name, alert_fingerprint: r.alert.fingerprint, fired_at_ms: r.alert.firedAtMs };
-  d.log.warn({ rule: r.rule, action: r.action, target: r.target, reason: refusal.reason }, refusal.message);
-  await auditRemediationStep(d.audit, 'refused', r.target, { ...base, reason: refusal.reason, message: refusal.message });
-  d.metrics.refused.inc({ reason: refusal.reason });
+  // Retried after a Redis outage part-way: the refusal is recorded and counted once.
+  const refusedKey = `refused:${r.jobId}`;
+  if (!progress?.done.has(refusedKey)) {
+    d.log.warn({ rule: r.rule, action: r.action, target: r.target, reason: refusal.reason }, refusal.message);
+    await auditRemediationStep(d.audit, 'refused', r.target, { ...base, reason: refusal.reason, message: refusal.message }, undefined, progress?.atMs);
+    d.metrics.refused.inc({ reason: refusal.reason });
+    progress?.done.add(refusedKey);
+  }
+  if (progress?.done.has(`escalated:${r.jobId}`)) return;
   const summary = `${refusal.message} (rule ${r.rule} would ${r.action} it for alert ${r.alert.name})`;
   let delivered = true;
   let error: string | undefined;
@@ -43,9 +51,12 @@ export async function refuseRemediation(d: RefusalDeps, r: RefusedRemediation, r
       details: base,
     });
   } catch (err) {
+    // Redis not there (an outage): the caller's outbox retries the whole refusal once it answers.
+    if (isRedisUnavailable(err)) throw err;
     delivered = false;
     error = errorMessage(err);
     d.log.error({ err, jobId: r.jobId }, 'remediation refusal could not be escalated');
   }
   await auditRemediationStep(d.audit, 'escalated', r.target, { ...base, reason: 'target_refused', summary, delivered, ...(error ? { error } : {}) });
+  progress?.done.add(`escalated:${r.jobId}`);
 }

@@ -30,6 +30,11 @@ export class RestoredAlerts {
     this.#restoredAtMs = restoredAtMs;
   }
 
+  /** The restored alert of this fingerprint no evaluation has taken back or resolved yet. */
+  get(fp: string): Alert | undefined {
+    return this.#alerts.get(fp);
+  }
+
   /** The rule took the alert back (its condition holds again): handed over once. */
   readonly take = (fp: string): Alert | undefined => {
     const a = this.#alerts.get(fp);

@@ -322,6 +322,15 @@ export class RuleEngine {
     return this.#loaded.all.map((r) => r.shape.kind);
   }
 
+  /**
+   * True for an alert restored firing (with this firing start) that no evaluation has seen again
+   * since the restart, nor resolved yet: whether it still fires is not known until fresh data comes.
+   */
+  awaitingRestore(fingerprint: string, firedAtMs: number): boolean {
+    const a = this.#restored.get(fingerprint);
+    return a !== undefined && a.state === 'firing' && a.firedAtMs === firedAtMs;
+  }
+
   /** Pending and firing alerts of every rule, with restored ones held firing (see restore). */
   activeAlerts(): Alert[] {
     const out: Alert[] = this.#restored.size > 0 ? this.#restored.held() : [];

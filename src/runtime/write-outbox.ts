@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { errorMessage } from '../errors';
+import type { JournalSink } from './outbox-journal';
 import { isRedisUnavailable } from './redis-unavailable';
 
 export interface OutboxWrite {
@@ -9,6 +10,8 @@ export interface OutboxWrite {
   /** A later write with the same key supersedes a queued one (a SET of the whole current state). */
   readonly coalesceKey?: string;
   readonly write: () => Promise<void>;
+  /** What the owner rebuilds this write from after a crash (JSON); without it the write is never journaled. */
+  readonly record?: unknown;
 }
 
 /**
@@ -21,6 +24,8 @@ export interface OutboxBatch<T> {
   readonly max: number;
   /** Must be idempotent and cope with being called again with the same items and more (a retry). */
   readonly writeMany: (items: T[]) => Promise<void>;
+  /** Items are JSON and journaled as they are (see WriteOutboxOptions.journal). */
+  readonly journaled?: boolean;
 }
 
 export interface WriteOutboxOptions {
@@ -32,6 +37,11 @@ export interface WriteOutboxOptions {
   maxDepth?: number;
   /** Pause before retrying a write Redis was not there for; `wake()` cuts it short. */
   retryDelayMs?: (attempt: number) => number;
+  /**
+   * Where writes that wait for Redis are kept on disk (kill -9 during an outage loses nothing):
+   * from the first write Redis was not there for (or journalAll()) until the outbox is empty again.
+   */
+  journal?: JournalSink;
 }
 
 interface Queued {
@@ -39,6 +49,8 @@ interface Queued {
   /** Set for an item of a batch (then `w.write` is unused). */
   readonly batch?: { readonly of: OutboxBatch<unknown>; readonly item: unknown };
   readonly waiters: Array<{ resolve(): void; reject(err: unknown): void }>;
+  /** Its journal record's id once journaled. */
+  journalId?: number;
 }
 
 const DEFAULT_MAX_DEPTH = 10_000;
@@ -63,6 +75,8 @@ export class WriteOutbox {
   #idle: Promise<void> | undefined;
   #resolveIdle: (() => void) | undefined;
   #wake: (() => void) | undefined;
+  /** While set, every queued write is journaled (see WriteOutboxOptions.journal). */
+  #journaling = false;
 
   constructor(opts: WriteOutboxOptions) {
     this.#o = opts;
@@ -74,7 +88,8 @@ export class WriteOutbox {
     return this.#queue.length;
   }
 
-  enqueue(w: OutboxWrite): Promise<void> {
+  /** `journal`: journal it now whatever the state (a write replayed from a previous run's journal). */
+  enqueue(w: OutboxWrite, opts: { journal?: boolean } = {}): Promise<void> {
     if (this.#closed) return Promise.reject(new Error(`${this.#o.name} outbox is closed`));
     return new Promise<void>((resolve, reject) => {
       const waiters = [{ resolve, reject }];
@@ -82,23 +97,53 @@ export class WriteOutbox {
         // Never the head while a drain runs: that write may be in flight.
         const from = this.#inFlight;
         const i = this.#queue.findIndex((q, idx) => idx >= from && q.w.coalesceKey === w.coalesceKey);
-        if (i >= 0) waiters.push(...(this.#queue.splice(i, 1)[0] as Queued).waiters);
+        if (i >= 0) {
+          const superseded = this.#queue.splice(i, 1)[0] as Queued;
+          this.#journalDone(superseded);
+          waiters.push(...superseded.waiters);
+        }
       }
-      this.#queue.push({ w, waiters });
-      if (this.#queue.length > this.#maxDepth) this.#dropOldest();
-      if (!this.#draining) void this.#drain();
+      this.#push({ w, waiters }, opts.journal);
     });
   }
 
   /** Queues one item of `batch`: made together with the items of the same batch queued next to it. */
-  enqueueItem<T>(batch: OutboxBatch<T>, item: T): Promise<void> {
+  enqueueItem<T>(batch: OutboxBatch<T>, item: T, opts: { journal?: boolean } = {}): Promise<void> {
     if (this.#closed) return Promise.reject(new Error(`${this.#o.name} outbox is closed`));
     return new Promise<void>((resolve, reject) => {
       const of = batch as OutboxBatch<unknown>;
-      this.#queue.push({ w: { kind: batch.kind, write: () => of.writeMany([item]) }, batch: { of, item }, waiters: [{ resolve, reject }] });
-      if (this.#queue.length > this.#maxDepth) this.#dropOldest();
-      if (!this.#draining) void this.#drain();
+      const w: OutboxWrite = { kind: batch.kind, write: () => of.writeMany([item]), ...(batch.journaled ? { record: item } : {}) };
+      this.#push({ w, batch: { of, item }, waiters: [{ resolve, reject }] }, opts.journal);
     });
+  }
+
+  #push(q: Queued, journal = false): void {
+    this.#queue.push(q);
+    if (journal) this.#journaling = true;
+    if (this.#journaling) this.#journalOne(q);
+    if (this.#queue.length > this.#maxDepth) this.#dropOldest();
+    if (!this.#draining) void this.#drain();
+  }
+
+  /**
+   * Redis stopped answering (or froze): from now until the outbox is empty, every queued write is
+   * also kept in the journal, those queued already included, so a kill -9 meanwhile loses none.
+   */
+  journalAll(): void {
+    if (!this.#o.journal) return;
+    this.#journaling = true;
+    for (const q of this.#queue) this.#journalOne(q);
+  }
+
+  #journalOne(q: Queued): void {
+    if (q.journalId !== undefined || q.w.record === undefined || !this.#o.journal) return;
+    q.journalId = this.#o.journal.append(this.#o.name, q.w.kind, q.w.record);
+  }
+
+  #journalDone(q: Queued): void {
+    if (q.journalId === undefined) return;
+    this.#o.journal?.done(q.journalId);
+    q.journalId = undefined;
   }
 
   /** Resolves once nothing waits (every write made, dropped, or the outbox closed). */
@@ -123,7 +168,10 @@ export class WriteOutbox {
   close(): void {
     this.#closed = true;
     const left = this.#queue.splice(this.#inFlight);
-    if (left.length > 0) this.#o.log.error({ outbox: this.#o.name, writes: left.length }, 'shutdown with durable writes still waiting for Redis: they are lost');
+    // Journaled writes stay in the journal (not marked done): the next start makes them.
+    const kept = left.filter((q) => q.journalId !== undefined).length;
+    if (kept > 0) this.#o.log.warn({ outbox: this.#o.name, writes: kept }, 'shutdown with durable writes still waiting for Redis: kept in the journal for the next start');
+    if (left.length > kept) this.#o.log.error({ outbox: this.#o.name, writes: left.length - kept }, 'shutdown with durable writes still waiting for Redis: they are lost');
     for (const q of left) for (const w of q.waiters) w.reject(new Error(`${this.#o.name} outbox closed before Redis answered`));
     if (!this.#draining) this.#becameIdle();
     this.wake();
@@ -154,6 +202,7 @@ export class WriteOutbox {
             continue;
           }
           if (attempt === 0) this.#o.log.warn({ err: errorMessage(err), outbox: this.#o.name, kind: head.w.kind, depth: this.#queue.length }, 'Redis unavailable: durable writes queued until it answers');
+          this.journalAll();
           await this.#pause((this.#o.retryDelayMs ?? defaultDelay)(attempt++));
           continue;
         }
@@ -161,6 +210,8 @@ export class WriteOutbox {
         attempt = 0;
         this.#inFlight = 0;
         this.#settle(n);
+        // Redis took a write and nothing else waits: back to writing straight through.
+        if (this.#queue.length === 0) this.#journaling = false;
       }
     } finally {
       this.#draining = false;
@@ -179,7 +230,10 @@ export class WriteOutbox {
 
   /** The first `n` writes are made (or failed for good): settles their waiters. */
   #settle(n: number, err?: unknown): void {
-    for (const q of this.#queue.splice(0, n)) for (const w of q.waiters) if (err === undefined) w.resolve(); else w.reject(err);
+    for (const q of this.#queue.splice(0, n)) {
+      this.#journalDone(q);
+      for (const w of q.waiters) if (err === undefined) w.resolve(); else w.reject(err);
+    }
   }
 
   #pause(ms: number): Promise<void> {
@@ -201,6 +255,7 @@ export class WriteOutbox {
     // The head may be in flight; drop the oldest behind it.
     const i = this.#inFlight;
     const [dropped] = this.#queue.splice(i, 1) as [Queued];
+    this.#journalDone(dropped);
     droppedCounter(this.#o.registry)?.inc({ outbox: this.#o.name });
     this.#o.log.error({ outbox: this.#o.name, kind: dropped.w.kind, maxDepth: this.#maxDepth }, 'durable write outbox full: oldest queued write dropped (it will never reach Redis)');
     for (const w of dropped.waiters) w.reject(new Error(`${this.#o.name} outbox full (${this.#maxDepth} writes waiting for Redis): write dropped`));
