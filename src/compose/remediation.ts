@@ -6,6 +6,8 @@ import type { AuditLog } from '../audit/audit-log';
 import type { WardenConfig } from '../config/schema';
 import type { Authenticator } from '../http/auth';
 import { remediationRoutes } from '../http/routes/remediations';
+import { approvalRoutes } from '../http/routes/remediation-approvals';
+import type { MaintenanceHolds } from '../remediate/maintenance-hold';
 import { tradingRoutes } from '../http/routes/trading';
 import type { Escalator } from '../remediate/escalator';
 import { createExecutors } from '../remediate/executors/create-executors';
@@ -31,6 +33,8 @@ export interface RemediationDeps {
   registry: Registry;
   log: Logger;
   clock: () => number;
+  /** Maintenance windows hold matching jobs (issue 13 §3). */
+  maintenance?: MaintenanceHolds;
 }
 
 export interface Remediation {
@@ -70,6 +74,7 @@ export async function startRemediation(d: RemediationDeps): Promise<Remediation>
     registry: d.registry,
     log,
     clock: d.clock,
+    ...(d.maintenance ? { maintenance: d.maintenance } : {}),
   });
   await service.start();
   const unlisten = service.listen(d.events);
@@ -77,7 +82,7 @@ export async function startRemediation(d: RemediationDeps): Promise<Remediation>
   return {
     service,
     trading,
-    routers: [remediationRoutes({ auth: d.auth, jobs: service.jobs }), tradingRoutes({ auth: d.auth, trading, audit: d.audit })],
+    routers: [remediationRoutes({ auth: d.auth, jobs: service.jobs }), approvalRoutes({ auth: d.auth, approvals: service.approvals }), tradingRoutes({ auth: d.auth, trading, audit: d.audit })],
     replaceRules: (remediations) => service.replaceRules(remediations.map((r) => r.rule)),
     async stop() {
       stopTradingRefresh();

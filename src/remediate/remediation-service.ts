@@ -23,6 +23,9 @@ import type { VerifyCheck } from './verify';
 import { closeBullmq, closeRedisClient, reportClose } from '../runtime/close-bullmq';
 import { TargetSettle } from './target-settle';
 import { TargetPolicy } from './target-policy';
+import { ApprovalStore } from './approval-store';
+import { RemediationApprovals } from './remediation-approvals';
+import { MaintenanceHold, type MaintenanceHolds } from './maintenance-hold';
 
 export interface RemediationServiceOptions {
   /** A redis:// URL or ioredis options. */
@@ -61,6 +64,8 @@ export interface RemediationServiceOptions {
   /** BullMQ stall detection (kill -9 recovery). @defaultValue 30 s lock, 30 s check interval */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** Maintenance windows (issue 13 §3): matching jobs are held until they end. @defaultValue none */
+  maintenance?: MaintenanceHolds;
 }
 
 /**
@@ -78,6 +83,7 @@ export class RemediationService {
   readonly #enqueuer: RemediationEnqueuer;
   readonly #jobs: RemediationJobs;
   readonly #policy: TargetPolicy;
+  readonly #approvals: RemediationApprovals;
   #worker: Worker<RemediationJobData, RemediationJobResult> | undefined;
   /** BullMQ does not close connections it was handed; we do, after the worker. */
   #workerRedis: Redis | undefined;
@@ -99,7 +105,37 @@ export class RemediationService {
       { queue: this.#queue, redis: this.#redis, keys: this.#keys, audit: opts.audit, metrics: this.metrics, policy: this.#policy, escalator: opts.escalator, log: opts.log, clock, globalDryRun: opts.dryRun, retentionMs: opts.jobRetentionMs ?? 24 * 3_600_000 },
       opts.rules,
     );
-    this.#jobs = new RemediationJobs(this.#queue, this.#cancellation, opts.audit, this.metrics);
+    const retentionMs = opts.jobRetentionMs ?? 24 * 3_600_000;
+    const approvalStore = new ApprovalStore(this.#redis, this.#keys, retentionMs);
+    this.#approvals = new RemediationApprovals({ queue: this.#queue, store: approvalStore, audit: opts.audit, registry: opts.registry, log: opts.log, clock });
+    this.#jobs = new RemediationJobs(this.#queue, this.#cancellation, opts.audit, this.metrics, { approvals: approvalStore, redis: this.#redis, keys: this.#keys });
+  }
+
+  /** Approve / reject (issue 13 §2): the API and Slack decide through it. */
+  get approvals(): RemediationApprovals {
+    return this.#approvals;
+  }
+
+  /**
+   * A maintenance window ended (or was deleted): wake every held job now; each looks again and
+   * either stays held (another window) or re-checks its alert and acts or skips.
+   */
+  async releaseHeld(): Promise<number> {
+    let woken = 0;
+    for (const jobId of await this.#redis.zrange(this.#keys.held(), 0, -1)) {
+      const job = await this.#queue.getJob(jobId);
+      if (!job) {
+        await this.#redis.zrem(this.#keys.held(), jobId);
+        continue;
+      }
+      if ((await job.getState()) !== 'delayed') continue;
+      const promoted = await job.promote().then(() => true, (err: unknown) => {
+        this.#o.log.debug({ jobId, err: (err as Error).message }, 'held job already woken');
+        return false;
+      });
+      if (promoted) woken++;
+    }
+    return woken;
   }
 
   get jobs(): RemediationJobs {
@@ -115,6 +151,7 @@ export class RemediationService {
     await this.#cancellation.start();
     if (this.#o.runWorker ?? true) this.#worker = this.#createWorker();
     await this.#worker?.waitUntilReady();
+    this.#approvals.start();
   }
 
   /** Handles one alert transition; only transitions to firing enqueue. */
@@ -151,6 +188,7 @@ export class RemediationService {
   }
 
   async #stop(): Promise<void> {
+    this.#approvals.stop();
     // Stop taking jobs; close() waits for the running ones to finish (graceful SIGTERM).
     const worker = this.#worker && this.#workerRedis ? await closeBullmq(this.#worker, [this.#workerRedis]) : 'closed';
     reportClose(this.#o.log, 'remediation worker', worker);
@@ -180,6 +218,8 @@ export class RemediationService {
       metrics: this.metrics,
       log: o.log,
       clock,
+      hold: o.maintenance && new MaintenanceHold({ redis: this.#redis, keys: this.#keys, holds: o.maintenance, audit: o.audit, clock }),
+      approvals: { store: this.#approvals.store, onRequested: (r) => this.#approvals.onRequested(r), onExpired: (r) => this.#approvals.onExpired(r) },
     });
     const jitter = o.jitter ?? Math.random;
     this.#workerRedis = connect(o.redis);
