@@ -16,6 +16,7 @@ import { startPaging } from './compose/paging';
 import { startRemediation, type Remediation } from './compose/remediation';
 import { startPrometheusEstate } from './compose/prometheus-estate';
 import { startIntegrations } from './compose/integrations';
+import { startMaintenance } from './compose/maintenance';
 import type { IncidentService } from './incidents/incident-service';
 import { auditRoutes } from './http/routes/audit';
 import { createApp } from './http/app';
@@ -117,7 +118,9 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     anchorer.start();
     // Pushed before paging and remediation, so it stops after them and anchors their last entries.
     cleanup.push(['audit anchorer', () => anchorer.stop()]);
-    const paging = await startPaging({ config, configFile: opts.configFile ?? 'warden.yaml', redis, auth, audit, events, registry, log, clock });
+    const maintenance = await startMaintenance({ config, redis, auth, audit, log, clock });
+    cleanup.push(['maintenance windows', () => maintenance.stop()]);
+    const paging = await startPaging({ config, configFile: opts.configFile ?? 'warden.yaml', redis, auth, audit, events, registry, log, clock, maintenance: maintenance.windows });
     cleanup.push(['paging', () => paging.stop()]);
     // Issue 9: what was decided while Redis was away is written the moment it answers again.
     redisHealth.on('up', () => {
@@ -127,9 +130,10 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
       audit.retryNow();
     });
     const stillFiring = (a: { fingerprint: string; firedAtMs: number }) => estate.alerts.activeAlerts().some((x) => x.fingerprint === a.fingerprint && x.state === 'firing' && x.firedAtMs === a.firedAtMs);
-    const remediation = await startRemediation({ config, redisUrl: opts.redisUrl, redis, auth, audit, escalator: paging.incidents, events, store, stillFiring, registry, log, clock });
+    const remediation = await startRemediation({ config, redisUrl: opts.redisUrl, redis, auth, audit, escalator: paging.incidents, events, store, stillFiring, registry, log, clock, maintenance: maintenance.windows });
     cleanup.push(['remediation', () => remediation.stop()]);
-    const integrations = startIntegrations({ config, configFile: opts.configFile ?? 'warden.yaml', redis, incidents: paging.incidents, audit, log, clock });
+    maintenance.wakeOnEnd(() => remediation.service.releaseHeld());
+    const integrations = startIntegrations({ config, configFile: opts.configFile ?? 'warden.yaml', redis, incidents: paging.incidents, approvals: remediation.service.approvals, audit, log, clock });
     // Series Warden derives itself cannot be pushed or scraped over (issue 9).
     const derived = DerivedSeries.fromComponents(config.components);
     const loop = new EvaluationLoop({ store, rules: estate.alerts, tracker, healthMetrics: new HealthMetrics(registry), events, components: config.components, registry, log, clock, tradingHalted: () => remediation.trading.halted });
@@ -192,6 +196,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
         ...paging.routers,
         ...remediation.routers,
         ...integrations.routers,
+        ...maintenance.routers,
         auditRoutes({ auth, audit }),
         ...estate.routers({ auth, loop, incidents: paging.incidents }),
       ],

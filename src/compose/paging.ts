@@ -13,6 +13,7 @@ import { createChannelBreakers } from '../notify/channel-breakers';
 import { createNotifiers } from '../notify/create-notifiers';
 import { NotifyMetrics } from '../notify/notify-metrics';
 import type { WardenEvents } from '../warden-events';
+import type { MaintenanceMuter } from '../incidents/mute';
 
 export interface PagingDeps {
   config: WardenConfig;
@@ -24,6 +25,8 @@ export interface PagingDeps {
   registry: Registry;
   log: Logger;
   clock: () => number;
+  /** Maintenance windows: matching alerts recorded, not notified (issue 13 §3). */
+  maintenance?: MaintenanceMuter;
 }
 
 export interface Paging {
@@ -45,7 +48,7 @@ export async function startPaging(d: PagingDeps): Promise<Paging> {
     },
   });
   const notifiers = [...createNotifiers(d.config.notify.receivers, { breakers, metrics: notifyMetrics, clock: d.clock, configFile: d.configFile }).values()].flat();
-  const incidents = new IncidentService({ redis: d.redis, prefix: d.config.redis.prefix, notify: d.config.notify, notifiers, log, registry: d.registry, clock: d.clock, audit: d.audit });
+  const incidents = new IncidentService({ redis: d.redis, prefix: d.config.redis.prefix, notify: d.config.notify, notifiers, log, registry: d.registry, clock: d.clock, audit: d.audit, ...(d.maintenance ? { maintenance: d.maintenance } : {}) });
   await incidents.start();
   // onAlert never rejects: failures are logged and retried inside the service.
   const onAlert = (t: Parameters<IncidentService['onAlert']>[0]) => void incidents.onAlert(t);

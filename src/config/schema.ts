@@ -5,6 +5,7 @@ import { notifyConfigSchema } from './notify-schema';
 import { integrationsConfigSchema, type IntegrationsConfig } from './integrations-schema';
 import { simulatorConfigDefaults, simulatorConfigSchema } from './simulator-schema';
 import { alertmanagerConfigDefaults, alertmanagerConfigSchema } from './alertmanager-schema';
+import { maintenanceConfigSchema } from '../maintenance/maintenance-schema';
 
 /** The one schema of warden.yaml: defaults first, unknown keys rejected (like Alertmanager). */
 
@@ -106,6 +107,11 @@ export const configSchema = z.strictObject({
     /** Also append anchors to this JSONL file (relative to warden.yaml), fsynced; ship or back it up elsewhere. */
     anchor_file: z.string().min(1).optional(),
   }).default({ anchor_interval: 60_000 }),
+  /**
+   * Maintenance windows (issue 13 §3): matching alerts are recorded, not notified, and remediations
+   * of matching targets are held until the window ends. More can be opened with POST /v1/maintenance.
+   */
+  maintenance: maintenanceConfigSchema.default([]),
   /** Inbound PagerDuty webhooks and Slack interactivity (issue 13); off unless configured. */
   integrations: integrationsConfigSchema.default({}),
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -5,6 +5,7 @@ import type { NotifyConfig } from '../config/notify-schema';
 import type { Notifier } from '../notify/notifier';
 import type { Delivered } from './delivery-worker';
 import type { AuditSink } from './incident-audit';
+import type { MaintenanceMuter } from './mute';
 
 /** Explicit dependencies of the IncidentService (the composition root builds them). */
 export interface IncidentServiceOptions {
@@ -28,6 +29,8 @@ export interface IncidentServiceOptions {
   random?: () => number;
   /** Longest wait before a job re-checks an open breaker. @defaultValue 5000 */
   breakerRecheckMaxMs?: number;
+  /** Maintenance windows: matching alerts are recorded but not notified (issue 13 §3). */
+  maintenance?: MaintenanceMuter;
   /** Called after each delivery (benchmarks: page latency). */
   onDelivered?: (d: Delivered) => void;
 }
