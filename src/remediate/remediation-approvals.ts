@@ -84,9 +84,9 @@ export class RemediationApprovals {
   }
 
   /** The request of this job, for Slack (approvers) and the API; undefined when it never asked. */
-  async pending(jobId: string): Promise<{ jobId: string; rule: string; approvers: readonly string[] } | undefined> {
+  async pending(jobId: string): Promise<{ jobId: string; rule: string; approvers: readonly string[]; status: string } | undefined> {
     const r = await this.#store.get(jobId);
-    return r && { jobId, rule: r.rule, approvers: r.approvers };
+    return r && { jobId, rule: r.rule, approvers: r.approvers, status: r.status };
   }
 
   /** POST /v1/remediations/{id}/approve|reject: the token must be one of the rule's API approvers. */
