@@ -129,7 +129,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
       paging.incidents.retryNow();
       audit.retryNow();
     });
-    const stillFiring = (a: { fingerprint: string; firedAtMs: number }) => estate.alerts.activeAlerts().some((x) => x.fingerprint === a.fingerprint && x.state === 'firing' && x.firedAtMs === a.firedAtMs);
+    const stillFiring = (a: { fingerprint: string; firedAtMs: number }) => estate.alerts.activeAlerts().some((x) => x.fingerprint === a.fingerprint && x.state === 'firing' && x.firedAtMs === a.firedAtMs) || (engine.restoring(a.fingerprint, a.firedAtMs) ? 'restoring' as const : false);
     const remediation = await startRemediation({ config, redisUrl: opts.redisUrl, redis, auth, audit, escalator: paging.incidents, events, store, stillFiring, registry, log, clock, maintenance: maintenance.windows });
     cleanup.push(['remediation', () => remediation.stop()]);
     maintenance.wakeOnEnd(() => remediation.service.releaseHeld());

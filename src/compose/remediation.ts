@@ -29,7 +29,7 @@ export interface RemediationDeps {
   events: WardenEvents;
   store: SignalStore;
   /** The rule engine's view: is this firing episode of the alert still firing? */
-  stillFiring: (alert: { fingerprint: string; firedAtMs: number }) => boolean;
+  stillFiring: (alert: { fingerprint: string; firedAtMs: number }) => boolean | 'restoring';
   registry: Registry;
   log: Logger;
   clock: () => number;

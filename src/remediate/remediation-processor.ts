@@ -39,7 +39,7 @@ export interface RemediationProcessorDeps {
    * Whether the alert that asked for a job is still firing (same firing episode). Without it every
    * job acts; with it a job that waited (lease, retry backoff) skips a condition that has cleared.
    */
-  stillFiring?: (alert: RemediationJobData['alert']) => boolean;
+  stillFiring?: (alert: RemediationJobData['alert']) => boolean | 'restoring';
   settle: TargetSettle;
   /** Checked again before acting: a job queued by an older Warden, or written to Redis by hand, is untrusted too (issue 9). */
   policy: TargetPolicy;
@@ -53,6 +53,8 @@ export interface RemediationProcessorDeps {
 
 type RemediationJob = Job<RemediationJobData, RemediationJobResult>;
 
+/** How long a job recovered right after a restart waits before asking again whether its alert still fires. */
+const RESTORE_WAIT_MS = 500;
 /** How long a job waits before re-checking a target whose lease another job holds. */
 const LEASE_WAIT_MAX_MS = 250;
 
@@ -97,7 +99,7 @@ export class RemediationProcessor {
     if (data.dryRun) return this.#dryRun(jobId, data, executor);
     // Held by a maintenance window: parked until it ends, then the alert is re-checked below.
     await this.#d.hold?.check(job, token, data);
-    const skipped = (await this.#checkStillFiring(jobId, data)) ?? (await this.#checkCooldown(jobId, data));
+    const skipped = (await this.#checkStillFiring(job, token, data)) ?? (await this.#checkCooldown(jobId, data));
     if (skipped) return skipped;
     if (!executor) return this.#stop(jobId, data, 1, `no executor configured for action ${data.action}`, 'permanent_failure');
     // Before the lease: a job waiting for a human holds nothing another job needs.
@@ -146,8 +148,15 @@ export class RemediationProcessor {
   }
 
   /** Fail safe: no restart, reap or archive on a condition that has cleared. A halt is never skipped. */
-  async #checkStillFiring(jobId: string, data: RemediationJobData): Promise<RemediationJobResult | undefined> {
-    if (!this.#d.stillFiring || data.action === 'halt_trading' || this.#d.stillFiring(data.alert)) return undefined;
+  async #checkStillFiring(job: RemediationJob, token: string | undefined, data: RemediationJobData): Promise<RemediationJobResult | undefined> {
+    const jobId = job.id as string;
+    const firing = !this.#d.stillFiring || data.action === 'halt_trading' || this.#d.stillFiring(data.alert);
+    if (firing === 'restoring') {
+      // Just restarted: the alert is neither confirmed nor cleared until fresh data arrives (at most staleness).
+      await job.moveToDelayed(Date.now() + RESTORE_WAIT_MS, token);
+      throw new DelayedError();
+    }
+    if (firing) return undefined;
     const detail = `alert ${data.alert.name} that asked for this ${data.action} of ${data.target} is no longer firing; not acting on a cleared condition`;
     await this.#audit('skipped', jobId, data, { reason: 'alert_resolved' });
     this.#count(data.action, 'skipped_resolved');

@@ -140,6 +140,16 @@ export class RuleEngine {
     this.#restoredAtMs = restoredAtMs;
   }
 
+  /**
+   * Whether this firing episode was active before a restart and waits for post-restart data to
+   * resume or resolve it (until `untilMs`): a remediation job recovered after a restart then waits
+   * instead of taking the quiet moment for a cleared condition.
+   */
+  restoring(fingerprint: string, firedAtMs: number): boolean {
+    const a = this.#restorable.get(fingerprint);
+    return a !== undefined && a.state === 'firing' && a.firedAtMs === firedAtMs;
+  }
+
   /** Restored alerts held firing because their rule's range is not yet covered (tick() drops them when it is). */
   #heldAlerts(): Alert[] {
     const out: Alert[] = [];
