@@ -13,7 +13,7 @@ const layers = [
   ['health', 'audit', 'notify', 'telemetry'],
   ['warden-events.ts'], // the in-process bus
   ['evaluate'], // drives rules -> health on every batch and tick
-  ['ingest', 'incidents', 'remediate'], // the stages around evaluation
+  ['ingest', 'incidents', 'remediate', 'maintenance'], // the stages around evaluation; maintenance windows mute and hold them
   ['remediate/executors', 'integrations'], // side effects; two-way webhooks into incidents
   ['http', 'sim'],
   ['cli', 'compose', 'drill', 'main.ts'], // the edge: commands and the composition root

@@ -17,6 +17,7 @@ import { startRemediation, type Remediation } from './compose/remediation';
 import { startPrometheusEstate } from './compose/prometheus-estate';
 import { startIntegrations } from './compose/integrations';
 import { openOutboxJournal, watchRedisOutage } from './compose/durability';
+import { startMaintenance } from './compose/maintenance';
 import type { IncidentService } from './incidents/incident-service';
 import { auditRoutes } from './http/routes/audit';
 import { createApp } from './http/app';
@@ -123,17 +124,20 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     anchorer.start();
     // Pushed before paging and remediation, so it stops after them and anchors their last entries.
     cleanup.push(['audit anchorer', () => anchorer.stop()]);
+    const maintenance = await startMaintenance({ config, redis, auth, audit, log, clock });
+    cleanup.push(['maintenance windows', () => maintenance.stop()]);
     let listenUrl = '';
-    const paging = await startPaging({ config, configFile: opts.configFile ?? 'warden.yaml', redis, auth, audit, events, registry, log, clock, listenUrl: () => listenUrl, journal });
+    const paging = await startPaging({ config, configFile: opts.configFile ?? 'warden.yaml', redis, auth, audit, events, registry, log, clock, listenUrl: () => listenUrl, journal, maintenance: maintenance.windows });
     cleanup.push(['paging', () => paging.stop()]);
     paging.incidents.replay(journal.takeOrphans('incidents'));
     const stillFiring = (a: { fingerprint: string; firedAtMs: number }) => estate.alerts.activeAlerts().some((x) => x.fingerprint === a.fingerprint && x.state === 'firing' && x.firedAtMs === a.firedAtMs);
     const remediation = await startRemediation({ config, redisUrl: opts.redisUrl, redis, auth, audit, escalator: paging.incidents, events, store, stillFiring, awaitingRestore: (a) => engine.awaitingRestore(a.fingerprint, a.firedAtMs), registry, log, clock,
-      redisDown: () => (redisHealth.state.up ? undefined : redisHealth.state.reason ?? 'not answering'), journal });
+      redisDown: () => (redisHealth.state.up ? undefined : redisHealth.state.reason ?? 'not answering'), journal, maintenance: maintenance.windows });
+    maintenance.wakeOnEnd(() => remediation.service.releaseHeld());
     cleanup.push(['remediation', () => remediation.stop()]);
     // Issue 9: journaled from the moment Redis stops answering, written the moment it answers again.
     watchRedisOutage(redisHealth, { health: tracker, incidents: paging.incidents, remediation: remediation.service, audit }, log);
-    const integrations = startIntegrations({ config, configFile: opts.configFile ?? 'warden.yaml', redis, incidents: paging.incidents, audit, log, clock });
+    const integrations = startIntegrations({ config, configFile: opts.configFile ?? 'warden.yaml', redis, incidents: paging.incidents, approvals: remediation.service.approvals, audit, log, clock });
     // Series Warden derives itself cannot be pushed or scraped over (issue 9).
     const derived = DerivedSeries.fromComponents(config.components);
     const loop = new EvaluationLoop({ store, rules: estate.alerts, tracker, healthMetrics: new HealthMetrics(registry), events, components: config.components, registry, log, clock, tradingHalted: () => remediation.trading.halted });
@@ -202,6 +206,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
         ...paging.routers,
         ...remediation.routers,
         ...integrations.routers,
+        ...maintenance.routers,
         auditRoutes({ auth, audit }),
         ...estate.routers({ auth, loop, incidents: paging.incidents, ingest: { unavailable, parser: pushParser, derived } }),
       ],

@@ -8,6 +8,7 @@ import { integrationRoutes } from '../http/routes/integrations';
 import type { IncidentActions } from '../integrations/incident-actions';
 import { PagerDutyWebhook } from '../integrations/pagerduty-webhook';
 import type { ApprovalDecider } from '../integrations/slack-approval';
+import { SlackApprovalAnnouncer } from '../integrations/slack-approval-announcer';
 import { SlackInteractivity } from '../integrations/slack-interactivity';
 import { SlackWebApi } from '../integrations/slack-web-api';
 
@@ -16,7 +17,8 @@ export interface IntegrationsDeps {
   configFile: string;
   redis: Redis;
   incidents: IncidentActions;
-  approvals?: ApprovalDecider;
+  /** Remediation approvals; `announceWith` takes the Slack poster when approval_channel is set. */
+  approvals?: ApprovalDecider & { announceWith?(announcer: SlackApprovalAnnouncer): void };
   audit: AuditLog;
   log: Logger;
   clock: () => number;
@@ -39,6 +41,8 @@ export function startIntegrations(d: IntegrationsDeps): Integrations {
     const token = slack.botToken ?? d.config.notify.receivers.flatMap((r) => r.slack_configs.map((c) => c.token))[0];
     if (token === undefined) throw new ConfigError('integrations.slack needs a bot_token (or a Slack receiver whose token it can use)', { file: d.configFile, field: 'integrations.slack.bot_token' });
     api = new SlackWebApi({ token, apiUrl: slack.apiUrl, clock: d.clock });
+    // Issue 13 §2: jobs awaiting approval are posted there with Approve / Reject.
+    if (slack.approvalChannel) d.approvals?.announceWith?.(new SlackApprovalAnnouncer(api, slack.approvalChannel));
     interactivity = new SlackInteractivity({ signingSecret: slack.signingSecret, maxAgeMs: slack.maxAgeMs, api, incidents: d.incidents, approvals: d.approvals, approvers: slack.approvers, audit: d.audit, log, clock: d.clock });
   }
   return { routers: [integrationRoutes({ pagerduty: pd, slack: interactivity })], ...(api ? { slack: api } : {}) };

@@ -14,6 +14,7 @@ import { createNotifiers } from '../notify/create-notifiers';
 import { NotifyMetrics } from '../notify/notify-metrics';
 import type { JournalSink } from '../runtime/outbox-journal';
 import type { WardenEvents } from '../warden-events';
+import type { MaintenanceMuter } from '../incidents/mute';
 
 export interface PagingDeps {
   config: WardenConfig;
@@ -28,6 +29,8 @@ export interface PagingDeps {
   /** The URL Warden listens on, once it does: the webhook payload's externalURL unless alertmanager.external_url says otherwise. */
   listenUrl?: () => string;
   journal?: JournalSink;
+  /** Maintenance windows: matching alerts recorded, not notified (issue 13 §3). */
+  maintenance?: MaintenanceMuter;
 }
 
 export interface Paging {
@@ -50,7 +53,7 @@ export async function startPaging(d: PagingDeps): Promise<Paging> {
   });
   const externalUrl = () => d.config.alertmanager.external_url ?? d.listenUrl?.() ?? '';
   const notifiers = [...createNotifiers(d.config.notify.receivers, { breakers, metrics: notifyMetrics, clock: d.clock, configFile: d.configFile, externalUrl }).values()].flat();
-  const incidents = new IncidentService({ redis: d.redis, prefix: d.config.redis.prefix, notify: d.config.notify, notifiers, log, registry: d.registry, clock: d.clock, audit: d.audit, journal: d.journal });
+  const incidents = new IncidentService({ redis: d.redis, prefix: d.config.redis.prefix, notify: d.config.notify, notifiers, log, registry: d.registry, clock: d.clock, audit: d.audit, journal: d.journal, ...(d.maintenance ? { maintenance: d.maintenance } : {}) });
   await incidents.start();
   // onAlert never rejects: failures are logged and retried inside the service.
   const onAlert = (t: Parameters<IncidentService['onAlert']>[0]) => void incidents.onAlert(t);

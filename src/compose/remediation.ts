@@ -6,6 +6,8 @@ import type { AuditLog } from '../audit/audit-log';
 import type { WardenConfig } from '../config/schema';
 import type { Authenticator } from '../http/auth';
 import { remediationRoutes } from '../http/routes/remediations';
+import { approvalRoutes } from '../http/routes/remediation-approvals';
+import type { MaintenanceHolds } from '../remediate/maintenance-hold';
 import { tradingRoutes } from '../http/routes/trading';
 import type { Escalator } from '../remediate/escalator';
 import { createExecutors } from '../remediate/executors/create-executors';
@@ -37,6 +39,8 @@ export interface RemediationDeps {
   /** Why Redis is known not to answer, or undefined while it does (RedisHealth). */
   redisDown?: () => string | undefined;
   journal?: JournalSink;
+  /** Maintenance windows hold matching jobs (issue 13 §3). */
+  maintenance?: MaintenanceHolds;
 }
 
 export interface Remediation {
@@ -78,6 +82,7 @@ export async function startRemediation(d: RemediationDeps): Promise<Remediation>
     log,
     clock: d.clock,
     journal: d.journal,
+    ...(d.maintenance ? { maintenance: d.maintenance } : {}),
   });
   await service.start();
   const unlisten = service.listen(d.events);
@@ -85,7 +90,7 @@ export async function startRemediation(d: RemediationDeps): Promise<Remediation>
   return {
     service,
     trading,
-    routers: [remediationRoutes({ auth: d.auth, jobs: service.jobs, redisDown: d.redisDown }), tradingRoutes({ auth: d.auth, trading, audit: d.audit })],
+    routers: [remediationRoutes({ auth: d.auth, jobs: service.jobs, redisDown: d.redisDown }), approvalRoutes({ auth: d.auth, approvals: service.approvals }), tradingRoutes({ auth: d.auth, trading, audit: d.audit })],
     replaceRules: (remediations) => service.replaceRules(remediations.map((r) => r.rule)),
     async stop() {
       stopTradingRefresh();

@@ -6,6 +6,7 @@ import { integrationsConfigSchema, type IntegrationsConfig } from './integration
 import { simulatorConfigDefaults, simulatorConfigSchema } from './simulator-schema';
 import { alertmanagerConfigDefaults, alertmanagerConfigSchema } from './alertmanager-schema';
 import { drillConfigSchema } from './drill-schema';
+import { maintenanceConfigSchema } from './maintenance-schema';
 
 /** The one schema of warden.yaml: defaults first, unknown keys rejected (like Alertmanager). */
 
@@ -119,6 +120,11 @@ export const configSchema = z.strictObject({
     dir: z.string().min(1).default('.warden/journal'),
     max_bytes: byteSize().default(256 * 1024 * 1024),
   }).default({ dir: '.warden/journal', max_bytes: 256 * 1024 * 1024 }),
+  /**
+   * Maintenance windows (issue 13 §3): matching alerts are recorded, not notified, and remediations
+   * of matching targets are held until the window ends. More can be opened with POST /v1/maintenance.
+   */
+  maintenance: maintenanceConfigSchema.default([]),
   /** Inbound PagerDuty webhooks and Slack interactivity (issue 13); off unless configured. */
   integrations: integrationsConfigSchema.default({}),
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -8,7 +8,7 @@ import { firingAlerts, type Incident, type IncidentAlert } from './incident';
 import type { IncidentMetrics } from './incident-metrics';
 import type { IncidentStore } from './incident-store';
 import { Inhibitor } from './inhibitor';
-import { muteAlerts, type MuteResult } from './mute';
+import { muteAlerts, type MaintenanceMuter, type MuteResult } from './mute';
 import { buildNotification } from './notification-builder';
 import { compileRoute, type Route } from './route-tree';
 import type { SilenceStore } from './silence-store';
@@ -24,6 +24,8 @@ export interface IncidentDispatcherOptions {
   /** Every firing alert of every open incident (inhibition sources). */
   firing: () => IncidentAlert[];
   audit: (actor: string, action: string, inc: Incident, details: Record<string, unknown>) => void;
+  /** Maintenance windows mute matching alerts (issue 13 §3). */
+  maintenance?: MaintenanceMuter;
 }
 
 /**
@@ -51,7 +53,7 @@ export class IncidentDispatcher {
   }
 
   mute(inc: Incident): MuteResult {
-    return muteAlerts(firingAlerts(inc), this.#o.firing(), this.#o.silences, this.#inhibitor);
+    return muteAlerts(firingAlerts(inc), this.#o.firing(), this.#o.silences, this.#inhibitor, this.#o.maintenance);
   }
 
   /** True when a muted incident's silence or inhibition has ended (it should flush now). */

@@ -43,7 +43,7 @@ export class IncidentMetrics {
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: [registry],
     });
-    this.#muted = new Counter({ name: 'warden_notifications_muted_total', help: 'Flushes that notified nobody because every alert was silenced or inhibited.', labelNames: ['reason'], registers: [registry] });
+    this.#muted = new Counter({ name: 'warden_notifications_muted_total', help: 'Flushes that notified nobody because every alert was silenced, inhibited or in a maintenance window.', labelNames: ['reason'], registers: [registry] });
   }
 
   resolved(inc: Incident): void {
@@ -54,7 +54,7 @@ export class IncidentMetrics {
     this.#latency.observe({ channel }, latencyMs / 1000);
   }
 
-  muted(reason: 'silenced' | 'inhibited'): void {
+  muted(reason: 'silenced' | 'inhibited' | 'maintenance'): void {
     this.#muted.inc({ reason });
   }
 }

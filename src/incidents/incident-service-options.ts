@@ -6,6 +6,7 @@ import type { JournalSink } from '../runtime/outbox-journal';
 import type { Notifier } from '../notify/notifier';
 import type { Delivered } from './delivery-worker';
 import type { AuditSink } from './incident-audit';
+import type { MaintenanceMuter } from './mute';
 
 /** Explicit dependencies of the IncidentService (the composition root builds them). */
 export interface IncidentServiceOptions {
@@ -31,6 +32,8 @@ export interface IncidentServiceOptions {
   breakerRecheckMaxMs?: number;
   /** Keeps transitions that wait for Redis on disk (see WriteOutbox). */
   journal?: JournalSink;
+  /** Maintenance windows: matching alerts are recorded but not notified (issue 13 §3). */
+  maintenance?: MaintenanceMuter;
   /** Called after each delivery (benchmarks: page latency). */
   onDelivered?: (d: Delivered) => void;
 }

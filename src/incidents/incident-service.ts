@@ -93,6 +93,7 @@ export class IncidentService {
     this.#dispatcher = new IncidentDispatcher({
       notify: opts.notify, notifiers: opts.notifiers, store: this.store, queue: this.queue, silences: this.silences, metrics: this.#metrics, clock: this.#clock,
       firing: () => this.#firingAlerts(),
+      maintenance: opts.maintenance,
       audit: (actor, action, inc, details) => this.#auditLog.incident(actor, action, inc, details),
     });
   }

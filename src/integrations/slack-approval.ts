@@ -14,6 +14,8 @@ export interface PendingApproval {
   readonly rule: string;
   /** The rule's approval.approvers: `scope:<scope>`, `principal:<token name>`, `slack:<user id>`, `slack_group:<group id>`. */
   readonly approvers: readonly string[];
+  /** pending until decided (approved, rejected) or expired. */
+  readonly status?: string;
 }
 
 /** The approvals side (src/remediate/approval-*.ts), as the integrations and the API use it. */

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { RequestError, errorMessage } from '../errors';
 import type { AuditSink } from '../incidents/incident-audit';
 import type { Incident } from '../incidents/incident';
-import { SLACK_ACTION, SLACK_ACTION_IDS, blocksAfterAction, incidentButtons } from '../notify/slack/slack-buttons';
+import { SLACK_ACTION, SLACK_ACTION_IDS, approvalButtons, blocksAfterAction, incidentButtons } from '../notify/slack/slack-buttons';
 import { cleanText, type IncidentActions } from './incident-actions';
 import { silenceForIncident } from './incident-silence';
 import type { ApprovalDecider, SlackApprovers } from './slack-approval';
@@ -104,8 +104,13 @@ export class SlackInteractivity {
       }
     } catch (err) {
       if (!(err instanceof RequestError) || err.status >= 500) throw err;
-      // Not found, already resolved, not allowed: say so where the button was pressed; nothing changed.
-      const inc = p.actionId === SLACK_ACTION.approve || p.actionId === SLACK_ACTION.reject ? undefined : await this.#o.incidents.get(p.value);
+      // Not found, already resolved, not allowed: say so where the button was pressed; nothing changed,
+      // so the buttons that still make sense stay (a refused approver must not take them from the others).
+      if (p.actionId === SLACK_ACTION.approve || p.actionId === SLACK_ACTION.reject) {
+        const pending = (await this.#o.approvals?.pending(p.value))?.status === 'pending';
+        return { line: `:information_source: ${who}: ${err.message}`, buttons: pending ? approvalButtons(p.value) : undefined };
+      }
+      const inc = await this.#o.incidents.get(p.value);
       return { line: `:information_source: ${who}: ${err.message}`, buttons: inc ? incidentButtons(inc.id, inc.status) : undefined };
     }
   }

@@ -16,4 +16,4 @@ export interface Escalator {
 }
 
 /** Why the pipeline escalated; also the `reason` label on the request. */
-export type EscalationReason = 'budget_exhausted' | 'permanent_failure' | 'retries_exhausted' | 'verify_failed' | 'target_refused';
+export type EscalationReason = 'budget_exhausted' | 'permanent_failure' | 'retries_exhausted' | 'verify_failed' | 'target_refused' | 'approval_rejected' | 'approval_expired';

@@ -20,7 +20,16 @@ export type RemediationStep =
   | 'verify_failed'
   | 'escalated'
   | 'dry_run'
-  | 'cancelled';
+  | 'cancelled'
+  // issue 13 §2: approvals
+  | 'awaiting_approval'
+  | 'approved'
+  | 'rejected'
+  | 'approval_expired'
+  | 'approval_refused'
+  // issue 13 §3: maintenance windows
+  | 'held'
+  | 'released';
 
 export const REMEDIATION_ACTOR = 'warden:remediation';
 

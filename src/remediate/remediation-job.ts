@@ -36,7 +36,7 @@ export interface RemediationJobData {
 export type RemediationJobResult =
   | { readonly outcome: 'dry_run'; readonly wouldDo: string }
   /** `already_done`: this very job acted, then its worker died before recording it (recovered after a stall). */
-  | { readonly outcome: 'skipped'; readonly reason: 'cooldown' | 'budget' | 'already_done' | 'alert_resolved'; readonly detail: string }
+  | { readonly outcome: 'skipped'; readonly reason: 'cooldown' | 'budget' | 'already_done' | 'alert_resolved' | 'rejected' | 'approval_expired'; readonly detail: string }
   | {
       readonly outcome: 'succeeded' | 'verified' | 'verify_failed';
       readonly summary: string;

@@ -1,4 +1,8 @@
 import type { Job, JobType, Queue } from 'bullmq';
+import type Redis from 'ioredis';
+import type { ApprovalStore } from './approval-store';
+import { annotateJobs, displayedState, type ApprovalView } from './job-annotations';
+import type { RemediationKeys } from './remediation-keys';
 import { auditRemediationStep, type RemediationAuditSink } from './remediation-audit';
 import type { JobCancellation } from './job-cancellation';
 import type { RemediationJobData, RemediationJobResult } from './remediation-job';
@@ -9,6 +13,7 @@ type RemediationJob = Job<RemediationJobData, RemediationJobResult>;
 /** A job as the API shows it (GET /v1/remediations). */
 export interface RemediationJobView {
   id: string;
+  /** BullMQ's state, except `awaiting_approval` and `held` for a delayed job waiting on a person or a maintenance window. */
   state: string;
   rule: string;
   action: string;
@@ -21,6 +26,10 @@ export interface RemediationJobView {
   enqueued_at: string;
   processed_at: string | null;
   finished_at: string | null;
+  /** Issue 13 §2: present when the job's rule asked for approval and the job reached that step. */
+  approval?: ApprovalView;
+  /** Issue 13 §3: when a maintenance window started holding it. */
+  heldSince?: string;
 }
 
 export type CancelOutcome =
@@ -60,12 +69,24 @@ export class RemediationJobs {
   readonly #cancellation: JobCancellation;
   readonly #audit: RemediationAuditSink;
   readonly #metrics: RemediationMetrics;
+  readonly #extras: { approvals: ApprovalStore; redis: Redis; keys: RemediationKeys } | undefined;
 
-  constructor(queue: Queue<RemediationJobData, RemediationJobResult>, cancellation: JobCancellation, audit: RemediationAuditSink, metrics: RemediationMetrics) {
+  constructor(queue: Queue<RemediationJobData, RemediationJobResult>, cancellation: JobCancellation, audit: RemediationAuditSink, metrics: RemediationMetrics, extras?: { approvals: ApprovalStore; redis: Redis; keys: RemediationKeys }) {
     this.#queue = queue;
     this.#cancellation = cancellation;
     this.#audit = audit;
     this.#metrics = metrics;
+    this.#extras = extras;
+  }
+
+  /** Approvals and holds on top of BullMQ's view (state becomes awaiting_approval / held). */
+  async #annotate(views: RemediationJobView[]): Promise<RemediationJobView[]> {
+    if (!this.#extras) return views;
+    const notes = await annotateJobs(views.map((v) => v.id), this.#extras);
+    return views.map((v) => {
+      const a = notes.get(v.id);
+      return a ? { ...v, state: displayedState(v.state, a), ...a } : v;
+    });
   }
 
   /** Newest first, at most `limit`, across every state. */
@@ -75,7 +96,7 @@ export class RemediationJobs {
       const jobs = (await this.#queue.getJobs([state], 0, limit - 1)) as RemediationJob[];
       for (const j of jobs) if (j) views.push(jobView(j, state));
     }
-    return views.sort((a, b) => b.enqueued_at.localeCompare(a.enqueued_at) || a.id.localeCompare(b.id)).slice(0, limit);
+    return this.#annotate(views.sort((a, b) => b.enqueued_at.localeCompare(a.enqueued_at) || a.id.localeCompare(b.id)).slice(0, limit));
   }
 
   async get(id: string): Promise<RemediationJobView | undefined> {
@@ -84,7 +105,7 @@ export class RemediationJobs {
     const state = await this.#queue.getJobState(id);
     const job = (await this.#queue.getJob(id)) as RemediationJob | undefined;
     if (!job) return undefined;
-    return jobView(job, state);
+    return (await this.#annotate([jobView(job, state)]))[0];
   }
 
   /**
@@ -107,6 +128,8 @@ export class RemediationJobs {
       });
       if (removed) outcome = { status: 'removed', state };
     }
+    // A cancelled job no longer waits for an approver (and is not posted again).
+    if (outcome.status === 'removed') await this.#extras?.approvals.forget(id);
     await auditRemediationStep(this.#audit, 'cancelled', job.data.target, { job_id: id, rule: job.data.rule.name, action: job.data.action, was: state, outcome: outcome.status }, actor);
     if (outcome.status === 'removed') this.#metrics.jobs.inc({ action: job.data.action, outcome: 'cancelled' });
     return outcome;

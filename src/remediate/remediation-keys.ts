@@ -36,6 +36,22 @@ export class RemediationKeys {
   cancelled(jobId: string): string {
     return `${this.#base}:cancelled:${jobId}`;
   }
+  /** Hash: a job's approval request and decision (issue 13 §2), kept job_retention. */
+  approval(jobId: string): string {
+    return `${this.#base}:approval:${jobId}`;
+  }
+  /** Sorted set: job ids awaiting a decision, scored by when they expire. */
+  approvalsPending(): string {
+    return `${this.#base}:approvals:pending`;
+  }
+  /** Sorted set: decided job ids whose job has not yet taken the decision up (a crash may lose the wake-up). */
+  approvalsDecided(): string {
+    return `${this.#base}:approvals:decided`;
+  }
+  /** Sorted set: job ids held by a maintenance window, scored by when they were held. */
+  held(): string {
+    return `${this.#base}:held`;
+  }
   /** Pub/sub channel: job ids to abort, so cancel reaches the replica running the job. */
   cancelChannel(): string {
     return `${this.#base}:cancel`;

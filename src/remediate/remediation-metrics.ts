@@ -13,6 +13,9 @@ export const JOB_OUTCOMES = [
   'skipped_resolved',
   'skipped_dedup',
   'cancelled',
+  // issue 13 §2: a human said no, or nobody answered within the approval ttl.
+  'rejected',
+  'approval_expired',
 ] as const;
 export type JobOutcome = (typeof JOB_OUTCOMES)[number];
 

@@ -20,6 +20,8 @@ import { verifyQueryForJob } from './job-verify-query';
 import type { TargetSettle } from './target-settle';
 import type { TargetPolicy } from './target-policy';
 import { refuseRemediation } from './target-refusal';
+import { ApprovalGate, type ApprovalGateDeps } from './approval-gate';
+import type { MaintenanceHold } from './maintenance-hold';
 
 export interface RemediationProcessorDeps {
   executors: ReadonlyMap<RemediationAction, Executor>;
@@ -48,6 +50,10 @@ export interface RemediationProcessorDeps {
   policy: TargetPolicy;
   /** See TargetSettle; 0 turns it off. */
   settleMs: number;
+  /** Maintenance windows hold matching jobs (issue 13 §3); without it nothing is held. */
+  hold?: MaintenanceHold;
+  /** Approval requests and decisions (issue 13 §2); without it a rule's approval is not asked for. */
+  approvals?: Pick<ApprovalGateDeps, 'store' | 'onRequested' | 'onExpired'>;
 }
 
 type RemediationJob = Job<RemediationJobData, RemediationJobResult>;
@@ -64,8 +70,11 @@ const RESTORE_WAIT_MS = 500;
  */
 export class RemediationProcessor {
   readonly #d: RemediationProcessorDeps;
+  readonly #approval: ApprovalGate | undefined;
   constructor(deps: RemediationProcessorDeps) {
     this.#d = deps;
+    const a = deps.approvals;
+    this.#approval = a && new ApprovalGate({ ...a, audit: deps.audit, log: deps.log, clock: deps.clock, escalate: (id, data, reason, summary) => this.#escalate(id, data, reason, summary), count: (action, outcome) => this.#count(action, outcome) });
   }
 
   /** One span per attempt, continuing the trace of the alert that enqueued the job. */
@@ -98,9 +107,14 @@ export class RemediationProcessor {
       await job.moveToDelayed(Date.now() + RESTORE_WAIT_MS, token);
       throw new DelayedError();
     }
-    const skipped = (await this.#checkStillFiring(jobId, data)) ?? (await this.#checkCooldown(jobId, data));
+    // Held by a maintenance window: parked until it ends, then the alert is re-checked below.
+    await this.#d.hold?.check(job, token, data);
+    const skipped = (await this.#checkStillFiring(job, token, data)) ?? (await this.#checkCooldown(jobId, data));
     if (skipped) return skipped;
     if (!executor) return this.#stop(jobId, data, 1, `no executor configured for action ${data.action}`, 'permanent_failure');
+    // Before the lease: a job waiting for a human holds nothing another job needs.
+    const unapproved = await this.#approval?.check(job, token, data, () => describeSafely(executor, data));
+    if (unapproved) return unapproved;
 
     const timeoutMs = data.rule.timeout ?? DEFAULT_ATTEMPT_TIMEOUT_MS[data.action];
     const lease = await this.#d.lease.acquire(data.target, jobId, timeoutMs + LEASE_MARGIN_MS);
@@ -136,12 +150,7 @@ export class RemediationProcessor {
   };
 
   async #dryRun(jobId: string, data: RemediationJobData, executor: Executor | undefined): Promise<RemediationJobResult> {
-    let wouldDo: string;
-    try {
-      wouldDo = executor ? executor.describe(data.target, data.params) : `(no executor configured for ${data.action})`;
-    } catch (err) {
-      wouldDo = `would fail: ${errorMessage(err)}`;
-    }
+    const wouldDo = describeSafely(executor, data);
     await this.#audit('dry_run', jobId, data, { would_do: wouldDo });
     this.#d.metrics.dryRuns.inc({ action: data.action });
     this.#count(data.action, 'dry_run');
@@ -149,8 +158,10 @@ export class RemediationProcessor {
   }
 
   /** Fail safe: no restart, reap or archive on a condition that has cleared. A halt is never skipped. */
-  async #checkStillFiring(jobId: string, data: RemediationJobData): Promise<RemediationJobResult | undefined> {
-    if (!this.#d.stillFiring || data.action === 'halt_trading' || this.#d.stillFiring(data.alert)) return undefined;
+  async #checkStillFiring(job: RemediationJob, token: string | undefined, data: RemediationJobData): Promise<RemediationJobResult | undefined> {
+    const jobId = job.id as string;
+    const firing = !this.#d.stillFiring || data.action === 'halt_trading' || this.#d.stillFiring(data.alert);
+    if (firing) return undefined;
     const detail = `alert ${data.alert.name} that asked for this ${data.action} of ${data.target} is no longer firing; not acting on a cleared condition`;
     await this.#audit('skipped', jobId, data, { reason: 'alert_resolved' });
     this.#count(data.action, 'skipped_resolved');
@@ -233,8 +244,10 @@ export class RemediationProcessor {
   }
 
   async #escalate(jobId: string, data: RemediationJobData, reason: EscalationReason, summary: string): Promise<void> {
+    // A human's rejection, or an unanswered request, is news every time: one P0 per job, not per rule and target.
+    const perJob = reason === 'approval_rejected' || reason === 'approval_expired';
     const req = {
-      key: `remediation/${data.rule.name}/${data.target}/${reason}`,
+      key: `remediation/${data.rule.name}/${data.target}/${reason}${perJob ? `/${jobId}` : ''}`,
       summary: reason === 'budget_exhausted' ? `remediation budget exhausted: ${summary}` : summary,
       labels: { severity: 'P0', source: 'remediation', reason, rule: data.rule.name, action: data.action, target: data.target },
       details: { job_id: jobId, alert: data.alert.name, alert_fingerprint: data.alert.fingerprint, fired_at_ms: data.alert.firedAtMs },
@@ -258,5 +271,14 @@ export class RemediationProcessor {
 
   #count(action: RemediationAction, outcome: JobOutcome): void {
     this.#d.metrics.jobs.inc({ action, outcome });
+  }
+}
+
+/** The dry-run result: what the executor would do with this job, in words (never throws). */
+function describeSafely(executor: Executor | undefined, data: RemediationJobData): string {
+  try {
+    return executor ? executor.describe(data.target, data.params) : `(no executor configured for ${data.action})`;
+  } catch (err) {
+    return `would fail: ${errorMessage(err)}`;
   }
 }

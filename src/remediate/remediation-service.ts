@@ -26,6 +26,9 @@ import type { JournalRecord, JournalSink } from '../runtime/outbox-journal';
 import { WriteOutbox } from '../runtime/write-outbox';
 import { TargetSettle } from './target-settle';
 import { TargetPolicy } from './target-policy';
+import { ApprovalStore } from './approval-store';
+import { RemediationApprovals } from './remediation-approvals';
+import { MaintenanceHold, type MaintenanceHolds } from './maintenance-hold';
 
 export interface RemediationServiceOptions {
   /** A redis:// URL or ioredis options. */
@@ -68,6 +71,8 @@ export interface RemediationServiceOptions {
   stalledIntervalMs?: number;
   /** Keeps enqueues that wait for Redis on disk (see WriteOutbox). */
   journal?: JournalSink;
+  /** Maintenance windows (issue 13 §3): matching jobs are held until they end. @defaultValue none */
+  maintenance?: MaintenanceHolds;
 }
 
 /** An alert that fired, until its remediations are enqueued (and audited) in Redis. */
@@ -100,6 +105,7 @@ export class RemediationService {
    * down or frozen is enqueued once it answers, its `matched` entry at the time it fired.
    */
   readonly #pending: WriteOutbox;
+  readonly #approvals: RemediationApprovals;
   #worker: Worker<RemediationJobData, RemediationJobResult> | undefined;
   /** BullMQ does not close connections it was handed; we do, after the worker. */
   #workerRedis: Redis | undefined;
@@ -121,8 +127,38 @@ export class RemediationService {
       { queue: this.#queue, redis: this.#redis, keys: this.#keys, audit: opts.audit, metrics: this.metrics, policy: this.#policy, escalator: opts.escalator, log: opts.log, clock, globalDryRun: opts.dryRun, retentionMs: opts.jobRetentionMs ?? 24 * 3_600_000 },
       opts.rules,
     );
-    this.#jobs = new RemediationJobs(this.#queue, this.#cancellation, opts.audit, this.metrics);
+    const retentionMs = opts.jobRetentionMs ?? 24 * 3_600_000;
+    const approvalStore = new ApprovalStore(this.#redis, this.#keys, retentionMs);
+    this.#approvals = new RemediationApprovals({ queue: this.#queue, store: approvalStore, audit: opts.audit, registry: opts.registry, log: opts.log, clock });
     this.#pending = new WriteOutbox({ name: 'remediation', log: opts.log, registry: opts.registry, maxDepth: MAX_QUEUED_ENQUEUES, journal: opts.journal });
+    this.#jobs = new RemediationJobs(this.#queue, this.#cancellation, opts.audit, this.metrics, { approvals: approvalStore, redis: this.#redis, keys: this.#keys });
+  }
+
+  /** Approve / reject (issue 13 §2): the API and Slack decide through it. */
+  get approvals(): RemediationApprovals {
+    return this.#approvals;
+  }
+
+  /**
+   * A maintenance window ended (or was deleted): wake every held job now; each looks again and
+   * either stays held (another window) or re-checks its alert and acts or skips.
+   */
+  async releaseHeld(): Promise<number> {
+    let woken = 0;
+    for (const jobId of await this.#redis.zrange(this.#keys.held(), 0, -1)) {
+      const job = await this.#queue.getJob(jobId);
+      if (!job) {
+        await this.#redis.zrem(this.#keys.held(), jobId);
+        continue;
+      }
+      if ((await job.getState()) !== 'delayed') continue;
+      const promoted = await job.promote().then(() => true, (err: unknown) => {
+        this.#o.log.debug({ jobId, err: (err as Error).message }, 'held job already woken');
+        return false;
+      });
+      if (promoted) woken++;
+    }
+    return woken;
   }
 
   get jobs(): RemediationJobs {
@@ -138,6 +174,7 @@ export class RemediationService {
     await this.#cancellation.start();
     if (this.#o.runWorker ?? true) this.#worker = this.#createWorker();
     await this.#worker?.waitUntilReady();
+    this.#approvals.start();
   }
 
   /** Handles one alert transition; only transitions to firing enqueue. */
@@ -220,6 +257,7 @@ export class RemediationService {
   async #stop(): Promise<void> {
     // Enqueues still waiting for Redis stay in the journal (if they were journaled) for the next start.
     this.#pending.close();
+    this.#approvals.stop();
     // Stop taking jobs; close() waits for the running ones to finish (graceful SIGTERM).
     const worker = this.#worker && this.#workerRedis ? await closeBullmq(this.#worker, [this.#workerRedis]) : 'closed';
     reportClose(this.#o.log, 'remediation worker', worker);
@@ -250,6 +288,8 @@ export class RemediationService {
       metrics: this.metrics,
       log: o.log,
       clock,
+      hold: o.maintenance && new MaintenanceHold({ redis: this.#redis, keys: this.#keys, holds: o.maintenance, audit: o.audit, clock }),
+      approvals: { store: this.#approvals.store, onRequested: (r) => this.#approvals.onRequested(r), onExpired: (r) => this.#approvals.onExpired(r) },
     });
     const jitter = o.jitter ?? Math.random;
     this.#workerRedis = connect(o.redis);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { duration, labelName } from '../config/schema-types';
 import { parseMatcher, regexError } from '../signals/label-matchers';
+import { approvalSchema } from './approval-rule';
 import { parseTargetTemplate } from './target-template';
 import { compileVerifyTemplate } from './verify-template';
 
@@ -75,6 +76,13 @@ export const remediationRuleSchema = z.strictObject({
   on_failure: z.enum(['escalate', 'ignore']).default('escalate'),
   /** Per-attempt deadline; defaults per action (see attempt-timeouts.ts, spec §10.3). */
   timeout: duration().optional(),
+  /** Wait for a human before acting (issue 13 §2); see approval-rule.ts. Refused on halt_trading. */
+  approval: approvalSchema.optional(),
+}).superRefine((r, ctx) => {
+  // spec §8.2: an invariant violation halts trading at once; a halt never waits for a human.
+  if (r.action === 'halt_trading' && r.approval !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['approval'], message: 'halt_trading never waits for approval (spec §8.2: halt at once); remove approval' });
+  }
 });
 export type RemediationRuleInput = z.input<typeof remediationRuleSchema>;
 export type RemediationRule = z.output<typeof remediationRuleSchema>;
