@@ -5,6 +5,7 @@ import { YamlSource } from './yaml-source';
 import { resolveTokens } from './resolve-tokens';
 import { resolveIntegrations } from './integrations-schema';
 import { checkNotifyReferences } from '../incidents/notify-config-check';
+import { resolveDatabaseClusters } from './resolve-database-clusters';
 
 /** Overrides from the command line and the environment; the only place that reads process.env. */
 export interface ConfigOverrides {
@@ -31,6 +32,8 @@ export function parseConfig(file: string, text: string, overrides: ConfigOverrid
   const parsed = source.validate(configSchema);
   const config: WardenConfig = { ...parsed, auth: { tokens: resolveTokens(source, parsed.auth.tokens, env) }, integrations: resolveIntegrations(source, parsed.integrations, env) };
   checkUniqueNames(source, config);
+  const databases = resolveDatabaseClusters(source, parsed.remediation.executors.databases, parsed.components, env);
+  config.remediation = { ...parsed.remediation, executors: { ...parsed.remediation.executors, databases } };
   checkNotifyReferences(source, config.notify);
   if (overrides.port !== undefined) config.server.port = overrides.port;
   if (overrides.redisUrl !== undefined) config.redis.url = overrides.redisUrl;

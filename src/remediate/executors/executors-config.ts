@@ -3,6 +3,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { TradingState } from '../trading-state';
 import type { ExecutorsOptions } from './create-executors';
 import { loadKubernetesClient } from './restart/load-kubernetes-client';
+import { databaseClustersSchema } from './failover/database-cluster-schema';
 
 /**
  * Proposed warden.yaml keys for the executors' side (`remediation.executors:`), for the config
@@ -18,6 +19,8 @@ export const executorsConfigSchema = z.strictObject({
       protected_application_names: z.array(z.string().min(1)).default([]),
     })
     .optional(),
+  /** Database clusters failover_database may promote a replica in (issue 14 §3). */
+  databases: databaseClustersSchema,
   log_dirs: z.array(z.strictObject({ path: z.string().min(1), archive_dir: z.string().min(1) })).default([]),
   restart: z
     .strictObject({
