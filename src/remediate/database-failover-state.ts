@@ -9,7 +9,10 @@ import { IDEMPOTENCY_TTL_SECONDS } from './trading-state';
  * promoted, so two jobs or two Wardens never promote two replicas; the same idempotency key
  * resumes its own claim after a crash.
  */
-export type ClaimState = 'promoting' | 'done';
+export type ClaimState = 'promoting' | 'done' | 'released';
+
+/** A 'promoting' claim older than this is abandoned (longer than every attempt of a job with its backoff). */
+export const STALE_CLAIM_MS = 15 * 60_000;
 
 export interface FailoverClaim {
   readonly key: string;
@@ -43,16 +46,25 @@ export interface FailoverDone {
   readonly atMs: number;
 }
 
-// KEYS[1] cluster hash; ARGV key, from, to, nowMs.
+// KEYS[1] cluster hash; ARGV key, from, to, nowMs, staleMs. A claim left 'promoting' longer than
+// staleMs (its job gave up or died for good) may be taken over: the new job looks at the nodes first,
+// so a replica the old claim did promote is found as the primary, not promoted twice.
 const CLAIM = `
-local h = redis.call('HMGET', KEYS[1], 'primary', 'epoch', 'claim_key', 'claim_state')
+local h = redis.call('HMGET', KEYS[1], 'primary', 'epoch', 'claim_key', 'claim_state', 'claim_at')
 local epoch = tonumber(h[2] or '0')
-if h[3] == ARGV[1] then return {'resumed', tostring(epoch)} end
-if h[4] == 'promoting' then return {'busy', tostring(epoch)} end
+if h[3] == ARGV[1] and h[4] == 'promoting' then return {'resumed', tostring(epoch)} end
+if h[4] == 'promoting' and tonumber(ARGV[4]) - tonumber(h[5] or '0') < tonumber(ARGV[5]) then return {'busy', tostring(epoch)} end
 if h[1] and h[1] ~= ARGV[2] then return {'moved', tostring(epoch), h[1]} end
 epoch = epoch + 1
 redis.call('HSET', KEYS[1], 'epoch', epoch, 'claim_key', ARGV[1], 'claim_from', ARGV[2], 'claim_to', ARGV[3], 'claim_at', ARGV[4], 'claim_state', 'promoting')
 return {'claimed', tostring(epoch)}
+`;
+
+// KEYS[1] cluster hash; ARGV key. Nothing was promoted (a permanent refusal): let the next failover claim.
+const RELEASE = `
+if redis.call('HGET', KEYS[1], 'claim_key') ~= ARGV[1] or redis.call('HGET', KEYS[1], 'claim_state') ~= 'promoting' then return 0 end
+redis.call('HSET', KEYS[1], 'claim_state', 'released')
+return 1
 `;
 
 // KEYS[1] cluster hash; ARGV key, to, timeline, nowMs. Only the claim's own key completes it.
@@ -93,18 +105,22 @@ export class DatabaseFailoverState {
   async read(cluster: string): Promise<ClusterRecord> {
     const h = await this.#redis.hgetall(this.#clusterKey(cluster));
     const claim: FailoverClaim | undefined = h.claim_key
-      ? { key: h.claim_key, from: h.claim_from ?? '', to: h.claim_to ?? '', atMs: Number(h.claim_at ?? 0), state: h.claim_state === 'done' ? 'done' : 'promoting' }
+      ? { key: h.claim_key, from: h.claim_from ?? '', to: h.claim_to ?? '', atMs: Number(h.claim_at ?? 0), state: (h.claim_state ?? 'promoting') as ClaimState }
       : undefined;
     return { primary: h.primary || undefined, timeline: h.timeline ? Number(h.timeline) : undefined, epoch: Number(h.epoch ?? 0), claim };
   }
 
-  async claim(cluster: string, key: string, from: string, to: string, nowMs: number): Promise<ClaimOutcome> {
-    const [kind, epochText, primary] = (await this.#redis.eval(CLAIM, 1, this.#clusterKey(cluster), key, from, to, String(nowMs))) as [string, string, string?];
+  async claim(cluster: string, key: string, from: string, to: string, nowMs: number, staleMs = STALE_CLAIM_MS): Promise<ClaimOutcome> {
+    const [kind, epochText, primary] = (await this.#redis.eval(CLAIM, 1, this.#clusterKey(cluster), key, from, to, String(nowMs), String(staleMs))) as [string, string, string?];
     const epoch = Number(epochText);
     if (kind === 'moved') return { kind, epoch, primary: primary ?? '' };
     const record = await this.read(cluster);
     const claim = record.claim ?? { key, from, to, atMs: nowMs, state: 'promoting' as const };
     return { kind: kind as 'claimed' | 'resumed' | 'busy', epoch, claim };
+  }
+
+  async release(cluster: string, key: string): Promise<boolean> {
+    return (await this.#redis.eval(RELEASE, 1, this.#clusterKey(cluster), key)) === 1;
   }
 
   async complete(cluster: string, key: string, to: string, timeline: number, nowMs: number): Promise<boolean> {

@@ -126,7 +126,7 @@ export class FailoverDatabaseExecutor implements Executor {
 
   async #carryOut(cluster: FailoverCluster, plan: Plan, ctx: ExecutionContext): Promise<ExecutionResult> {
     const started = this.#clock();
-    const promoted = plan.alreadyPrimary ? `${plan.to} already accepts writes` : await cluster.driver.promote(plan.to, plan.from, ctx.signal);
+    const promoted = plan.alreadyPrimary ? `${plan.to} already accepts writes` : await this.#promote(cluster, plan, ctx);
     const verified = await cluster.driver.verifyWritable(plan.to, { idempotencyKey: ctx.idempotencyKey, epoch: plan.epoch, fencingToken: ctx.fencingToken }, ctx.signal);
     const promotedMs = this.#clock() - started;
     await this.#audit(ctx, cluster.name, 'database.promoted', { from: plan.from, to: plan.to, epoch: plan.epoch, timeline: verified.timeline, promote: promoted, verify: verified.detail, elapsed_ms: promotedMs });
@@ -153,6 +153,18 @@ export class FailoverDatabaseExecutor implements Executor {
       summary: `promoted ${plan.to} to primary of ${cluster.name} (was ${plan.from}, epoch ${plan.epoch}) in ${promotedMs} ms; exchange told (HTTP ${exchangeStatus})`,
       details: { ...done, promote: promoted, verify: verified.detail, promotedMs },
     };
+  }
+
+  /** A permanent refusal to promote (412, no privilege) changed nothing: release the claim for the next failover. */
+  async #promote(cluster: FailoverCluster, plan: Plan, ctx: ExecutionContext): Promise<string> {
+    try {
+      return await cluster.driver.promote(plan.to, plan.from, ctx.signal);
+    } catch (err) {
+      if (err instanceof PermanentError && !ctx.signal.aborted && (await this.#o.state.release(cluster.name, ctx.idempotencyKey))) {
+        await this.#audit(ctx, cluster.name, 'database.failover_released', { from: plan.from, to: plan.to, epoch: plan.epoch, error: errorMessage(err) });
+      }
+      throw err;
+    }
   }
 
   async #audit(ctx: ExecutionContext, cluster: string, action: string, details: Record<string, unknown>): Promise<void> {
