@@ -19,6 +19,7 @@ import type { LoadedRemediation } from '../rules/load-rules';
 import type { SignalStore } from '../signals/signal-store';
 import type { JournalSink } from '../runtime/outbox-journal';
 import type { WardenEvents } from '../warden-events';
+import { createDatabases } from './databases';
 
 export interface RemediationDeps {
   config: WardenConfig;
@@ -62,12 +63,15 @@ export async function startRemediation(d: RemediationDeps): Promise<Remediation>
   // Read before the first health rollup, so a halt recorded before a restart is Red from the start.
   await trading.get();
   const stopTradingRefresh = trading.refreshEvery(config.evaluation_interval, (err) => log.warn({ err }, 'reading the trading state failed'));
-  const executors = createExecutors(executorsOptionsFromConfig(config.remediation.executors, { exchangeAdminUrl: config.exchange.admin_url, trading, clock: d.clock }));
+  // Issue 14 §3: failover_database's clusters, observed from the start so their series exist.
+  const databases = createDatabases({ config, redis: d.redis, audit: d.audit, store: d.store, log, clock: d.clock });
+  await databases.start();
+  const executors = createExecutors({ ...executorsOptionsFromConfig(config.remediation.executors, { exchangeAdminUrl: config.exchange.admin_url, trading, clock: d.clock }), databases: databases.executor });
   const service = new RemediationService({
     redis: d.redisUrl,
     prefix: config.redis.prefix,
     rules: [],
-    components: config.components.map((c) => c.name),
+    components: [...config.components.map((c) => c.name), ...databases.clusterNames],
     executors,
     audit: d.audit,
     escalator: d.escalator,
@@ -94,6 +98,7 @@ export async function startRemediation(d: RemediationDeps): Promise<Remediation>
     replaceRules: (remediations) => service.replaceRules(remediations.map((r) => r.rule)),
     async stop() {
       stopTradingRefresh();
+      databases.stop();
       unlisten();
       await service.stop();
     },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { databaseClustersSchema } from './database-cluster-schema';
 
 /**
  * warden.yaml `remediation.executors:` — what the executors act on (`exchange.admin_url` is passed
@@ -14,6 +15,8 @@ export const executorsConfigSchema = z.strictObject({
       protected_application_names: z.array(z.string().min(1)).default([]),
     })
     .optional(),
+  /** Database clusters failover_database may promote a replica in (issue 14 §3). */
+  databases: databaseClustersSchema,
   log_dirs: z.array(z.strictObject({ path: z.string().min(1), archive_dir: z.string().min(1) })).default([]),
   restart: z
     .strictObject({

@@ -6,6 +6,7 @@ import { resolveTokens } from './resolve-tokens';
 import { resolveIntegrations } from './integrations-schema';
 import { checkNotifyReferences } from './notify-config-check';
 import { resolveWebhookEndpoints } from './webhook-endpoint';
+import { resolveDatabaseClusters } from './resolve-database-clusters';
 
 /** Overrides from the command line and the environment; the only place that reads process.env. */
 export interface ConfigOverrides {
@@ -37,6 +38,8 @@ export function parseConfig(file: string, text: string, overrides: ConfigOverrid
     notify: resolveWebhookEndpoints(source, parsed.notify),
   };
   checkUniqueNames(source, config);
+  const databases = resolveDatabaseClusters(source, parsed.remediation.executors.databases, parsed.components, env);
+  config.remediation = { ...parsed.remediation, executors: { ...parsed.remediation.executors, databases } };
   checkNotifyReferences(source, config.notify);
   if (overrides.port !== undefined) config.server.port = overrides.port;
   if (overrides.redisUrl !== undefined) config.redis.url = overrides.redisUrl;

@@ -10,8 +10,16 @@ import { maintenanceConfigSchema } from './maintenance-schema';
 
 /** The one schema of warden.yaml: defaults first, unknown keys rejected (like Alertmanager). */
 
+/**
+ * An HTTP(S) health endpoint, or postgres://[user@]host[:port][/db] checked as pg_isready does
+ * (issue 14 §3: a database node's probe). No password: the check never authenticates, and a
+ * secret does not belong in a URL that is logged.
+ */
+const probeUrl = () => z.string().regex(/^(https?|postgres(ql)?):\/\/\S+$/, 'must be an http(s):// or postgres:// URL')
+  .refine((u) => !/^postgres/.test(u) || !/^postgres(ql)?:\/\/[^/@]*:[^/@]*@/.test(u), 'a postgres:// probe takes no password (it never authenticates, like pg_isready)');
+
 const probeSchema = z.strictObject({
-  url: httpUrl(),
+  url: probeUrl(),
   // spec §3.4 timeout policy: internal RPC 3 s; probes every 5 s by default.
   interval: duration().default(5000),
   timeout: duration().default(3000),

@@ -101,6 +101,15 @@ export const DRILL_SCENARIOS: readonly DrillScenario[] = [
     expectAlert: 'ReplicationLagCritical', clearOnAlert: true, timeoutMs: 60_000,
   },
   {
+    // issue 14 §3: the simulator's primary host is lost; failover_database promotes the replica and
+    // points the exchange at it; the lost host rejoins as a replica 1 s after the failover (as
+    // Patroni does), so the exchange is Green again. Issue 14's target: 10% of the 60 s RTO.
+    name: 'database-primary-down', title: 'database primary down (failover to the replica)', expect: 'recover',
+    objective: { source: '§13 database failover', objectiveMs: 60_000, from: 'fault' },
+    target: { detectMs: 1500, recoverMs: 6000 },
+    component: at('database'), fault: (component) => ({ kind: 'primary_down', component, rejoin_after_s: 1 }), timeoutMs: 90_000,
+  },
+  {
     name: 'invariant-violation', title: 'an invariant violation', expect: 'contain', objective: CONTAIN,
     component: at('settlement'), fault: (component) => ({ kind: 'invariant_violation', component }), expectAlert: 'DataIntegrityViolation', timeoutMs: 60_000,
   },

@@ -3,6 +3,7 @@ import type { Counter, Registry } from 'prom-client';
 import type { ComponentConfig } from '../config/schema';
 import type { Sample } from '../signals/sample';
 import { HttpGetError, httpGet } from './http-get';
+import { pingPostgres, pingTargetFromUrl, type PostgresPingTarget } from './postgres-ping';
 import { PeriodicTask } from './periodic-task';
 import { ProbeConfirmation, type ProbeState } from './probe-confirmation';
 import { probesCounter } from './pull-metrics';
@@ -21,7 +22,8 @@ export interface ProbeSourceOptions {
 
 /**
  * HTTP GET of a component's probe URL on its interval; any 2xx is success, anything else (status,
- * refused connection, timeout) a failure. Every probe emits probe_success and probe_duration_seconds,
+ * refused connection, timeout) a failure. A postgres:// URL is checked as pg_isready does instead
+ * (postgres-ping.ts): a database node is probed without a password. Every probe emits probe_success and probe_duration_seconds,
  * and component_up once it is known, so component_up never goes stale while probing works.
  * Between a first failure and the verdict it probes every `confirm_interval` (ProbeConfirmation).
  */
@@ -35,11 +37,14 @@ export class ProbeSource implements Source {
   readonly #probes: Counter<string> | undefined;
   readonly #task: PeriodicTask;
   readonly #confirmation: ProbeConfirmation;
+  /** Set for a postgres:// probe: pg_isready's check instead of an HTTP GET. */
+  readonly #postgres: PostgresPingTarget | undefined;
 
   constructor(component: ComponentConfig, sink: SampleSink, opts: ProbeSourceOptions) {
     if (!component.probe) throw new TypeError(`component "${component.name}" has no probe configured`);
     this.#component = component.name;
     this.#probe = component.probe;
+    this.#postgres = /^postgres(ql)?:\/\//.test(component.probe.url) ? pingTargetFromUrl(component.probe.url) : undefined;
     this.#sink = sink;
     this.#clock = opts.clock ?? Date.now;
     this.#probes = opts.registry ? probesCounter(opts.registry) : undefined;
@@ -115,6 +120,11 @@ export class ProbeSource implements Source {
   }
 
   async #probeOnce(stopSignal: AbortSignal): Promise<{ outcome: ProbeOutcome; error?: string }> {
+    if (this.#postgres) {
+      const r = await pingPostgres(this.#postgres, this.#probe.timeout, stopSignal);
+      if (r.ok) return { outcome: 'success' };
+      return { outcome: r.failure === 'timeout' ? 'timeout' : 'connection_error', error: r.message };
+    }
     try {
       const res = await httpGet(this.#probe.url, { timeoutMs: this.#probe.timeout, stopSignal, readBody: false });
       if (res.status >= 200 && res.status <= 299) return { outcome: 'success' };

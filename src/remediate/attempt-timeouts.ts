@@ -14,6 +14,9 @@ export const DEFAULT_ATTEMPT_TIMEOUT_MS: Readonly<Record<RemediationAction, numb
   archive_logs: 120_000,
   // spec §10.3 external RPC 10 s: the exchange's admin endpoint.
   halt_trading: 10_000,
+  // spec §13 database failover 60 s: pg_promote's own 60 s wait, the checks before it and telling
+  // the exchange (spec §3.1 retries of an internal RPC) after it.
+  failover_database: 120_000,
 };
 
 /** Leases outlive the attempt deadline by this much, so the holder always times out first. */

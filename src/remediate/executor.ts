@@ -5,9 +5,9 @@ import type { Logger } from '../telemetry/logger';
  * owns retries, leases and budgets; an executor does one attempt and says, by the error type it
  * throws, whether another attempt can help (TransientError) or not (PermanentError), spec §3.1.
  */
-export type RemediationAction = 'restart' | 'reap_connections' | 'archive_logs' | 'halt_trading';
+export type RemediationAction = 'restart' | 'reap_connections' | 'archive_logs' | 'halt_trading' | 'failover_database';
 
-export const REMEDIATION_ACTIONS: readonly RemediationAction[] = ['restart', 'reap_connections', 'archive_logs', 'halt_trading'];
+export const REMEDIATION_ACTIONS: readonly RemediationAction[] = ['restart', 'reap_connections', 'archive_logs', 'halt_trading', 'failover_database'];
 
 export interface ExecutionContext {
   /** BullMQ job id (deterministic per rule, target and alert firing start). */

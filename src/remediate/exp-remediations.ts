@@ -11,7 +11,7 @@ import { remediationsFor } from './remediation-matcher';
  */
 const expRemediationSchema = z.strictObject({
   name: z.string().min(1),
-  action: z.enum(['restart', 'reap_connections', 'archive_logs', 'halt_trading']),
+  action: z.enum(['restart', 'reap_connections', 'archive_logs', 'halt_trading', 'failover_database']),
   target: z.string().min(1),
 });
 

@@ -11,7 +11,7 @@ import { compileVerifyTemplate } from './verify-template';
  * and milliseconds once parsed.
  */
 
-const ACTIONS = ['restart', 'reap_connections', 'archive_logs', 'halt_trading'] as const;
+const ACTIONS = ['restart', 'reap_connections', 'archive_logs', 'halt_trading', 'failover_database'] as const;
 
 const matcherString = z.string().superRefine((text, ctx) => {
   const parsed = parseMatcher(text);

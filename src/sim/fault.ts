@@ -16,6 +16,7 @@ export const FAULT_KINDS = [
   'latency',
   'read_only',
   'checksum_mismatch',
+  'primary_down',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -69,6 +70,13 @@ const faultSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('read_only'), component }),
   // spec §8.1: a CRC32C mismatch found on a stored page or event (corrupted data, §12.1 "corrupt a database page").
   z.strictObject({ kind: z.literal('checksum_mismatch'), component, count: z.number().int().min(1).max(1_000_000).default(1) }),
+  // issue 14 §3: the database primary's host is lost; failover_database must promote the replica.
+  z.strictObject({
+    kind: z.literal('primary_down'),
+    component,
+    /** The lost host comes back this long after a failover and rejoins as a replica (as Patroni does with pg_rewind). */
+    rejoin_after_s: z.number().min(0).max(3600).default(1),
+  }),
 ]);
 
 export type Fault = z.output<typeof faultSchema> & { component: SimComponentName };
@@ -95,9 +103,17 @@ function checkSemantics(fault: Fault): void {
   if (fault.kind === 'lag' && fault.metric === 'replication' && !hasReplication(fault.component)) {
     throw new RequestError(400, 'invalid_fault', `${fault.component} has no replica: replication lag exists only on database`, { field: 'metric' });
   }
+  if (fault.kind === 'primary_down' && !hasReplication(fault.component)) {
+    throw new RequestError(400, 'invalid_fault', `${fault.component} has no primary/replica pair: primary_down exists only on database`, { field: 'component' });
+  }
   if (fault.kind === 'latency' && fault.min_ms > fault.max_ms) {
     throw new RequestError(400, 'invalid_fault', 'min_ms must not exceed max_ms', { field: 'min_ms' });
   }
 }
 
 export { lagMetric } from './lag-metric';
+
+/** Faults the supervisor's database pair takes, not the component process. */
+export function isDatabasePairFault(kind: FaultKind): boolean {
+  return kind === 'primary_down';
+}

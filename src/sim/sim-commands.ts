@@ -35,6 +35,7 @@ export function registerSimCommands(program: Command): void {
     .option('--count <n>', 'invariant_violation: how many', parseNumber)
     .option('--min-ms <n>', 'latency: lower bound', parseNumber)
     .option('--max-ms <n>', 'latency: upper bound', parseNumber)
+    .option('--rejoin-after <s>', 'primary_down: seconds after a failover until the lost host rejoins as a replica', parseNumber)
     .action(async (kind: string, component: string, opts: FaultOpts) => {
       await print(client(opts).fault(faultBody(kind, component, opts)));
     });
@@ -57,7 +58,7 @@ const DEFAULT_CONFIG_FILE = 'warden.yaml';
 interface ControlOpts { controlUrl?: string; config?: string }
 interface StartOpts { config?: string; basePort?: number; host?: string; logDir?: string; postgresUrl?: string }
 interface FaultOpts extends ControlOpts {
-  value?: number; metric?: string; rate?: number; maxRatio?: number; targetRatio?: number; connections?: number; count?: number; minMs?: number; maxMs?: number;
+  value?: number; metric?: string; rate?: number; maxRatio?: number; targetRatio?: number; connections?: number; count?: number; minMs?: number; maxMs?: number; rejoinAfter?: number;
 }
 
 function withConfig(cmd: Command): Command {
@@ -103,6 +104,7 @@ export function faultBody(kind: string, component: string, o: FaultOpts): Record
   set('count', o.count);
   set('min_ms', o.minMs);
   set('max_ms', o.maxMs);
+  set('rejoin_after_s', o.rejoinAfter);
   return body;
 }
 

@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import { silentLogger } from '../telemetry/logger';
 import { portLayout, SIM_COMPONENTS, type SimComponentName } from './components';
 import { controlApp } from './control-server';
+import { DatabasePair } from './database-pair';
+import { DatabaseRouting } from './database-routing';
 import { exchangeAdminApp } from './exchange-admin-server';
 import { Supervisor, type SupervisorEvent } from './supervisor';
 import { TradingDesk } from './trading-desk';
@@ -64,17 +66,18 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
     onEvent: (e) => logSupervisorEvent(log, e),
   });
   const desk = new TradingDesk(Date.now);
+  const pair = new DatabasePair(Date.now);
   const servers: Server[] = [];
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const base = (port: number) => `http://${urlHost}:${port}`;
   try {
     await supervisor.start();
-    servers.push(await listen(controlApp(supervisor, desk, log), layout?.controlPort ?? 0, host));
-    servers.push(await listen(exchangeAdminApp(desk, log), layout?.exchangeAdminPort ?? 0, host));
+    servers.push(await listen(controlApp(supervisor, desk, log, { pair, baseUrl: () => base(portOf(servers[0] as Server)) }), layout?.controlPort ?? 0, host));
+    servers.push(await listen(exchangeAdminApp(desk, new DatabaseRouting(Date.now), log), layout?.exchangeAdminPort ?? 0, host));
   } catch (err) {
     await Promise.all([supervisor.stop(), ...servers.map(close)]);
     throw err;
   }
-  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  const base = (port: number) => `http://${urlHost}:${port}`;
   const controlUrl = base(portOf(servers[0] as Server));
   let stopped: Promise<void> | undefined;
   const handle: SimulatorHandle = {

@@ -3,6 +3,7 @@ import type { TradingState } from '../trading-state';
 import { ArchiveLogsExecutor, type LogDirectory } from './archive-logs';
 import type { ArchiveHooks } from './archive-logs/archive-file';
 import { HaltTradingExecutor } from './halt-trading';
+import { FailoverDatabaseExecutor, type FailoverDatabaseOptions } from './failover/failover-database';
 import { ReapConnectionsExecutor } from './reap-connections';
 import { PermanentError } from '../../errors';
 import type { ExecutionContext, ExecutionResult } from '../executor';
@@ -27,6 +28,8 @@ export interface ExecutorsOptions {
     /** Base for http-driver urls given as a path. */
     httpBaseUrl?: string;
   };
+  /** Database clusters failover_database may act on; without any, that action fails permanently. */
+  databases?: Omit<FailoverDatabaseOptions, 'exchangeAdminUrl' | 'clock'>;
   clock?: () => number;
   /** Test-only hooks for archive_logs. */
   archiveHooks?: ArchiveHooks;
@@ -54,6 +57,9 @@ export function createExecutors(opts: ExecutorsOptions): Map<RemediationAction, 
     opts.postgres ? new ReapConnectionsExecutor(opts.postgres) : new UnconfiguredExecutor('reap_connections', 'a PostgreSQL connection'),
     new ArchiveLogsExecutor({ logDirs: opts.logDirs ?? [], clock, hooks: opts.archiveHooks }),
     new HaltTradingExecutor({ adminUrl: opts.exchangeAdminUrl, trading: opts.trading }),
+    opts.databases && opts.databases.clusters.size > 0
+      ? new FailoverDatabaseExecutor({ ...opts.databases, exchangeAdminUrl: opts.exchangeAdminUrl, clock })
+      : new UnconfiguredExecutor('failover_database', 'a database cluster (remediation.executors.databases)'),
   ];
   return new Map(executors.map((e) => [e.action, e]));
 }

@@ -1,6 +1,7 @@
 import type { ZodType } from 'zod';
 import type { RemediationAction } from '../executor';
 import { archiveLogsParamsSchema } from './archive-logs/archive-logs-params';
+import { failoverDatabaseParamsSchema } from './failover/failover-database';
 import { haltTradingParamsSchema } from './halt-trading';
 import { reapConnectionsParamsSchema } from './reap-connections-params';
 import { restartParamsSchema } from './restart/restart-params';
@@ -11,4 +12,5 @@ export const executorParamsSchemas: Record<RemediationAction, ZodType> = {
   reap_connections: reapConnectionsParamsSchema,
   archive_logs: archiveLogsParamsSchema,
   halt_trading: haltTradingParamsSchema,
+  failover_database: failoverDatabaseParamsSchema,
 };

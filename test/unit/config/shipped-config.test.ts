@@ -6,7 +6,7 @@ describe('the shipped warden.yaml', () => {
     const c = loadConfig(join(__dirname, '..', '..', '..', 'warden.yaml'));
     const critical = c.components.filter((x) => x.critical).map((x) => x.name).sort();
     expect(critical).toEqual(['database', 'matching-engine', 'settlement']);
-    expect(c.components.filter((x) => !x.critical).map((x) => x.name).sort()).toEqual(['market-data', 'order-gateway', 'reporting']);
+    expect(c.components.filter((x) => !x.critical).map((x) => x.name).sort()).toEqual(['db-primary', 'db-replica', 'market-data', 'order-gateway', 'reporting']);
     expect(c.simulator.enabled).toBe(true);
     expect(c.scrape).toHaveLength(6);
     expect(c.components.every((x) => x.probe?.interval === 500 && x.probe.confirm_interval === 250 && x.probe.timeout === 3000 && x.probe.failure_threshold === 3)).toBe(true);
