@@ -6,7 +6,7 @@
  */
 export const CONSOLE_PICTURES_JS = String.raw`
 var TREND_WINDOW_MS = 15 * 60000, SVG_NS = 'http://www.w3.org/2000/svg', PIC_W = 180, PIC_H = 26;
-S.trends = new Map(); S.history = new Map(); S.trendsAbsent = false;
+S.trends = new Map(); S.history = new Map(); S.trendsAbsent = false; S.sampledSinceMs = null;
 
 function svg(tag, attrs) {
   var node = document.createElementNS(SVG_NS, tag);
@@ -24,6 +24,7 @@ async function loadTrends() {
     var r = await api('GET', '/v1/console/trends');
     if (r.status === 404) { S.trendsAbsent = true; return; }
     if (!r.ok || !r.body) return;
+    S.sampledSinceMs = r.body.sampledSince ? Date.parse(r.body.sampledSince) : null;
     S.trends = new Map(r.body.components.map(function (c) {
       return [c.name, c.points.map(function (p) { return { atMs: Date.parse(p.at), lag: p.lagSeconds, up: p.up }; })];
     }));
@@ -52,13 +53,18 @@ function rememberTransition(t) {
   S.history.set(t.component, list);
 }
 
-/** [{from, to, status}] covering the window: the status before the first transition is that transition's "from". */
+/**
+ * [{from, to, status}] covering the window. Before what Warden knows (its first transition in the
+ * window, or when this Warden began sampling) the strip is grey "no data": never Green by default.
+ */
 function healthSegments(name, current) {
   var now = serverNow(), start = now - TREND_WINDOW_MS, list = S.history.get(name) || [], out = [];
-  var inWindow = list.filter(function (t) { return t.atMs >= start; });
-  var before = list.filter(function (t) { return t.atMs < start; }).pop();
-  var status = before ? before.to : inWindow.length ? inWindow[0].from : current, at = start;
-  inWindow.forEach(function (t) { out.push({ from: at, to: t.atMs, status: status }); at = t.atMs; status = t.to; });
+  var inWindow = list.filter(function (t) { return t.atMs >= start && t.atMs <= now; });
+  var known = Math.min(inWindow.length ? inWindow[0].atMs : Infinity, S.sampledSinceMs || Infinity);
+  var at = Math.max(start, isFinite(known) ? known : start);
+  if (at > start) out.push({ from: start, to: at, status: 'none' });
+  var status = inWindow.length ? inWindow[0].from : current;
+  inWindow.forEach(function (t) { if (t.atMs > at) out.push({ from: at, to: t.atMs, status: status }); at = Math.max(at, t.atMs); status = t.to; });
   out.push({ from: at, to: now, status: status || 'none' });
   return out.filter(function (s) { return s.to > s.from; });
 }

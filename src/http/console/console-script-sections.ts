@@ -8,6 +8,11 @@ export const CONSOLE_SECTIONS_JS = String.raw`
 var SEV_STATUS = { P0: 'red', P1: 'red', P2: 'yellow', P3: 'yellow' };
 function listOf(body, key) { return Array.isArray(body) ? body : (body && body[key]) || []; }
 function emptyRow(cols, text) { return el('tr', {}, el('td', { colspan: String(cols), cls: 'empty', text: text })); }
+/** "19:26 (in 2 h 0 min)": a time ahead, as the Ends column needs it. */
+function whenAhead(v) {
+  var ms = Date.parse(v), left = Math.max(0, Math.round((ms - serverNow()) / 60000));
+  return isFinite(ms) ? clock(ms) + ' (in ' + (left >= 60 ? Math.floor(left / 60) + ' h ' + (left % 60) + ' min' : left + ' min') + ')' : '\u2014';
+}
 function small(text, on) { return el('button', { cls: 'btn btn-small', type: 'button', text: text, on: on }); }
 
 function renderTrading(t) {
@@ -44,7 +49,7 @@ function renderSilences(body) {
     .sort(function (a, b) { return Date.parse(a.endsAt) - Date.parse(b.endsAt); }).slice(0, 50);
   replace($('silences-body'), rows.length ? rows.map(function (s) {
     return el('tr', { 'data-silence': s.id }, el('td', { cls: 'matchers', text: matcherText(s.matchers) }), el('td', { text: s.status.state }),
-      el('td', { text: 'until ' + when(s.endsAt) }), el('td', { text: s.createdBy || '' }), el('td', { text: s.comment || '' }),
+      el('td', { text: 'until ' + whenAhead(s.endsAt) }), el('td', { text: s.createdBy || '' }), el('td', { text: s.comment || '' }),
       el('td', {}, canOperate() ? small('Expire', function () { expireSilence(s); }) : null));
   }) : [emptyRow(6, 'No active silences.')]);
 }
@@ -52,6 +57,7 @@ function renderSilences(body) {
 var SKIP_REASONS = { cooldown: 'the target is in its cooldown', budget: 'the remediation budget is used up', already_done: 'it had already acted before a restart', alert_resolved: 'the alert had resolved before it ran' };
 function plural(n, word) { return n + ' ' + word + (n === 1 ? '' : 's'); }
 function sentenceEnd(text) { text = String(text || '').trim(); return /[.!?]$/.test(text) ? text : text + '.'; }
+function cap(text) { return text.charAt(0).toUpperCase() + text.slice(1); }
 /** What happened to a remediation job, as a sentence an on-call engineer reads at a glance. */
 function outcomeSentence(j) {
   var r = j.result, tries = plural(j.attempts, 'attempt');
@@ -62,7 +68,7 @@ function outcomeSentence(j) {
   if (!r) return 'Finished without a recorded result.';
   if (r.outcome === 'dry_run') return 'Dry run: would ' + sentenceEnd(String(r.wouldDo).replace(/^would /i, '')) + ' Nothing was changed.';
   if (r.outcome === 'skipped') return 'Skipped because ' + (SKIP_REASONS[r.reason] || r.reason) + (r.detail ? ' (' + r.detail + ').' : '.');
-  var did = sentenceEnd(r.summary) + (r.attempt > 1 ? ' It took ' + plural(r.attempt, 'attempt') + '.' : '');
+  var did = cap(sentenceEnd(r.summary)) + (r.attempt > 1 ? ' It took ' + plural(r.attempt, 'attempt') + '.' : '');
   var v = r.verify;
   if (r.outcome === 'verified' && v) return did + ' Verified: the condition held after ' + (v.elapsedMs / 1000).toFixed(1) + ' s (' + plural(v.checks, 'check') + ').';
   if (r.outcome === 'verify_failed') return did + ' But verification failed' + (v ? ': the condition did not hold within ' + (v.elapsedMs / 1000).toFixed(1) + ' s (' + plural(v.checks, 'check') + ')' : '') + '. Escalated to a person.';

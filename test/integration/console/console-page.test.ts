@@ -189,7 +189,7 @@ describeInBrowser('the console on a Warden with tokens, trading halted', () => {
     await page.click('#operate-form button[type=submit]');
     await page.locator('#operator', { hasText: 'Operating as oncall' }).waitFor();
     expect(await page.locator('#readonly-note').isHidden()).toBe(true);
-    expect(await page.evaluate(() => [sessionStorage.getItem('warden.operateToken'), localStorage.length])).toEqual([OPERATE, 0]);
+    expect(await page.evaluate(() => { const w = globalThis as any; return [w.sessionStorage.getItem('warden.operateToken'), w.localStorage.length]; })).toEqual([OPERATE, 0]);
     await page.locator('#resume-btn').click();
     await page.fill('#reason-input', 'ledger reconciled, invariant holds');
     await page.click('#reason-dialog button[value=ok]');
@@ -198,5 +198,4 @@ describeInBrowser('the console on a Warden with tokens, trading halted', () => {
     expect(await page.locator('#resume-btn').isHidden()).toBe(true);
     await closeConsole(page);
   });
-});
 });
