@@ -41,6 +41,7 @@ export class ComponentTrends {
   readonly bucketMs: number;
   readonly #store: SignalStore;
   readonly #buckets = new Map<string, Bucket[]>();
+  #sinceMs: number | undefined;
 
   constructor(opts: ComponentTrendsOptions) {
     this.#store = opts.store;
@@ -50,7 +51,13 @@ export class ComponentTrends {
   }
 
   /** Folds the components' latest values into the bucket of `nowMs`. Cost: the components' lag and up series. */
+  /** When sampling began (this process's start): nothing before it is known here. */
+  get sinceMs(): number | undefined {
+    return this.#sinceMs;
+  }
+
   sample(nowMs: number): void {
+    this.#sinceMs ??= nowMs;
     const atMs = nowMs - (nowMs % this.bucketMs);
     for (const [component, buckets] of this.#buckets) {
       const lag = this.#worst(LAG_METRICS, component, nowMs, Math.max);

@@ -1,23 +1,34 @@
 import { createHash } from 'node:crypto';
 import { CONSOLE_CSS } from './console-styles';
 import { CONSOLE_LIVE_JS } from './console-script-live';
+import { CONSOLE_OPERATE_JS } from './console-script-operate';
+import { CONSOLE_PICTURES_JS } from './console-script-pictures';
 import { CONSOLE_SECTIONS_JS } from './console-script-sections';
 import { CONSOLE_VIEW_JS } from './console-script-view';
 
-const SCRIPT = `(function () {\n'use strict';\n${CONSOLE_VIEW_JS}\n${CONSOLE_SECTIONS_JS}\n${CONSOLE_LIVE_JS}\n})();`;
+// The live part defines the state (S) the pictures and operate parts extend; init() runs once all are in.
+const SCRIPT = `(function () {\n'use strict';\n${CONSOLE_VIEW_JS}\n${CONSOLE_SECTIONS_JS}\n${CONSOLE_LIVE_JS}\n${CONSOLE_PICTURES_JS}\n${CONSOLE_OPERATE_JS}\ninit();\n})();`;
 
 const MARKUP = `
 <header class="top">
   <div class="brand"><span class="logo">&#9670;</span> Warden<span class="sub">exchange console</span></div>
   <div id="conn" class="conn conn-connecting" role="status" aria-live="polite">Connecting&hellip;</div>
+  <div id="operator" class="operator"></div>
   <button id="token-btn" class="btn btn-ghost btn-small" type="button" hidden>Change token</button>
 </header>
 <form id="token-form" class="token-form" hidden>
-  <label for="token-input">This Warden asks for a bearer token with the <b>read</b> scope (<b>operate</b> to act).</label>
+  <label for="token-input">This Warden asks for a bearer token with the <b>read</b> scope to look.</label>
   <input id="token-input" type="password" autocomplete="off" placeholder="token">
   <button class="btn" type="submit">Connect</button>
   <span id="token-error" class="error" role="alert"></span>
 </form>
+<form id="operate-form" class="token-form operate-form" hidden>
+  <label for="operate-input">An <b>operate</b> token acts under its name (audited); it is kept in this tab only.</label>
+  <input id="operate-input" type="password" autocomplete="off" placeholder="operate token">
+  <button class="btn" type="submit">Use token</button><button id="operate-cancel" class="btn btn-ghost" type="button">Cancel</button>
+  <span id="operate-error" class="error" role="alert"></span>
+</form>
+<p id="readonly-note" class="readonly-note" role="note">Read-only: enter an operate token to acknowledge, resolve, silence or resume trading.</p>
 <main id="main">
   <section id="banner" class="banner st-none" aria-live="assertive" aria-label="Overall exchange health">
     <div id="banner-icon" class="banner-icon" aria-hidden="true">?</div>
@@ -32,11 +43,13 @@ const MARKUP = `
   <div class="cols">
     <section class="panel"><h2>Live transitions</h2><ol id="feed" class="feed" aria-live="polite"></ol></section>
     <section class="panel"><h2>Active alerts<span id="alerts-count" class="count">0</span></h2>
-      <table><thead><tr><th>Alert</th><th>Component</th><th>Health / severity</th><th>State</th><th>Since</th><th>Summary</th></tr></thead>
+      <table><thead><tr><th>Alert</th><th>Component</th><th>Health / severity</th><th>State</th><th>Since</th><th>Summary</th><th></th></tr></thead>
       <tbody id="alerts-body"></tbody></table></section>
   </div>
   <section id="incidents" class="panel" hidden><h2>Incidents</h2>
     <table><thead><tr><th>Severity</th><th>Status</th><th>Summary</th><th>Started</th><th></th></tr></thead><tbody id="incidents-body"></tbody></table></section>
+  <section id="silences" class="panel" hidden><h2>Silences</h2>
+    <table><thead><tr><th>Matchers</th><th>State</th><th>Ends</th><th>By</th><th>Comment</th><th></th></tr></thead><tbody id="silences-body"></tbody></table></section>
   <section id="remediations" class="panel" hidden><h2>Remediations</h2>
     <table><thead><tr><th>Action</th><th>Target</th><th>State</th><th>Attempts</th><th>Enqueued</th><th>Outcome</th></tr></thead><tbody id="remediations-body"></tbody></table></section>
 </main>
@@ -46,6 +59,16 @@ const MARKUP = `
   <label for="reason-input">Reason (recorded in the audit log)</label>
   <textarea id="reason-input" required maxlength="1000"></textarea>
   <menu><button class="btn btn-ghost" value="cancel" formnovalidate>Cancel</button><button class="btn" value="ok">Confirm</button></menu>
+</form></dialog>
+<dialog id="silence-dialog"><form id="silence-form">
+  <h3>Silence alerts</h3>
+  <p class="muted">Alerts matching every checked label are not notified until the silence ends (audited).</p>
+  <div id="silence-matchers" class="matchers-edit"></div>
+  <label for="silence-duration">For</label> <select id="silence-duration"></select> <span id="silence-until" class="muted"></span>
+  <label for="silence-comment">Comment</label>
+  <textarea id="silence-comment" maxlength="1000"></textarea>
+  <p id="silence-error" class="error" role="alert"></p>
+  <menu><button id="silence-cancel" class="btn btn-ghost" type="button">Cancel</button><button class="btn" type="submit">Silence</button></menu>
 </form></dialog>`;
 
 const FAVICON = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><path d="M8 1l7 7-7 7-7-7z" fill="#58a6ff"/></svg>')}`;

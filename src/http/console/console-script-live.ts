@@ -7,9 +7,10 @@ export const CONSOLE_LIVE_JS = String.raw`
 var STALE_AFTER_MS = 30000, SILENCE_TIMEOUT_MS = 35000, FEED_MAX = 200, POLL_MS = 5000;
 var S = { token: sessionStorage.getItem('warden.token') || '', health: null, alerts: new Map(), feed: [],
   connected: false, snapshotSeen: false, gen: 0, retryTimer: 0, skewMs: 0, backoffMs: 1000, lastByteAt: 0, ctrl: null, retryAt: 0,
-  sections: { trading: 'unknown', incidents: 'unknown', remediations: 'unknown' } };
+  sections: { trading: 'unknown', incidents: 'unknown', silences: 'unknown', remediations: 'unknown' } };
 function serverNow() { return Date.now() + S.skewMs; }
-function authHeaders(extra) { var h = Object.assign({}, extra || {}); if (S.token) h.Authorization = 'Bearer ' + S.token; return h; }
+/** Reads use the read token, or the operate token when only that was given (operate implies read). */
+function authHeaders(extra) { var h = Object.assign({}, extra || {}), t = S.token || S.operateToken; if (t) h.Authorization = 'Bearer ' + t; return h; }
 
 function setConn(kind, text) {
   var c = $('conn'); c.className = 'conn conn-' + kind; c.textContent = text;
@@ -66,10 +67,11 @@ function addFeed(atMs, status, text) { S.feed.unshift({ atMs: atMs, status: stat
 var HANDLERS = {
   snapshot: function (d) {
     S.skewMs = d.sentAtMs - Date.now(); S.health = d.health; S.alerts = new Map(d.alerts.map(function (a) { return [a.fingerprint, a]; }));
-    if (!S.snapshotSeen || !S.connected) { S.snapshotSeen = true; S.backoffMs = 1000; setConn('live', 'Live'); refreshSections(); }
+    if (!S.snapshotSeen || !S.connected) { S.snapshotSeen = true; S.backoffMs = 1000; setConn('live', 'Live'); refreshSections(); loadHistory(); loadTrends(); }
   },
   health: function (t) {
     var h = S.health, label = t.component === null ? 'Exchange' : t.component;
+    rememberTransition(t);
     addFeed(t.atMs, t.to, label + ' ' + t.from.toUpperCase() + ' \u2192 ' + t.to.toUpperCase() + (t.reasons.length ? ': ' + t.reasons.map(reasonText).join('; ') : ''));
     if (!h) return;
     h.evaluatedAtMs = Math.max(h.evaluatedAtMs, t.atMs);
@@ -118,14 +120,6 @@ function askReason(title, text) {
     d.addEventListener('close', function () { resolve(d.returnValue === 'ok' ? $('reason-input').value.trim() : null); }, { once: true });
   });
 }
-async function act(title, text, url) {
-  var reason = await askReason(title, text);
-  if (!reason) return;
-  var r = await api('POST', url, { reason: reason });
-  if (r.ok) toast(title + ': done.');
-  else toast(title + ' failed: ' + (r.status === 403 ? 'this token lacks the operate scope' : (r.body && r.body.error && r.body.error.message) || 'HTTP ' + r.status));
-  refreshSections();
-}
 
 function init() {
   $('token-form').addEventListener('submit', function (e) {
@@ -133,14 +127,13 @@ function init() {
     clearTimeout(S.retryTimer); S.gen++; if (S.ctrl) S.ctrl.abort(); S.backoffMs = 1000; connect();
   });
   $('token-btn').addEventListener('click', function () { showTokenForm(''); });
-  $('resume-btn').addEventListener('click', function () { act('Resume trading', 'Trading resumes on the exchange at once. Why is it safe now? (audited)', '/v1/trading/resume'); });
+  initOperate();
   setInterval(function () {
     if (S.connected && Date.now() - S.lastByteAt > SILENCE_TIMEOUT_MS && S.ctrl) S.ctrl.abort();
     if (!S.connected && S.retryAt) $('conn').textContent = $('conn').textContent.replace(/ \u2014 retrying.*$/, '') + ' \u2014 retrying in ' + Math.max(0, Math.ceil((S.retryAt - Date.now()) / 1000)) + ' s';
     renderBanner();
   }, 1000);
-  setInterval(function () { if (S.connected) refreshSections(); }, POLL_MS);
+  setInterval(function () { if (S.connected) { refreshSections(); loadTrends(); } }, POLL_MS);
   renderAll(); renderFeed(); connect();
 }
-init();
 `;

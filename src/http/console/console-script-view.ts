@@ -73,7 +73,8 @@ function renderTiles() {
     return el('article', { cls: 'tile st-' + c.status, 'data-component': c.name },
       el('div', { cls: 'tile-head' }, el('span', { cls: 'tile-name', text: c.name }), pill(c.status)),
       c.critical ? el('span', { cls: 'badge', text: 'critical' }) : el('span', { cls: 'badge', text: 'non-critical' }),
-      reasons.length ? el('ul', { cls: 'reasons' }, ...reasons) : el('p', { cls: 'ok-note', text: 'No active alerts' }));
+      reasons.length ? el('ul', { cls: 'reasons' }, ...reasons) : el('p', { cls: 'ok-note', text: 'No active alerts' }),
+      tilePictures(c));
   }));
 }
 
@@ -90,7 +91,7 @@ function renderAlerts() {
     var l = a.labels || {};
     return el('tr', {}, el('td', { text: a.name }), el('td', { text: l.component || '\u2014' }),
       el('td', {}, l.health ? pill(l.health) : null, ' ', l.severity || ''), el('td', { text: a.state }),
-      el('td', { text: when(a.firedAtMs || a.activeAtMs) }), el('td', { text: (a.annotations || {}).summary || '' }));
-  }) : [el('tr', {}, el('td', { colspan: '6', cls: 'empty', text: S.snapshotSeen ? 'No active alerts.' : 'No data yet.' }))]);
+      el('td', { text: when(a.firedAtMs || a.activeAtMs) }), el('td', { text: (a.annotations || {}).summary || '' }), el('td', {}, silenceButton(a)));
+  }) : [el('tr', {}, el('td', { colspan: '7', cls: 'empty', text: S.snapshotSeen ? 'No active alerts.' : 'No data yet.' }))]);
 }
 `;

@@ -72,4 +72,23 @@ dialog{background:var(--panel);color:var(--text);border:1px solid var(--line);bo
 dialog::backdrop{background:#0009}
 dialog h3{margin:0 0 8px}dialog textarea{width:100%;min-height:80px;background:var(--bg);color:var(--text);border:1px solid var(--line);border-radius:6px;padding:8px;font:inherit}
 dialog menu{display:flex;justify-content:flex-end;gap:8px;padding:0;margin:12px 0 0}
+.operator{display:flex;align-items:center;gap:8px;font-size:13px}
+.operator-off{color:var(--muted)}.operator-on{color:#e3b341;font-weight:600}
+.operator-on::before{content:"\u25CF ";color:var(--yellow)}
+.readonly-note{margin:0;padding:6px 24px;background:var(--grey-bg);border-bottom:1px solid var(--line);color:var(--muted);font-size:13px}
+.operate-form{background:#1c1a2b;border-bottom-color:var(--accent)}
+td.actions{white-space:nowrap}td.actions .btn+.btn{margin-left:6px}
+dialog label{display:block;margin:10px 0 4px}
+dialog select{background:var(--bg);color:var(--text);border:1px solid var(--line);border-radius:6px;padding:4px 8px;font:inherit}
+.matchers-edit .matcher{display:flex;align-items:center;gap:6px;margin:4px 0}
+.matchers-edit .matcher label{display:inline;margin:0;min-width:90px;font-family:ui-monospace,monospace}
+.matchers-edit input[type=text]{flex:1;background:var(--bg);color:var(--text);border:1px solid var(--line);border-radius:6px;padding:3px 8px;font:13px ui-monospace,monospace}
+td.matchers{font-family:ui-monospace,monospace;font-size:12px}
+.pics{display:grid;gap:4px;margin-top:10px}
+.pic{margin:0}.pic svg{display:block;width:100%;background:#010409;border:1px solid #21262d;border-radius:3px}
+.pic-health svg{height:10px}.pic-up svg{height:8px}.pic-lag svg{height:26px}
+.pic figcaption{font-size:11px;color:var(--muted)}
+.seg.st-green{fill:var(--green)}.seg.st-yellow{fill:var(--yellow)}.seg.st-red{fill:var(--red)}.seg.st-none,.seg.st-unknown{fill:var(--grey)}
+.spark{fill:none;stroke:var(--accent);stroke-width:1.5;vector-effect:non-scaling-stroke}
+.mark{stroke-dasharray:2 2;stroke-width:1;vector-effect:non-scaling-stroke}.mark-1{stroke:var(--yellow)}.mark-10{stroke:var(--red)}
 `;

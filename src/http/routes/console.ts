@@ -6,7 +6,7 @@ import { CONSOLE_CSP, CONSOLE_HTML } from '../console/console-page';
 export interface ConsoleRouteDeps {
   auth: Authenticator;
   /** Lag and up/down per component for the sparklines; without it GET /v1/console/trends is 404. */
-  trends?: Pick<ComponentTrends, 'view' | 'windowMs' | 'bucketMs'>;
+  trends?: Pick<ComponentTrends, 'view' | 'windowMs' | 'bucketMs' | 'sinceMs'>;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -42,6 +42,7 @@ export function consoleRoutes(deps: ConsoleRouteDeps): Router {
       res.set('Cache-Control', 'no-store').json({
         windowSeconds: trends.windowMs / 1000,
         bucketSeconds: trends.bucketMs / 1000,
+        sampledSince: trends.sinceMs === undefined ? null : iso(trends.sinceMs),
         components: trends.view().map((c) => ({ name: c.name, points: c.points.map((p) => ({ at: iso(p.atMs), lagSeconds: p.lagSeconds, up: p.up })) })),
       });
     });

@@ -169,20 +169,27 @@ describeInBrowser('the console on a Warden with tokens, trading halted', () => {
     await closeConsole(page);
   });
 
-  it('a read token cannot resume; an operate token resumes with a reason', async () => {
+  it('a read token is read-only and says so; an operate token entered in the page resumes with a reason', async () => {
     const page = await openConsole(h.url);
     await page.fill('#token-input', READ);
     await page.click('#token-form button[type=submit]');
-    await page.locator('#resume-btn').click();
-    await page.fill('#reason-input', 'ledger reconciled');
-    await page.click('#reason-dialog button[value=ok]');
-    await page.locator('#toast', { hasText: 'this token lacks the operate scope' }).waitFor();
-    expect(resumes).toHaveLength(0);
+    await page.locator('#trading-state', { hasText: 'Trading \u2715 HALTED' }).waitFor();
+    expect(await page.locator('#resume-btn').isHidden()).toBe(true);
+    expect(await page.locator('#readonly-note').textContent()).toBe('Read-only: enter an operate token to acknowledge, resolve, silence or resume trading.');
+    expect(await page.locator('#operator').textContent()).toMatch(/^Read-only/);
 
-    await page.click('#token-btn');
-    await page.fill('#token-input', OPERATE);
-    await page.click('#token-form button[type=submit]');
-    await page.locator('#conn', { hasText: 'Live' }).waitFor();
+    // A read token in the operate form is refused, and nothing is offered.
+    await page.click('#operate-btn');
+    await page.fill('#operate-input', READ);
+    await page.click('#operate-form button[type=submit]');
+    await page.locator('#operate-error', { hasText: 'This token (viewer) has only the read scope: it can look, not act.' }).waitFor();
+    expect(await page.locator('#resume-btn').isHidden()).toBe(true);
+
+    await page.fill('#operate-input', OPERATE);
+    await page.click('#operate-form button[type=submit]');
+    await page.locator('#operator', { hasText: 'Operating as oncall' }).waitFor();
+    expect(await page.locator('#readonly-note').isHidden()).toBe(true);
+    expect(await page.evaluate(() => { const w = globalThis as any; return [w.sessionStorage.getItem('warden.operateToken'), w.localStorage.length]; })).toEqual([OPERATE, 0]);
     await page.locator('#resume-btn').click();
     await page.fill('#reason-input', 'ledger reconciled, invariant holds');
     await page.click('#reason-dialog button[value=ok]');
