@@ -32,6 +32,8 @@ const GREEN_WAIT_MS = 45_000;
 /** After the verdict, keep listening this long: a second restart or page would show here. */
 const LINGER_MS = 1500;
 const TICK_MS = 25;
+/** The random phase of a fault within the probe/scrape cycle is at most this. */
+const MAX_PHASE_MS = 15_000;
 
 /**
  * One drill run = a fresh Warden (its own Redis key prefix, so cooldowns and budgets of earlier runs
@@ -71,6 +73,7 @@ export class DrillRunner {
     let injected = false;
     try {
       await this.#untilGreen(warden);
+      await this.#atRandomPhase();
       events.push({ kind: 'fault', atMs: Date.now() });
       injected = true;
       await this.#o.control.fault(scenario.fault(component) as Record<string, unknown>);
@@ -139,6 +142,24 @@ export class DrillRunner {
     if ((await warden.remediation.trading.get()).state === 'halted') {
       await warden.remediation.trading.resume({ actor: 'warden:drill', reason: 'drill cleanup (the halt was part of the drill)' });
     }
+  }
+
+  /**
+   * A fresh Warden's probes and scrapes run at a fixed phase from its start, and so would a fault
+   * injected a fixed time after Green: every run would sample the same point of the probe cycle.
+   * A random wait of up to the longest probe or scrape interval spreads faults over the cycle, so
+   * p50 and max describe a failure that comes at any moment, as a real one does.
+   */
+  async #atRandomPhase(): Promise<void> {
+    const { config } = this.#o;
+    const intervals = [...config.components.flatMap((c) => (c.probe ? [c.probe.interval] : [])), ...config.scrape.map((s) => s.interval)];
+    const cycleMs = Math.min(MAX_PHASE_MS, Math.max(0, ...intervals));
+    const until = Date.now() + Math.floor((this.#o.random ?? Math.random)() * cycleMs);
+    while (Date.now() < until) {
+      this.#throwIfAborted();
+      await sleep(Math.min(TICK_MS * 4, until - Date.now()));
+    }
+    this.#throwIfAborted();
   }
 
   #throwIfAborted(): void {

@@ -42,7 +42,8 @@ export function controlApp(supervisor: Supervisor, desk: TradingDesk, log: Logge
   app.post('/control/restart/:component', async (req, res) => {
     const component = componentParam(req.params.component, 'component');
     log.warn({ component }, 'restarting component');
-    res.json(await supervisor.restart(component));
+    const key = req.get('idempotency-key');
+    res.json(await supervisor.restart(component, key === undefined || key === '' ? undefined : key.slice(0, 200)));
   });
   app.use('/db/:member', patroniApi(db.pair, db.baseUrl, log));
   app.use(simNotFound);

@@ -4,6 +4,8 @@ import { SIM_COMPONENTS, type SimComponentName } from './components';
 import type { Fault, FaultKind } from './fault';
 import { RESTART_EXIT_CODE, type ComponentProcessOptions, type ComponentStatus } from './ipc-messages';
 
+const MAX_REMEMBERED_RESTART_KEYS = 1000;
+
 export interface SupervisorOptions {
   readonly host: string;
   readonly logDir: string;
@@ -48,6 +50,8 @@ export class Supervisor {
   readonly #opts: SupervisorOptions;
   readonly #script = componentScriptPath();
   readonly #records = new Map<SimComponentName, ComponentRecord>();
+  readonly #restartsInFlight = new Map<SimComponentName, Promise<ComponentSummary>>();
+  readonly #restartsByKey = new Map<string, Promise<ComponentSummary>>();
   #stopping = false;
 
   constructor(opts: SupervisorOptions) {
@@ -78,18 +82,48 @@ export class Supervisor {
     return this.#running(this.#record(name)).request({ type: 'clear', kind });
   }
 
-  /** Stops the component if it runs and starts a fresh process on the same port. */
-  async restart(name: SimComponentName): Promise<ComponentSummary> {
+  /**
+   * Stops the component if it runs and starts a fresh process on the same port. As a service that
+   * honours Idempotency-Key would (spec §9.1): a request with a key already seen gets that restart's
+   * outcome, also while it is still starting, and restarts nothing more; a restart asked for while
+   * one is starting joins it (one fresh process answers both). Only a failed restart can be retried
+   * with its key. Without this, a caller whose first request timed out (a slow start on a loaded
+   * host) and who retried got a 409 and took a working restart for a failed one.
+   */
+  async restart(name: SimComponentName, idempotencyKey?: string): Promise<ComponentSummary> {
     const record = this.#record(name);
-    if (record.state === 'starting') throw new RequestError(409, 'restart_in_progress', `${name} is already starting`);
-    const old = record.child;
-    if (old?.alive) {
-      record.state = 'stopped'; // an asked-for stop, not a crash
-      await old.stop();
-    }
-    record.restarts += 1;
-    await this.#spawn(record);
-    return this.summary(name);
+    const key = idempotencyKey ? `${name} ${idempotencyKey}` : undefined;
+    const known = key === undefined ? undefined : this.#restartsByKey.get(key);
+    if (known) return known;
+    const inFlight = this.#restartsInFlight.get(name);
+    if (!inFlight && record.state === 'starting') throw new RequestError(409, 'restart_in_progress', `${name} is already starting`);
+    const restart = inFlight ?? this.#restartNow(record);
+    if (key !== undefined) this.#remember(key, restart);
+    return restart;
+  }
+
+  #restartNow(record: ComponentRecord): Promise<ComponentSummary> {
+    const restart = (async () => {
+      const old = record.child;
+      if (old?.alive) {
+        record.state = 'stopped'; // an asked-for stop, not a crash
+        await old.stop();
+      }
+      record.restarts += 1;
+      await this.#spawn(record);
+      return this.summary(record.name);
+    })();
+    this.#restartsInFlight.set(record.name, restart);
+    const done = () => this.#restartsInFlight.delete(record.name);
+    restart.then(done, done);
+    return restart;
+  }
+
+  /** Bounded: the oldest keys go first (Warden's keys are one per firing, so few are ever reused). */
+  #remember(key: string, restart: Promise<ComponentSummary>): void {
+    this.#restartsByKey.set(key, restart);
+    restart.catch(() => this.#restartsByKey.delete(key));
+    while (this.#restartsByKey.size > MAX_REMEMBERED_RESTART_KEYS) this.#restartsByKey.delete(this.#restartsByKey.keys().next().value as string);
   }
 
   async summaries(): Promise<ComponentSummary[]> {
