@@ -33,6 +33,8 @@ export interface RuleEvaluator {
 
 /** Series the tick's eviction sweep visits at most: 1M series are swept in 100 ticks, never at once. */
 const EVICTION_SLICE = 10_000;
+/** One turn of the sweep stops after this long and yields to requests (then goes on in the next turn). */
+const EVICTION_TURN_MS = 3;
 
 export interface EvaluationLoopOptions {
   store: SignalStore;
@@ -92,6 +94,8 @@ export class EvaluationLoop {
    * drop it from the lookback and undo the alerts it fired, so evaluation time never goes back.
    */
   #evaluatedAtMs = -Infinity;
+  /** An eviction sweep is spread over event-loop turns (see #sweepIdle). */
+  #sweeping = false;
 
   constructor(opts: EvaluationLoopOptions) {
     this.#o = opts;
@@ -208,7 +212,7 @@ export class EvaluationLoop {
     const endTimer = this.#evalSeconds.startTimer({ trigger: 'tick' });
     const now = this.#now();
     const { store } = this.#o;
-    store.evictIdle(now - store.options.stalenessMs - (this.#o.rules.longestRangeMs ?? 0), EVICTION_SLICE);
+    this.#sweepIdle(now - store.options.stalenessMs - (this.#o.rules.longestRangeMs ?? 0));
     this.#publishComponentSeries(now);
     let transitions = this.#o.rules.tick(now);
     const due = this.#future.size > 0 ? this.#dueFutureMetrics(now) : [];
@@ -218,6 +222,23 @@ export class EvaluationLoop {
     const persisted = this.#rollup(traceTransitions(transitions, 'tick'), now);
     endTimer();
     return persisted;
+  }
+
+  /**
+   * Evicts idle series, EVICTION_SLICE visited a tick, in turns of EVICTION_TURN_MS with requests
+   * served between them; a sweep still going when the next tick comes is left to finish.
+   */
+  #sweepIdle(cutoffMs: number): void {
+    if (this.#sweeping) return;
+    this.#sweeping = true;
+    let left = EVICTION_SLICE;
+    const turn = () => {
+      const { visited, passEnded } = this.#o.store.evictIdleUntil(cutoffMs, left, performance.now() + EVICTION_TURN_MS);
+      left -= visited;
+      if (left > 0 && !passEnded) setImmediate(turn).unref();
+      else this.#sweeping = false;
+    };
+    turn();
   }
 
   /** Re-derives health after rules were replaced (a reload may resolve or fire alerts). */

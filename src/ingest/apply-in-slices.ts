@@ -14,7 +14,7 @@ export interface AppliedSlice {
  * slice size adapts to it (store appends cost ~3 µs a sample, new series ~13 µs, and rules that
  * select the pushed metrics more), between MIN and MAX samples.
  */
-const SLICE_TARGET_MS = 8;
+const SLICE_TARGET_MS = 6;
 const MIN_SLICE = 250;
 const MAX_SLICE = 16_000;
 const FIRST_SLICE = 1000;
@@ -34,16 +34,20 @@ export async function applyInSlices(reader: BatchReader, apply: (samples: Sample
   let firstFailure: { err: unknown } | undefined;
   const persisted: Array<Promise<void>> = [];
   let size = FIRST_SLICE;
+  let worstMsPerSample = 0;
   for (let from = 0; from < reader.count; ) {
     if (from > 0) await nextTurn();
     const t0 = nowMs();
     const r = apply(reader.slice(from, from + size));
+    const tookMs = nowMs() - t0;
     from += size;
     accepted += r.accepted;
     skipped += r.skipped;
     // Handled at once: a slice that fails to persist while later slices are applied is no unhandled rejection.
     persisted.push(r.persisted.catch((err: unknown) => void (firstFailure ??= { err })));
-    size = nextSliceSize(size, nowMs() - t0);
+    // Decays, so one GC pause inside a slice does not shrink the rest of the batch's slices for good.
+    worstMsPerSample = Math.max(tookMs / size, worstMsPerSample * 0.8);
+    size = nextSliceSize(worstMsPerSample);
   }
   const all = Promise.all(persisted).then(() => {
     if (firstFailure) throw firstFailure.err;
@@ -51,8 +55,11 @@ export async function applyInSlices(reader: BatchReader, apply: (samples: Sample
   return { accepted, skipped, persisted: all };
 }
 
-function nextSliceSize(size: number, tookMs: number): number {
-  if (tookMs > SLICE_TARGET_MS) return Math.max(MIN_SLICE, Math.floor(size / 2));
-  if (tookMs < SLICE_TARGET_MS / 2) return Math.min(MAX_SLICE, size * 2);
-  return size;
+/**
+ * Sized by the dearest sample seen so far in this batch, not the last slice's: a batch of updates
+ * (~3 µs a sample) that turns into new series (~13 µs) would otherwise overrun a grown slice 4x.
+ */
+function nextSliceSize(worstMsPerSample: number): number {
+  if (worstMsPerSample <= 0) return MAX_SLICE;
+  return Math.max(MIN_SLICE, Math.min(MAX_SLICE, Math.floor(SLICE_TARGET_MS / worstMsPerSample)));
 }

@@ -159,11 +159,25 @@ export class SignalStore {
    * resumes where the last one stopped, so a tick never scans a million series at once.
    */
   evictIdle(cutoffMs: number, budget: number): number {
+    return this.evictIdleUntil(cutoffMs, budget, Infinity).evicted;
+  }
+
+  /**
+   * evictIdle, stopping early once `performance.now()` passes `deadline` (checked every few
+   * hundred series): removing a series costs microseconds (its index and postings), so 10,000 at
+   * once held the event loop for tens of ms (issue 9: /healthz p99 while large batches churn series).
+   */
+  evictIdleUntil(cutoffMs: number, budget: number, deadline: number): { visited: number; evicted: number; passEnded: boolean } {
     let visited = 0;
     let evicted = 0;
+    let passEnded = false;
     while (visited < budget) {
+      if ((visited & 255) === 255 && performance.now() > deadline) break;
       const cursor = this.#sweepSeries ?? this.#nextSweepMetric();
-      if (!cursor) break;
+      if (!cursor) {
+        passEnded = true;
+        break;
+      }
       const step = cursor.it.next();
       if (step.done) {
         if (cursor.metric.all.size === 0 && this.#byName.get(cursor.name) === cursor.metric) this.#byName.delete(cursor.name);
@@ -176,7 +190,7 @@ export class SignalStore {
         evicted++;
       }
     }
-    return evicted;
+    return { visited, evicted, passEnded };
   }
 
   #nextSweepMetric(): { name: string; metric: MetricSeries; it: Iterator<Series> } | undefined {

@@ -68,6 +68,25 @@ describe('eviction from the tick: bounded slices', () => {
   });
 });
 
+describe('eviction in turns of bounded time (issue 9: a large churn must not hold the event loop)', () => {
+  it('stops soon after its deadline, resumes where it stopped, and says when a pass has ended', () => {
+    const s = store();
+    for (let i = 0; i < 5_000; i++) s.appendRaw('m', { pod: `p${i}` }, 1, 1000);
+    // A deadline already past: the sweep stops at its first time check (every 256 series).
+    const first = s.evictIdleUntil(50_000, 10_000, performance.now() - 1);
+    expect(first).toEqual({ visited: 255, evicted: 255, passEnded: false });
+    let left = s.seriesCount;
+    let turns = 0;
+    for (let r = first; !r.passEnded; turns++) {
+      r = s.evictIdleUntil(50_000, 10_000, performance.now() - 1);
+      left -= r.evicted;
+    }
+    expect(s.seriesCount).toBe(0);
+    expect(left).toBe(0);
+    expect(turns).toBeGreaterThanOrEqual(Math.floor(4_745 / 256));
+  });
+});
+
 describe('history only for metrics a rule reads with a range', () => {
   const rules = `groups:
   - name: g
