@@ -213,7 +213,9 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     });
     // Loopback unless server.host says otherwise, and always while no token is asked for.
     const host = auth.open ? '127.0.0.1' : (config.server.host ?? '127.0.0.1');
-    if (auth.open) log.warn({ host, ignoredHost: config.server.host }, 'no auth tokens configured: binding 127.0.0.1 only and asking for no token');
+    // A warning only when a host asked for is ignored; the default (loopback, no tokens) is the safe start.
+    if (auth.open && config.server.host !== undefined && config.server.host !== '127.0.0.1') log.warn({ host, ignoredHost: config.server.host }, 'no auth tokens configured: binding 127.0.0.1 only and asking for no token');
+    else if (auth.open) log.info({ host }, 'no auth tokens configured: binding 127.0.0.1 only and asking for no token');
     const server = createServer(app);
     await listen(server, config.server.port, host);
     cleanup.push(['http server', () => closeServer(server)]);

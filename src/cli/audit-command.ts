@@ -4,27 +4,39 @@ import type { Command } from 'commander';
 import Redis from 'ioredis';
 import { parseAnchorArg, readAnchorLines, type AuditAnchor } from '../audit/audit-anchor';
 import { AuditLog } from '../audit/audit-log';
-import { errorMessage } from '../errors';
+import { ConfigError, errorMessage } from '../errors';
+import { resolveRedisTarget, type RedisTargetFlags } from './redis-target';
 
-interface AuditCliOptions {
-  redisUrl: string;
-  prefix: string;
-}
+type AuditCliOptions = RedisTargetFlags;
 
-async function withAuditLog<T>(o: AuditCliOptions, fn: (audit: AuditLog) => Promise<T>): Promise<T> {
-  const redis = new Redis(o.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+/** Connects to the Redis resolveRedisTarget finds; a ConfigError (no Redis to be found) is exit 2. */
+async function withAuditLog<T>(o: AuditCliOptions, fn: (audit: AuditLog) => Promise<T>): Promise<T | undefined> {
+  let target;
+  try {
+    target = resolveRedisTarget(o, process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`warden: ${err.message}\n`);
+    process.exitCode = 2;
+    return undefined;
+  }
+  if (target.from !== '--redis-url') process.stderr.write(`reading ${target.url} (prefix ${target.prefix}) from ${target.from}\n`);
+  const redis = new Redis(target.url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
   await redis.connect();
   try {
-    return await fn(new AuditLog({ redis, prefix: o.prefix }));
+    return await fn(new AuditLog({ redis, prefix: target.prefix }));
   } finally {
     redis.disconnect();
   }
 }
 
+/** The same way to name Redis as `warden start`: --config (redis.url, redis.prefix), REDIS_URL, or the embedded server. */
 function withConnectionOptions(cmd: Command): Command {
   return cmd
-    .option('--redis-url <url>', 'Redis holding the audit log', 'redis://127.0.0.1:6379')
-    .option('--prefix <prefix>', 'Warden key prefix (redis.prefix)', 'warden');
+    .option('-c, --config <file>', 'configuration file: its redis.url and redis.prefix (default warden.yaml, if present)')
+    .option('--redis-url <url>', 'Redis holding the audit log (default: REDIS_URL, redis.url, else the embedded redis-server of `warden start`)')
+    .option('--prefix <prefix>', 'Warden key prefix (default: redis.prefix, else warden)')
+    .option('--data-dir <dir>', 'the data dir of `warden start`\'s embedded redis-server (its address is in <dir>/url)', '.warden/redis');
 }
 
 type VerifyOptions = AuditCliOptions & { anchor: string[]; anchors?: string };
@@ -40,6 +52,7 @@ async function verify(o: VerifyOptions): Promise<void> {
     return;
   }
   const r = await withAuditLog(o, (a) => a.verify(anchors));
+  if (r === undefined) return;
   if (r.ok) {
     process.stdout.write(`audit chain ok: ${r.checked} entries${anchors.length ? `, ${anchors.length} anchors match` : ''}\n`);
     return;
@@ -78,6 +91,7 @@ export function registerAuditCommands(program: Command): void {
     .action(async (o: AuditCliOptions & { out?: string }) => {
       const out = o.out ? createWriteStream(o.out) : process.stdout;
       const n = await withAuditLog(o, (a) => a.exportJsonl(out));
+      if (n === undefined) return;
       if (o.out) {
         out.end();
         await finished(out);

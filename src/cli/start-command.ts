@@ -4,7 +4,7 @@ import { loadConfig, overridesFromEnv } from '../config/load-config';
 import { ConfigError } from '../errors';
 import { startWarden } from '../main';
 import { type EmbeddedRedis, RedisUnavailableError, startEmbeddedRedis } from '../runtime/embedded-redis';
-import { createLogger } from '../telemetry/logger';
+import { createLogger, logFormatFor } from '../telemetry/logger';
 import { startTracing } from '../telemetry/tracing';
 import { startSimulator, type SimulatorHandle } from '../sim/start-simulator';
 
@@ -40,6 +40,10 @@ async function runStart(flags: StartFlags): Promise<number> {
       overrides.port = port;
     }
     config = loadConfig(flags.config, overrides);
+    const format = process.env.WARDEN_LOG_FORMAT;
+    if (format !== undefined && format !== '' && format !== 'json' && format !== 'pretty') {
+      throw new ConfigError(`WARDEN_LOG_FORMAT must be json or pretty, got "${format}"`, { file: 'environment', field: 'WARDEN_LOG_FORMAT' });
+    }
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`warden: invalid configuration: ${err.message}\n`);
@@ -47,7 +51,8 @@ async function runStart(flags: StartFlags): Promise<number> {
     }
     throw err;
   }
-  const log = createLogger(config.log_level);
+  // Readable lines on a terminal; JSON lines when stdout is captured (log shippers, audit verify --anchors).
+  const log = createLogger(config.log_level, undefined, logFormatFor(process.stdout, process.env.WARDEN_LOG_FORMAT));
   // Off (no SDK loaded) unless OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT is set.
   const tracing = startTracing(process.env, { log });
   let embedded: EmbeddedRedis | undefined;

@@ -32,19 +32,33 @@ const probeSchema = z.strictObject({
   .transform((p) => ({ ...p, confirm_interval: p.confirm_interval ?? Math.min(250, p.interval) }));
 
 const componentSchema = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lower-case letters, digits, - or _'),
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lower-case letters, digits, - or _')
+    // GET /v1/health/events is the transitions route; a component of that name would be shadowed.
+    .refine((n) => n !== 'events', '"events" is reserved (GET /v1/health/events lists health transitions)'),
   critical: z.boolean().default(false),
   probe: probeSchema.optional(),
 });
 
-const scrapeSchema = z.strictObject({
-  job: z.string().min(1),
-  url: httpUrl(),
-  interval: duration().default(15000),
-  timeout: duration().default(3000),
-  /** Extra labels put on every scraped series (Prometheus `static_configs.labels`). */
-  labels: z.record(z.string(), z.string()).default({}),
-});
+// Prometheus: scrape_timeout defaults to the smaller of 10 s and the interval, and a timeout
+// longer than the interval is a config error. Warden's default is 3 s (spec §10.3), capped alike.
+const DEFAULT_SCRAPE_TIMEOUT_MS = 3000;
+
+const scrapeSchema = z
+  .strictObject({
+    job: z.string().min(1),
+    url: httpUrl(),
+    interval: duration().default(15000),
+    /** Default: 3 s, or the interval if shorter. */
+    timeout: duration().optional(),
+    /** Extra labels put on every scraped series (Prometheus `static_configs.labels`). */
+    labels: z.record(z.string(), z.string()).default({}),
+  })
+  .superRefine((s, ctx) => {
+    if (s.timeout !== undefined && s.timeout > s.interval) ctx.addIssue({ code: 'custom', path: ['timeout'], message: `must not exceed interval (${s.interval} ms), as in Prometheus` });
+  })
+  .transform((s) => ({ ...s, timeout: s.timeout ?? Math.min(DEFAULT_SCRAPE_TIMEOUT_MS, s.interval) }));
 
 const limitsSchema = z.strictObject({
   max_labels: z.number().int().min(1).default(32),
@@ -83,6 +97,15 @@ const tokenSchema = z.strictObject({
   else if (given.length > 1) ctx.addIssue({ code: 'custom', path: [given[1] as string], message: `give only one of ${TOKEN_SOURCES.join(', ')} (also has ${given[0]})` });
 });
 
+/** `redis:`; also read alone by the CLI's Redis-only commands (audit verify/export). */
+export const redisConfigSchema = z
+  .strictObject({
+    url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+    /** Key prefix, so several Wardens (or tests) can share one Redis. */
+    prefix: z.string().default('warden'),
+  })
+  .default({ prefix: 'warden' });
+
 export const configSchema = z.strictObject({
   server: z.strictObject({
     /** Bind address; 127.0.0.1 unless set (and always 127.0.0.1 while no token is configured). */
@@ -91,11 +114,7 @@ export const configSchema = z.strictObject({
     /** /metrics asks for a token with the read scope (off by default: Prometheus scrapes it on a private network). */
     metrics_auth: z.boolean().default(false),
   }).default({ port: 9097, metrics_auth: false }),
-  redis: z.strictObject({
-    url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
-    /** Key prefix, so several Wardens (or tests) can share one Redis. */
-    prefix: z.string().default('warden'),
-  }).default({ prefix: 'warden' }),
+  redis: redisConfigSchema,
   components: z.array(componentSchema).default([]),
   scrape: z.array(scrapeSchema).default([]),
   rules: z.array(z.string().min(1)).default([]),

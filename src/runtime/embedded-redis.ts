@@ -6,6 +6,9 @@ import Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors';
 
+/** `<data dir>/url`: the embedded server's address while it runs, for `warden audit` and operators. */
+export const EMBEDDED_URL_FILE = 'url';
+
 export interface EmbeddedRedis {
   readonly url: string;
   stop(): Promise<void>;
@@ -36,6 +39,7 @@ export async function startEmbeddedRedis(dir: string, log: Logger): Promise<Embe
   const adopted = await adopt(stateFile);
   if (adopted) {
     log.warn({ url: adopted.url, pid: adopted.pid }, 'adopted embedded redis-server left by a previous run');
+    publishUrl(dataDir, adopted.url, log);
     return handle(adopted.url, adopted.pid, undefined, stateFile);
   }
   const port = await freePort();
@@ -48,7 +52,15 @@ export async function startEmbeddedRedis(dir: string, log: Logger): Promise<Embe
   await waitForPing(url, child);
   writeFileSync(stateFile, JSON.stringify({ pid: child.pid, url }));
   log.info({ url, dir: dataDir }, 'started embedded redis-server (appendonly on)');
+  publishUrl(dataDir, url, log);
   return handle(url, child.pid as number, child, stateFile);
+}
+
+/** Says where the server listens, and writes it to `<dir>/url`, so `warden audit verify` finds it with no flags. */
+function publishUrl(dataDir: string, url: string, log: Logger): void {
+  const file = join(dataDir, EMBEDDED_URL_FILE);
+  writeFileSync(file, `${url}\n`);
+  log.child({}, { level: 'info' }).info({ redisUrl: url, file }, `embedded Redis listening on ${url} (address in ${file})`);
 }
 
 function handle(url: string, pid: number, child: ChildProcess | undefined, stateFile: string): EmbeddedRedis {
@@ -68,6 +80,7 @@ function handle(url: string, pid: number, child: ChildProcess | undefined, state
         }
         if (child && child.exitCode === null) await new Promise((r) => child.once('exit', r));
         rmSync(stateFile, { force: true });
+        rmSync(join(dirname(stateFile), EMBEDDED_URL_FILE), { force: true });
       })();
       return stopped;
     },

@@ -7,7 +7,7 @@ import { portLayout } from './components';
 import { SimControlClient } from './control-client';
 import { FAULT_KINDS } from './fault';
 import { startSimulator } from './start-simulator';
-import { createLogger } from '../telemetry/logger';
+import { createLogger, logFormatFor } from '../telemetry/logger';
 
 /**
  * `warden sim start|fault|clear|status|restart`: run the exchange simulator and break it on purpose
@@ -110,7 +110,7 @@ export function faultBody(kind: string, component: string, o: FaultOpts): Record
 
 async function runStart(opts: StartOpts): Promise<void> {
   const cfg = loadSimulatorSection(opts.config);
-  const log = createLogger('info');
+  const log = createLogger('info', undefined, logFormatFor(process.stdout));
   const handle = await startSimulator({
     basePort: opts.basePort ?? cfg.base_port,
     host: opts.host ?? cfg.host,

@@ -2,19 +2,11 @@ import express, { type Router } from 'express';
 import type { Authenticator } from '../auth';
 import type { AuditLog } from '../../audit/audit-log';
 import { MAX_LIST_LIMIT } from '../../audit/audit-log';
-import { RequestError } from '../../errors';
+import { intParam } from '../request-params';
 
 export interface AuditRouteDeps {
   auth: Authenticator;
   audit: AuditLog;
-}
-
-function intParam(value: unknown, name: string, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-    throw new RequestError(400, 'bad_request', `${name} must be an integer from ${min} to ${max}`, { field: name });
-  }
-  return Number(value);
 }
 
 /** GET /v1/audit?since=<seq>&limit=<n>: entries with seq > since, oldest first. */

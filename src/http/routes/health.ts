@@ -1,5 +1,6 @@
 import express, { type Router } from 'express';
 import type { Authenticator } from '../auth';
+import { limitParam, patternParam } from '../request-params';
 import type { HealthTracker } from '../../health/health-tracker';
 import type { ComponentHealth, HealthSnapshot } from '../../health/health-types';
 import { RequestError } from '../../errors';
@@ -31,10 +32,8 @@ export function healthRoutes(deps: HealthRouteDeps): Router {
 
   router.get('/v1/health/events', read, async (req, res, next) => {
     try {
-      const limit = req.query.limit === undefined ? 100 : Number(req.query.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new RequestError(400, 'invalid_query', 'limit must be an integer from 1 to 10000', { field: 'limit' });
-      const since = typeof req.query.since === 'string' ? req.query.since : undefined;
-      if (since !== undefined && !/^\d+-\d+$/.test(since)) throw new RequestError(400, 'invalid_query', 'since must be an event id like 1700000000000-0', { field: 'since' });
+      const limit = limitParam(req.query.limit);
+      const since = patternParam(req.query.since, 'since', /^\d+-\d+$/, 'an event id like 1700000000000-0');
       res.json({ events: await deps.tracker.history({ sinceId: since, limit }) });
     } catch (err) {
       next(err);

@@ -1,6 +1,7 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { Authenticator } from '../auth';
+import { limitParam, oneOfParam as oneOf, parseBody } from '../request-params';
 import { RequestError } from '../../errors';
 import { INCIDENT_STATUSES, SEVERITIES, listedAlerts, type Incident, type IncidentStatus, type Severity, type TimelineEntry } from '../../incidents/incident';
 import type { IncidentService } from '../../incidents/incident-service';
@@ -12,7 +13,6 @@ export interface IncidentRouteDeps {
   maxAlerts: number;
 }
 
-const MAX_LIMIT = 1000;
 const actionBody = z.strictObject({ by: z.string().min(1).max(200).optional(), reason: z.string().min(1, 'say why (reason)').max(2000) });
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -47,28 +47,7 @@ export function incidentBody(inc: Incident, maxAlerts: number, timeline?: readon
   };
 }
 
-function oneOf<T extends string>(raw: unknown, allowed: readonly T[], field: string): T | undefined {
-  if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || !(allowed as readonly string[]).includes(raw)) {
-    throw new RequestError(400, 'invalid_query', `${field} must be one of ${allowed.join(', ')}`, { field });
-  }
-  return raw as T;
-}
-
-function parseLimit(raw: unknown): number {
-  if (raw === undefined) return 100;
-  const n = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) throw new RequestError(400, 'invalid_query', `limit must be an integer from 1 to ${MAX_LIMIT}`, { field: 'limit' });
-  return n;
-}
-
-function parseAction(body: unknown): z.output<typeof actionBody> {
-  const r = actionBody.safeParse(body ?? {});
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const field = issue?.path.join('.') || undefined;
-  throw new RequestError(400, 'invalid_body', issue?.code === 'unrecognized_keys' ? `unknown field "${issue.keys[0]}"` : `${field ?? 'body'}: ${issue?.message}`, { field });
-}
+const parseAction = (body: unknown) => parseBody(actionBody, body, 'invalid_body');
 
 /** Incidents (issue 5 §1): read scope to look; operate scope to acknowledge or resolve, the principal is the actor. */
 export function incidentRoutes(deps: IncidentRouteDeps): Router {
@@ -76,7 +55,7 @@ export function incidentRoutes(deps: IncidentRouteDeps): Router {
   router.get('/v1/incidents', deps.auth.require('read'), async (req, res) => {
     const status = oneOf<IncidentStatus>(req.query.status, INCIDENT_STATUSES, 'status');
     const severity = oneOf<Severity>(req.query.severity, SEVERITIES, 'severity');
-    const list = await deps.incidents.list({ status, severity, limit: parseLimit(req.query.limit) });
+    const list = await deps.incidents.list({ status, severity, limit: limitParam(req.query.limit) });
     res.json({ incidents: list.map((i) => incidentBody(i, deps.maxAlerts)) });
   });
   router.get('/v1/incidents/:id', deps.auth.require('read'), async (req, res) => {

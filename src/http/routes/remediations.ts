@@ -1,5 +1,6 @@
 import express, { type Router } from 'express';
 import type { Authenticator } from '../auth';
+import { limitParam } from '../request-params';
 import { RequestError } from '../../errors';
 import type { RemediationJobs } from '../../remediate/remediation-jobs';
 import { isRedisUnavailable } from '../../runtime/redis-unavailable';
@@ -41,21 +42,12 @@ async function withRedis<T>(deps: RemediationRouteDeps, what: string, run: () =>
   return result;
 }
 
-const DEFAULT_LIMIT = 100;
-const MAX_LIMIT = 1000;
-
-function parseLimit(raw: unknown): number {
-  if (raw === undefined) return DEFAULT_LIMIT;
-  const n = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) throw new RequestError(400, 'invalid_limit', `limit must be an integer from 1 to ${MAX_LIMIT}`, { field: 'limit' });
-  return n;
-}
 
 /** Remediation jobs (issue 4 §5): read scope to look, operate scope to cancel. */
 export function remediationRoutes(deps: RemediationRouteDeps): Router {
   const router = express.Router();
   router.get('/v1/remediations', deps.auth.require('read'), async (req, res) => {
-    const limit = parseLimit(req.query.limit);
+    const limit = limitParam(req.query.limit);
     res.json({ remediations: await withRedis(deps, 'listing jobs', () => deps.jobs.list(limit)) });
   });
   router.get('/v1/remediations/:id', deps.auth.require('read'), async (req, res) => {

@@ -1,6 +1,7 @@
 import express, { type Router } from 'express';
 import type { Authenticator } from '../auth';
 import type { Alert } from '../../rules/alert';
+import { RequestError } from '../../errors';
 import type { ReloadOutcome } from '../../evaluate/rule-reloader';
 
 export interface RulesRouteDeps {
@@ -40,7 +41,8 @@ export function rulesRoutes(deps: RulesRouteDeps): Router {
     try {
       const outcome = await deps.reload();
       if (outcome.ok) res.json({ status: 'reloaded', at: new Date(outcome.atMs).toISOString() });
-      else res.status(422).json({ error: { code: 'invalid_rules', message: outcome.error ?? 'rule reload failed' } });
+      // Through the shared error path (error-handler.ts), like every other error: one shape.
+      else throw new RequestError(422, 'invalid_rules', outcome.error ?? 'rule reload failed');
     } catch (err) {
       next(err);
     }

@@ -1,5 +1,6 @@
 import express, { type Router } from 'express';
 import type { Authenticator } from '../auth';
+import { parseBody } from '../request-params';
 import { RequestError } from '../../errors';
 import type { IncidentService } from '../../incidents/incident-service';
 import { silenceBodySchema, silenceState, type Silence } from '../../incidents/silence-store';
@@ -16,14 +17,7 @@ function silenceBody(s: Silence, nowMs: number) {
 }
 
 function parseSilence(body: unknown) {
-  const r = silenceBodySchema.safeParse(body ?? {});
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const path = issue?.path ?? [];
-  const index = typeof path[1] === 'number' ? path[1] : undefined;
-  const field = path.map(String).join('.') || undefined;
-  const message = issue?.code === 'unrecognized_keys' ? `unknown field "${issue.keys[0]}"` : `${field ?? 'body'}: ${issue?.message}`;
-  throw new RequestError(400, 'invalid_silence', message, { field, index });
+  return parseBody(silenceBodySchema, body, 'invalid_silence');
 }
 
 /** Silences in Alertmanager's shape (issue 5 §3): read scope to list, operate scope to create or expire. */

@@ -1,6 +1,7 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { Authenticator } from '../auth';
+import { parseBody } from '../request-params';
 import type { AuditLog } from '../../audit/audit-log';
 import { NotHaltedError, type TradingState } from '../../remediate/trading-state';
 import { RequestError, isTransient } from '../../errors';
@@ -13,14 +14,7 @@ export interface TradingRouteDeps {
 
 const resumeBodySchema = z.strictObject({ reason: z.string().trim().min(1, 'reason must not be empty').max(1000) });
 
-function parseResumeBody(body: unknown): { reason: string } {
-  const parsed = resumeBodySchema.safeParse(body ?? {});
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const field = issue?.path.length ? issue.path.join('.') : 'reason';
-  const message = issue?.code === 'invalid_type' && issue.path[0] === 'reason' ? 'a JSON body {"reason": "..."} is required' : `${field}: ${issue?.message ?? 'invalid body'}`;
-  throw new RequestError(400, 'invalid_body', message, { field });
-}
+const parseResumeBody = (body: unknown): { reason: string } => parseBody(resumeBodySchema, body, 'invalid_body');
 
 /**
  * GET /v1/trading (read) and POST /v1/trading/resume (operate). Trading resumes only by an

@@ -51,7 +51,7 @@ describe('GET /v1/audit', () => {
   test.each([['?since=-1'], ['?since=abc'], ['?limit=0'], ['?limit=100000'], ['?limit=1.5']])('bad query %s is a 400 with the error shape', async (q) => {
     const res = await get(q);
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error: { code: 'bad_request', field: expect.any(String) } });
+    expect(await res.json()).toMatchObject({ error: { code: 'invalid_query', field: expect.any(String) } });
   });
 
   test('without a token it is 401', async () => {

@@ -50,6 +50,51 @@ describe('warden start', () => {
     expect(await exited(child)).toBe(0);
     expect(() => process.kill(state.pid, 0)).toThrow();
   });
+
+  it('says where its embedded Redis listens, writes it to .warden/redis/url, and `warden audit verify` with no flags finds it', async () => {
+    const { child, match, output } = await spawnCli(['start', '--port', '0'], /listening on (http:\/\/[^\s"]+)/, { cwd: dir, env: { REDIS_URL: '' } });
+    try {
+      const urlFile = join(dir, '.warden', 'redis', 'url');
+      const redisUrl = readFileSync(urlFile, 'utf8').trim();
+      expect(redisUrl).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/);
+      expect(output()).toContain(`embedded Redis listening on ${redisUrl}`);
+      expect((await fetch(`${match[1]}/readyz`)).status).toBe(200);
+      const r = await runCli(['audit', 'verify'], { cwd: dir, env: { REDIS_URL: '' } });
+      expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: expect.stringMatching(/^audit chain ok: \d+ entries/) });
+      expect(r.stderr).toContain(`reading ${redisUrl} (prefix warden) from ${join('.warden', 'redis', 'url')}`);
+    } finally {
+      child.kill('SIGTERM');
+      expect(await exited(child)).toBe(0);
+    }
+    expect(existsSync(join(dir, '.warden', 'redis', 'url'))).toBe(false);
+  });
+});
+
+describe('warden audit: Redis named as warden start names it', () => {
+  it('--config reads redis.url and redis.prefix', async () => {
+    writeFileSync(join(dir, 'redis.yaml'), `redis: {url: "${redis.url}", prefix: cfgprefix}\nauth: {tokens: [{name: x, token_env: UNSET_TOKEN_FOR_THIS_TEST, scopes: [read]}]}\n`);
+    const r = await runCli(['audit', 'verify', '--config', join(dir, 'redis.yaml')], { env: { REDIS_URL: '' } });
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: 'audit chain ok: 0 entries\n' });
+    expect(r.stderr).toContain(`reading ${redis.url} (prefix cfgprefix) from ${join(dir, 'redis.yaml')} redis.url`);
+  });
+
+  it('with nothing to find, exit 2 saying how to name Redis', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'warden-cli-none-'));
+    try {
+      const r = await runCli(['audit', 'verify'], { cwd: empty, env: { REDIS_URL: '' } });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/no Redis to read: pass --redis-url, set REDIS_URL or redis.url, or run `warden start`/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('a bad redis section is exit 2 naming file, line and field', async () => {
+    writeFileSync(join(dir, 'badredis.yaml'), 'redis:\n  url: "http://nope"\n');
+    const r = await runCli(['audit', 'verify', '--config', join(dir, 'badredis.yaml')], { env: { REDIS_URL: '' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/badredis\.yaml:2:\d+: redis\.url: must be a redis:\/\/ URL/);
+  });
 });
 
 describe('warden schema', () => {

@@ -5,12 +5,17 @@ import { chromium, type BrowserContext } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
+/** Whether Debian's chromium is there; under CI=true its absence fails the test instead of skipping it. */
+export function chromiumPresent(): boolean {
+  if (existsSync(CHROMIUM)) return true;
+  if (process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing (apt-get install -y chromium); .ci/run installs it`);
+  console.warn(`console browser tests skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+  return false;
+}
+
 /** Debian's chromium, headless, with a fresh profile; undefined (and a logged reason) when absent. */
 export async function launchChromium(): Promise<{ context: BrowserContext; close(): Promise<void> } | undefined> {
-  if (!existsSync(CHROMIUM)) {
-    console.warn(`console browser tests skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
-    return undefined;
-  }
+  if (!chromiumPresent()) return undefined;
   const profile = mkdtempSync(join(tmpdir(), 'warden-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

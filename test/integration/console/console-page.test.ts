@@ -1,18 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync } from 'node:fs';
 import type { Page, Route } from 'playwright-core';
 import { AuditLog } from '../../../src/audit/audit-log';
 import type { Alert } from '../../../src/rules/alert';
 import { tradingRoutes } from '../../../src/http/routes/trading';
 import { TradingState } from '../../../src/remediate/trading-state';
-import { CHROMIUM, launchChromium } from './browser';
+import { chromiumPresent, launchChromium } from './browser';
 import { exchangeHealth, startConsoleHarness } from './console-harness';
 
 const READ = 'read-token-0123456789abcdef';
 const OPERATE = 'operate-token-0123456789abc';
-const describeInBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
-if (!existsSync(CHROMIUM)) console.warn(`console page tests skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+const describeInBrowser = chromiumPresent() ? describe : describe.skip;
 
 jest.setTimeout(60_000);
 

@@ -100,7 +100,7 @@ describe('Green / Yellow / Red at the spec §11.1 boundaries, through HTTP', () 
 
   it('writes every transition to the event stream with its reasons', async () => {
     await push('replication_lag_seconds', 'database', 3);
-    const res = await h.request('GET', '/v1/health/events?limit=10000');
+    const res = await h.request('GET', '/v1/health/events?limit=1000');
     const last = res.body.events.filter((e: { component: string | null }) => e.component === 'database').pop();
     expect(last).toMatchObject({ component: 'database', to: 'yellow' });
     expect(last.reasons[0]).toMatchObject({ kind: 'alert', status: 'yellow' });

@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import { DASHBOARD_DIR, interpolate, loadDashboards, panelQueries } from './dashboard-queries';
 import { runFaultScenario } from './fault-scenario';
 import { exposedFamilies, wardenContract } from './metric-contract';
-import { onPath, type TestPrometheus } from './prometheus-server';
+import { requireTool } from '../../support/estate-tools';
+import type { TestPrometheus } from './prometheus-server';
 import { startWatchedExchange, type WatchedExchange } from './watched-exchange';
 
-const prometheusBin = onPath('prometheus');
-const promtoolBin = onPath('promtool');
+// Under CI=true a missing tool fails this file instead of skipping it (requireTool).
+const prometheusBin = requireTool('prometheus', 'prometheus');
+const promtoolBin = requireTool('promtool', 'prometheus');
 if (!prometheusBin) {
   // eslint-disable-next-line no-console
   console.warn('dashboards test skipped: `prometheus` is not on PATH (apt-get install -y prometheus)');

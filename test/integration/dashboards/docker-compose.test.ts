@@ -1,3 +1,4 @@
+import { requireTool } from '../../support/estate-tools';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -92,7 +93,7 @@ describe('deploy/prometheus/prometheus.yml', () => {
   const cfg = parse(read('deploy/prometheus/prometheus.yml')) as { scrape_configs: Array<{ job_name: string; authorization?: { credentials: string }; static_configs: Array<{ targets: string[] }> }> };
   const job = (name: string) => cfg.scrape_configs.find((j) => j.job_name === name);
 
-  (onPath('promtool') ? it : it.skip)('passes promtool check config', () => {
+  (requireTool('promtool', 'prometheus') ? it : it.skip)('passes promtool check config', () => {
     const r = spawnSync('promtool', ['check', 'config', join(ROOT, 'deploy/prometheus/prometheus.yml')], { encoding: 'utf8' });
     expect({ status: r.status, out: r.stderr }).toEqual({ status: 0, out: '' });
   });

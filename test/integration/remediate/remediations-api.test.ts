@@ -79,8 +79,10 @@ describe('remediations API', () => {
     }
   });
 
-  it('rejects a bad limit', async () => {
-    expect(await call('GET', '/v1/remediations?limit=0', READ)).toMatchObject({ status: 400, body: { error: { code: 'invalid_limit', field: 'limit' } } });
+  it('rejects a bad limit with the code and limits every /v1 list uses', async () => {
+    expect(await call('GET', '/v1/remediations?limit=0', READ)).toEqual({ status: 400, body: { error: { code: 'invalid_query', field: 'limit', message: 'limit must be an integer from 1 to 1000' } } });
+    expect((await call('GET', '/v1/remediations?limit=1000', READ)).status).toBe(200);
+    expect((await call('GET', '/v1/remediations?limit=1001', READ)).status).toBe(400);
   });
 
   it('a cancel while Redis does not answer is 503 unavailable, not 202 "cancelling", and works once Redis answers', async () => {

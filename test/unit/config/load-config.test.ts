@@ -41,6 +41,16 @@ describe('warden.yaml loading', () => {
     expectConfigError('components:\n  - name: db\n    probe: {url: "http://127.0.0.1:1/healthz", interval: 1s, confirm_interval: 2s}\n', { field: 'components[0].probe.confirm_interval', message: /must not exceed interval/ });
   });
 
+  it('a scrape timeout defaults to 3 s or the interval if shorter, and a longer one is refused (as in Prometheus)', () => {
+    const c = parseConfig('warden.yaml', 'scrape:\n  - {job: a, url: "http://x/metrics", interval: 2s}\n  - {job: b, url: "http://x/metrics"}\n');
+    expect(c.scrape.map((s) => s.timeout)).toEqual([2000, 3000]);
+    expectConfigError('scrape:\n  - job: a\n    url: "http://x/metrics"\n    interval: 2s\n    timeout: 5s\n', { line: 5, field: 'scrape[0].timeout', message: /must not exceed interval/ });
+  });
+
+  it('refuses a component named "events": GET /v1/health/events would shadow it', () => {
+    expectConfigError('components:\n  - name: database\n  - name: events\n', { line: 3, field: 'components[1].name', message: /"events" is reserved/ });
+  });
+
   it('names the line and field of an unknown key', () => {
     expectConfigError('server:\n  port: 9097\n  hots: 0.0.0.0\n', { line: 3, field: 'server.hots', message: /unknown key "hots"/ });
   });

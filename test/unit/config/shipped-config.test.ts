@@ -11,4 +11,9 @@ describe('the shipped warden.yaml', () => {
     expect(c.scrape).toHaveLength(6);
     expect(c.components.every((x) => x.probe?.interval === 500 && x.probe.confirm_interval === 250 && x.probe.timeout === 3000 && x.probe.failure_threshold === 3)).toBe(true);
   });
+
+  it('asks for no scrape timeout longer than its interval (which used to warn six times at start)', () => {
+    const c = loadConfig(join(__dirname, '..', '..', '..', 'warden.yaml'));
+    expect(c.scrape.map((s) => [s.job, s.timeout <= s.interval])).toEqual(c.scrape.map((s) => [s.job, true]));
+  });
 });

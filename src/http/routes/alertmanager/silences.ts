@@ -1,6 +1,7 @@
 import express, { type Router } from 'express';
 import type { Logger } from 'pino';
 import type { Authenticator } from '../../auth';
+import { parseBody as parseRequestBody } from '../../request-params';
 import { RequestError } from '../../../errors';
 import type { IncidentService } from '../../../incidents/incident-service';
 import { silenceBodySchema, silenceState, type Silence, type SilenceState } from '../../../incidents/silence-store';
@@ -23,11 +24,7 @@ function gettableSilence(s: Silence, nowMs: number) {
 const ORDER: Record<SilenceState, number> = { active: 0, pending: 1, expired: 2 };
 
 function parseBody(body: unknown) {
-  const r = silenceBodySchema.safeParse(body ?? {});
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const field = (issue?.path ?? []).map(String).join('.') || 'body';
-  throw new RequestError(400, 'invalid_silence', issue?.code === 'unrecognized_keys' ? `unknown field "${issue.keys[0]}"` : `silence invalid: ${field}: ${issue?.message}`);
+  return parseRequestBody(silenceBodySchema, body, 'invalid_silence');
 }
 
 /**
