@@ -62,11 +62,13 @@ async function timed(agent: Agent, job: AmAlertsJob, bodies: Buffer[]): Promise<
 }
 
 async function run(job: AmAlertsJob): Promise<{ newSeconds: number; resendSeconds: number; resent: number }> {
-  const agent = new Agent({ keepAlive: true, maxSockets: job.connections });
-  // First round: every alert is new (fires, joins incidents). Then the steady state: re-sends.
-  const newSeconds = await timed(agent, job, buildBodies(job, 0));
+  // Bodies first (an idle keep-alive socket would be closed under the client while they are built).
+  const first = buildBodies(job, 0);
   const resends: Buffer[] = [];
   for (let r = 1; r <= job.rounds; r++) resends.push(...buildBodies(job, r));
+  const agent = new Agent({ keepAlive: true, maxSockets: job.connections });
+  // First round: every alert is new (fires, joins incidents). Then the steady state: re-sends.
+  const newSeconds = await timed(agent, job, first);
   const resendSeconds = await timed(agent, job, resends);
   agent.destroy();
   return { newSeconds, resendSeconds, resent: job.rounds * job.alerts };

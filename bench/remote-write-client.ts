@@ -63,9 +63,12 @@ async function send(agent: Agent, job: RemoteWriteJob, bodies: Buffer[]): Promis
 }
 
 async function run(job: RemoteWriteJob): Promise<{ seconds: number; samples: number }> {
-  const agent = new Agent({ keepAlive: true, maxSockets: job.series / job.batch });
-  await send(agent, job, buildBodies(job, job.warmRounds, job.startMs));
+  // Every body is built first: a keep-alive socket left idle past the server's timeout while the
+  // next rounds are encoded would be closed under the client.
+  const warm = buildBodies(job, job.warmRounds, job.startMs);
   const bodies = buildBodies(job, job.rounds, job.startMs + job.warmRounds);
+  const agent = new Agent({ keepAlive: true, maxSockets: job.series / job.batch });
+  await send(agent, job, warm);
   const t0 = process.hrtime.bigint();
   await send(agent, job, bodies);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
