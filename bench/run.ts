@@ -11,6 +11,8 @@ import { benchIdle } from './idle-bench';
 import { benchScale100kDetect, benchScale100kIngest } from './scale-bench';
 import { benchScaleRss } from './rss-bench';
 import { benchScrape1000 } from './scrape-bench';
+import { benchRemoteWrite } from './remote-write-bench';
+import { benchAmAlerts } from './am-alerts-bench';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +38,9 @@ const AT_LEAST: Record<string, number> = {
   ingest_samples_per_s: 300_000,
   jobs_per_s: 2000,
   scale_100k_samples_per_s: 300_000, // issue 10 §5
+  // Issue 15.
+  remote_write_samples_per_s: 300_000,
+  am_alerts_per_s: 20_000,
 };
 const AT_MOST: Record<string, number> = {
   detect_p99_ms: 5,
@@ -80,11 +85,17 @@ async function main(argv: string[]): Promise<void> {
     ['scale 100k detect under load', async () => benchScale100kDetect()],
     ['scale rss', benchScaleRss],
     ['scrape 1000 targets', async () => benchScrape1000({ warmupSeconds: 5, seconds: 10 })],
+    // Issue 15: the Prometheus estate's wire protocols.
+    ['remote write', benchRemoteWrite],
+    ['alertmanager alerts', benchAmAlerts],
   ];
   // A failing step is reported as `error_<step>` and the others still run: one flaky step does not
   // hide every figure, and the exit code is still 1.
   const failed: string[] = [];
+  // `--only name,name` runs just those steps (their names as printed, e.g. --only "remote write").
+  const only = argv.includes('--only') ? (argv[argv.indexOf('--only') + 1] ?? '').split(',').map((x) => x.trim()) : undefined;
   for (const [name, run] of steps) {
+    if (only && !only.includes(name)) continue;
     if (!json) process.stderr.write(`bench: ${name}...\n`);
     try {
       Object.assign(figures, await run());

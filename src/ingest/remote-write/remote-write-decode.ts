@@ -3,6 +3,7 @@ import { uncompressSync } from 'snappy';
 import { RequestError, errorMessage } from '../../errors';
 import { WriteRequestType, WriteRequestV2Type, type WriteRequestV1, type WriteRequestV2 } from './prompb';
 import type { RemoteWriteVersion } from './remote-write-format';
+import { InterningReader } from './interning-reader';
 import type { RemoteWriteBatch, RemoteWriteValidator } from './remote-write-validation';
 
 /**
@@ -31,9 +32,9 @@ export function decompress(body: Uint8Array, maxDecodedBytes: number): Buffer {
   }
 }
 
-function decodeMessage(raw: Uint8Array, version: RemoteWriteVersion): WriteRequestV1 | WriteRequestV2 {
+function decodeMessage(raw: Buffer, version: RemoteWriteVersion): WriteRequestV1 | WriteRequestV2 {
   try {
-    return (version === 1 ? WriteRequestType : WriteRequestV2Type).decode(raw) as unknown as WriteRequestV1 | WriteRequestV2;
+    return (version === 1 ? WriteRequestType : WriteRequestV2Type).decode(new InterningReader(raw)) as unknown as WriteRequestV1 | WriteRequestV2;
   } catch (err) {
     const message = version === 1 ? 'prometheus.WriteRequest' : 'io.prometheus.write.v2.Request';
     throw new RequestError(400, 'malformed_protobuf', `body is not a protobuf ${message}: ${errorMessage(err)}`);
