@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { compileMatcher, matcherSchema, type Matcher } from '../signals/label-matchers';
+import { compileMatcher, matcherSchema, regexError, type Matcher } from '../signals/label-matchers';
 import { compileTimeInterval, type TimeIntervalSpec } from './time-interval';
 
 /**
@@ -71,7 +71,9 @@ const API_KEYS: Record<string, string> = { start_time: 'startTime', end_time: 'e
 
 /** The checks both spellings share, with paths in the spelling the writer used. */
 function checkWindow(w: { matchers: readonly Matcher[]; startsAtMs?: number; endsAtMs?: number; intervals?: readonly TimeIntervalSpec[] }, ctx: z.RefinementCtx, keys: { intervals: string; startsAt: string; endsAt: string; api: boolean }): void {
-  if (w.matchers.every((m) => compileMatcher(m).test({}))) {
+  // A bad matcher is reported on the matcher itself (zod runs this refinement anyway): not compiled here.
+  const compilable = w.matchers.every((m) => typeof m?.value === 'string' && (!m.isRegex || regexError(m.value) === undefined));
+  if (compilable && w.matchers.every((m) => compileMatcher(m).test({}))) {
     // Alertmanager's silence guard: matchers that all match the empty label set match everything.
     ctx.addIssue({ code: 'custom', path: ['matchers'], message: 'at least one matcher must not match the empty string (a window over everything holds every repair)' });
   }

@@ -7,9 +7,13 @@ export const BOB = 'bob-operate-token-0123456789ab';
 export const READER = 'reader-read-token-0123456789';
 export const PUSHER = 'pusher-ingest-token-012345678';
 
-/** A local restart endpoint: records every POST /control/restart/<target> with its Idempotency-Key. */
+/**
+ * A local restart endpoint (and exchange admin): records every POST /control/restart/<target> with
+ * its Idempotency-Key in `calls`, and every other POST path in `others` (e.g. /trading/halt).
+ */
 export class RestartRecorder {
   readonly calls: Array<{ target: string; idempotencyKey: string; atMs: number }> = [];
+  readonly others: Array<{ path: string; idempotencyKey: string }> = [];
   private constructor(readonly server: Server) {}
 
   static async start(): Promise<RestartRecorder> {
@@ -18,8 +22,10 @@ export class RestartRecorder {
       const m = /^\/control\/restart\/([^/?]+)/.exec(req.url ?? '');
       req.resume();
       req.on('end', () => {
-        if (req.method === 'POST' && m) rec?.calls.push({ target: decodeURIComponent(m[1] as string), idempotencyKey: String(req.headers['idempotency-key'] ?? ''), atMs: Date.now() });
-        res.writeHead(m ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: Boolean(m) }));
+        const key = String(req.headers['idempotency-key'] ?? '');
+        if (req.method === 'POST' && m) rec?.calls.push({ target: decodeURIComponent(m[1] as string), idempotencyKey: key, atMs: Date.now() });
+        else if (req.method === 'POST') rec?.others.push({ path: req.url ?? '', idempotencyKey: key });
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true }));
       });
     });
     rec = new RestartRecorder(server);

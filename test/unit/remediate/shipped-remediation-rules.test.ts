@@ -39,6 +39,11 @@ describe('rules/remediation.rules.yaml (spec §11.2, §8.2)', () => {
     }
   });
 
+  it('ships automatic: no rule waits for approval (issue 13 §2: reap and archive stay automatic; README says how to opt in)', () => {
+    const file = parseRuleFile(FILE, readFileSync(FILE, 'utf8'));
+    expect(file.remediations.filter((r) => r.rule.approval !== undefined).map((r) => r.rule.name)).toEqual([]);
+  });
+
   it('a service that is down is restarted', async () => {
     expect(await firingFor([{ name: 'component_up', component: 'settlement', values: () => 0 }])).toEqual([
       { alert: 'ComponentDown', name: 'restart-down-service', action: 'restart', target: 'settlement', verify: 'component_up{component="settlement"} == 1' },
