@@ -77,17 +77,13 @@ function outcomeSentence(j) {
 function renderRemediations(body) {
   var rows = listOf(body, 'remediations').slice(0, 30);
   replace($('remediations-body'), rows.length ? rows.map(function (j) {
-<<<<<<< HEAD
-    return el('tr', { 'data-remediation': j.id }, el('td', { text: j.action + (j.dry_run ? ' (dry run)' : '') }), el('td', { text: j.target }),
-=======
     // Issue 13: a job waiting on a person says what it would do; one held by maintenance says since when.
     var waiting = j.state === 'awaiting_approval' && j.approval ? 'awaiting approval until ' + when(j.approval.expiresAt) + ': ' + j.approval.wouldDo
       : j.state === 'held' && j.heldSince ? 'held by a maintenance window since ' + when(j.heldSince) : '';
-    var outcome = waiting || j.failed_reason || (j.result ? JSON.stringify(j.result) : '');
-    return el('tr', {}, el('td', { text: j.action + (j.dry_run ? ' (dry run)' : '') }), el('td', { text: j.target }),
->>>>>>> approve
+    var outcome = waiting || outcomeSentence(j);
+    return el('tr', { 'data-remediation': j.id }, el('td', { text: j.action + (j.dry_run ? ' (dry run)' : '') }), el('td', { text: j.target }),
       el('td', { text: j.state }), el('td', { text: String(j.attempts) }), el('td', { text: when(j.enqueued_at) }),
-      el('td', { cls: 'outcome', text: outcomeSentence(j) }));
+      el('td', { cls: 'outcome', text: outcome }));
   }) : [emptyRow(6, 'No remediation jobs.')]);
 }
 

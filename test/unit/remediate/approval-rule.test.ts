@@ -1,5 +1,5 @@
-import { needsApproval, principalMayApprove } from '../../../src/remediate/approval-rule';
-import { remediationRuleSchema } from '../../../src/remediate/remediation-rule-schema';
+import { needsApproval, principalMayApprove } from '../../../src/rules/approval-rule';
+import { remediationRuleSchema } from '../../../src/rules/remediation-rule-schema';
 
 const base = { name: 'restart-critical', on: { alert: 'ComponentDown' }, action: 'restart', target: '{{ $labels.component }}' };
 
