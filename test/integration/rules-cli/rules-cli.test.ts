@@ -50,8 +50,6 @@ const BAD = file('bad.rules.yaml', `groups:
         expr: rate(x[5m]) offset 1m
       - alert: B
         expr: histogram_count(x)
-      - record: c
-        expr: up
 `);
 
 describe('warden rules check', () => {
@@ -66,7 +64,6 @@ describe('warden rules check', () => {
     const r = await warden('check', BAD, GOOD);
     expect(r.code).toBe(1);
     expect(r.err).toEqual([
-      `${BAD}:8:9: groups[0].rules[2].record: recording rules ("record:") are not supported; Warden evaluates alerting rules only`,
       `${BAD}:5:15: groups[0].rules[0].expr: offset modifier must be preceded by an instant vector selector or range vector selector or a subquery`,
       `${BAD}:7:15: groups[0].rules[1].expr: unsupported function "histogram_count"`,
     ]);
