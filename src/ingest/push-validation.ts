@@ -2,6 +2,7 @@ import type { LimitsConfig } from '../config/schema';
 import { RequestError } from '../errors';
 import { LABEL_NAME_RE, METRIC_NAME_RE, type Sample } from '../signals/sample';
 import { DerivedSeries } from './derived-series';
+import { ValidNames } from './valid-names';
 
 /**
  * Validates a push body ({"samples":[{name, labels, value, timestamp?}]}) completely before anything
@@ -10,8 +11,7 @@ import { DerivedSeries } from './derived-series';
  */
 export class PushValidator {
   readonly #limits: Pick<LimitsConfig, 'max_labels' | 'max_label_value_bytes' | 'max_future'>;
-  readonly #goodNames = new Set<string>();
-  readonly #goodLabelNames = new Set<string>();
+  readonly #names = new ValidNames();
   readonly #derived: DerivedSeries;
 
   /** `derived`: series Warden writes itself, which a push may not (issue 9). @defaultValue warden_* only */
@@ -37,7 +37,7 @@ export class PushValidator {
     }
     const s = raw as { name?: unknown; labels?: unknown; value?: unknown; timestamp?: unknown };
     const name = s.name;
-    if (typeof name !== 'string' || !this.#validName(name)) {
+    if (typeof name !== 'string' || !this.#names.metric(name)) {
       throw new RequestError(400, 'invalid_name', `invalid metric name ${JSON.stringify(name)}: must match ${METRIC_NAME_RE.source}`, { index, field: 'name' });
     }
     if (typeof s.value !== 'number' || !Number.isFinite(s.value)) {
@@ -59,7 +59,7 @@ export class PushValidator {
     for (const key in labels) {
       count++;
       const value = labels[key];
-      if (!this.#validLabelName(key)) {
+      if (!this.#names.label(key)) {
         throw new RequestError(400, 'invalid_label_name', `invalid label name ${JSON.stringify(key)}`, { index, field: `labels.${key}` });
       }
       if (typeof value !== 'string') {
@@ -84,19 +84,5 @@ export class PushValidator {
       throw new RequestError(400, 'timestamp_in_future', `timestamp is more than ${this.#limits.max_future / 1000}s in the future`, { index, field: 'timestamp' });
     }
     return raw;
-  }
-
-  #validName(name: string): boolean {
-    if (this.#goodNames.has(name)) return true;
-    if (!METRIC_NAME_RE.test(name)) return false;
-    if (this.#goodNames.size < 100_000) this.#goodNames.add(name);
-    return true;
-  }
-
-  #validLabelName(name: string): boolean {
-    if (this.#goodLabelNames.has(name)) return true;
-    if (!LABEL_NAME_RE.test(name) || name.startsWith('__')) return false;
-    if (this.#goodLabelNames.size < 10_000) this.#goodLabelNames.add(name);
-    return true;
   }
 }

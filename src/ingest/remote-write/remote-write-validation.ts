@@ -3,6 +3,7 @@ import { RequestError } from '../../errors';
 import { LABEL_NAME_RE, METRIC_NAME_RE, type Sample } from '../../signals/sample';
 import { DerivedSeries } from '../derived-series';
 import type { Int64, WriteRequestV1, WriteRequestV2 } from './prompb';
+import { ValidNames } from '../valid-names';
 
 export type RemoteWriteLimits = Pick<LimitsConfig, 'max_labels' | 'max_label_value_bytes' | 'max_future'>;
 
@@ -38,8 +39,7 @@ const toNumber = (t: Int64): number => (typeof t === 'number' ? t : t.toNumber()
 export class RemoteWriteValidator {
   readonly #limits: RemoteWriteLimits;
   readonly #derived: DerivedSeries;
-  readonly #goodNames = new Set<string>();
-  readonly #goodLabelNames = new Set<string>();
+  readonly #names = new ValidNames();
 
   constructor(limits: RemoteWriteLimits, derived: DerivedSeries = new DerivedSeries([])) {
     this.#limits = { max_labels: limits.max_labels, max_label_value_bytes: limits.max_label_value_bytes, max_future: limits.max_future };
@@ -99,7 +99,7 @@ export class RemoteWriteValidator {
         name = v;
         continue;
       }
-      if (!this.#validLabelName(n)) throw new RequestError(400, 'invalid_label_name', `timeseries[${index}]: invalid label name ${JSON.stringify(n)}: must match ${LABEL_NAME_RE.source} and not start with "__"`, { index, field: `labels.${n}` });
+      if (!this.#names.label(n)) throw new RequestError(400, 'invalid_label_name', `timeseries[${index}]: invalid label name ${JSON.stringify(n)}: must match ${LABEL_NAME_RE.source} and not start with "__"`, { index, field: `labels.${n}` });
       if (Object.hasOwn(labels, n)) throw new RequestError(400, 'duplicate_label', `timeseries[${index}]: label ${JSON.stringify(n)} appears twice`, { index, field: `labels.${n}` });
       if (v === '') continue;
       if (v.length > this.#limits.max_label_value_bytes / 4 && Buffer.byteLength(v) > this.#limits.max_label_value_bytes) {
@@ -109,7 +109,7 @@ export class RemoteWriteValidator {
       count++;
     }
     if (name === undefined || name === '') throw new RequestError(400, 'missing_metric_name', `timeseries[${index}]: no __name__ label`, { index, field: 'labels.__name__' });
-    if (!this.#validName(name)) throw new RequestError(400, 'invalid_name', `timeseries[${index}]: invalid metric name ${JSON.stringify(name)}: must match ${METRIC_NAME_RE.source}`, { index, field: 'labels.__name__' });
+    if (!this.#names.metric(name)) throw new RequestError(400, 'invalid_name', `timeseries[${index}]: invalid metric name ${JSON.stringify(name)}: must match ${METRIC_NAME_RE.source}`, { index, field: 'labels.__name__' });
     if (count > this.#limits.max_labels) throw new RequestError(400, 'too_many_labels', `timeseries[${index}]: ${count} labels, at most ${this.#limits.max_labels}`, { index, field: 'labels' });
     for (let j = 0; j < samples.length; j++) {
       const s = samples[j]!;
@@ -127,20 +127,6 @@ export class RemoteWriteValidator {
       const s = samples[j]!;
       out.push({ name, labels, value: s.value, timestampMs: toNumber(s.timestamp) });
     }
-  }
-
-  #validName(name: string): boolean {
-    if (this.#goodNames.has(name)) return true;
-    if (!METRIC_NAME_RE.test(name)) return false;
-    if (this.#goodNames.size < 100_000) this.#goodNames.add(name);
-    return true;
-  }
-
-  #validLabelName(name: string): boolean {
-    if (this.#goodLabelNames.has(name)) return true;
-    if (!LABEL_NAME_RE.test(name) || name.startsWith('__')) return false;
-    if (this.#goodLabelNames.size < 10_000) this.#goodLabelNames.add(name);
-    return true;
   }
 }
 
