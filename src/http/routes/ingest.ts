@@ -3,8 +3,8 @@ import { Counter, type Registry } from 'prom-client';
 import type { Authenticator } from '../auth';
 import type { EvaluationLoop } from '../../evaluate/evaluation-loop';
 import type { PushValidator } from '../../ingest/push-validation';
-import { RequestError, errorMessage } from '../../errors';
-import { within } from '../../runtime/within';
+import { RequestError } from '../../errors';
+import { awaitPersisted } from '../await-persisted';
 import { parseJsonBody, readRawBody } from '../read-json-body';
 import { BatchReader } from '../../ingest/encoded-batch';
 import type { OffThreadPushParser } from '../../ingest/off-thread-parser';
@@ -31,8 +31,6 @@ export interface IngestRouteDeps {
    */
   parseInWorker?: { parser: OffThreadPushParser; aboveBytes?: number };
 }
-
-const PERSIST_WAIT_MS = 1_500;
 
 /**
  * Above this a body goes to the worker. A 1000-sample batch (~110 KB, the common case and the
@@ -69,19 +67,7 @@ export function ingestRoutes(deps: IngestRouteDeps): Router {
       try {
         const result = await apply(req.body as Buffer);
         if (span.isRecording()) span.setAttributes({ 'warden.samples.accepted': result.accepted, 'warden.samples.skipped': result.skipped });
-        // Redis known down: answer now rather than hold the request (and its promise) for nothing.
-        const down = deps.unavailable?.();
-        if (down !== undefined) throw new RequestError(503, 'unavailable', `samples applied, but their state change is not yet in Redis (${down}); it is queued and written once Redis answers`);
-        let outcome: 'persisted' | 'waiting';
-        try {
-          outcome = await within(result.persisted.then(() => 'persisted' as const), deps.persistWaitMs ?? PERSIST_WAIT_MS, 'waiting');
-        } catch (err) {
-          // Applied in memory but a write was dropped (outbox full, or a permanent Redis error).
-          throw new RequestError(503, 'persist_failed', `state change not persisted: ${errorMessage(err)}`);
-        }
-        // Applied in memory and queued: the writes are made, in order, once Redis answers. The
-        // client may retry; a retry of the same samples is skipped as out of order.
-        if (outcome === 'waiting') throw new RequestError(503, 'unavailable', 'samples applied, but their state change is not yet in Redis (Redis not answering); it is queued and written once Redis answers');
+        await awaitPersisted(result.persisted, deps);
         res.json({ accepted: result.accepted, skipped: result.skipped });
       } catch (err) {
         recordError(span, err);

@@ -4,14 +4,14 @@ import { Counter, type Registry } from 'prom-client';
 import { SpanKind } from '@opentelemetry/api';
 import type { Authenticator } from '../auth';
 import type { EvaluationLoop } from '../../evaluate/evaluation-loop';
-import { RequestError, errorMessage } from '../../errors';
+import { RequestError } from '../../errors';
 import { applyInSlices } from '../../ingest/apply-in-slices';
 import { BatchReader } from '../../ingest/encoded-batch';
 import type { OffThreadPushParser } from '../../ingest/off-thread-parser';
 import { readRemoteWrite, snappyDecodedLength } from '../../ingest/remote-write/remote-write-decode';
 import { remoteWriteVersion, type RemoteWriteVersion } from '../../ingest/remote-write/remote-write-format';
 import type { RemoteWriteStats, RemoteWriteValidator } from '../../ingest/remote-write/remote-write-validation';
-import { within } from '../../runtime/within';
+import { awaitPersisted } from '../await-persisted';
 import { contextFromHeaders, inSpan, recordError } from '../../telemetry/trace-context';
 import { readRawBody } from '../read-json-body';
 
@@ -31,8 +31,6 @@ export interface RemoteWriteRouteDeps {
   /** Bodies decoding to more than `aboveBytes` are decoded on the push parse worker and applied in slices. */
   parseInWorker?: { parser: OffThreadPushParser; aboveBytes?: number };
 }
-
-const PERSIST_WAIT_MS = 1_500;
 
 /**
  * Above this decoded size a body goes to the worker. Prometheus' default batch (2,000 samples,
@@ -112,22 +110,6 @@ export function remoteWriteRoutes(d: RemoteWriteRouteDeps): Router {
   );
   router.use('/api/v1/write', remoteWriteErrors(d.log, requests));
   return router;
-}
-
-/** The applied samples' state changes in Redis within the wait, or a 503 the sender retries. */
-async function awaitPersisted(persisted: Promise<void>, d: RemoteWriteRouteDeps): Promise<void> {
-  // Redis known down: answer now rather than hold the request for nothing.
-  const down = d.unavailable?.();
-  if (down !== undefined) throw new RequestError(503, 'unavailable', `samples applied, but their state change is not yet in Redis (${down}); retry`);
-  let outcome: 'persisted' | 'waiting';
-  try {
-    outcome = await within(persisted.then(() => 'persisted' as const), d.persistWaitMs ?? PERSIST_WAIT_MS, 'waiting');
-  } catch (err) {
-    throw new RequestError(503, 'persist_failed', `state change not persisted: ${errorMessage(err)}`);
-  }
-  // Applied in memory and queued. Prometheus retries a 5xx; the retried samples are already in the
-  // store, so they are skipped as out of order and change nothing new.
-  if (outcome === 'waiting') throw new RequestError(503, 'unavailable', 'samples applied, but their state change is not yet in Redis (Redis not answering); retry');
 }
 
 /** Every sample of a batch, a slice at a time (for the series-limit check of a large request). */
