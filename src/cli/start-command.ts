@@ -1,9 +1,9 @@
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, overridesFromEnv } from '../config/load-config';
 import { ConfigError } from '../errors';
 import { startWarden } from '../main';
-import { type EmbeddedRedis, RedisUnavailableError, startEmbeddedRedis } from '../runtime/embedded-redis';
+import { EMBEDDED_URL_FILE, type EmbeddedRedis, RedisUnavailableError, startEmbeddedRedis } from '../runtime/embedded-redis';
 import { createLogger, logFormatFor } from '../telemetry/logger';
 import { startTracing } from '../telemetry/tracing';
 import { startSimulator, type SimulatorHandle } from '../sim/start-simulator';
@@ -59,6 +59,9 @@ async function runStart(flags: StartFlags): Promise<number> {
   if (!config.redis.url) {
     try {
       embedded = await startEmbeddedRedis(flags.dataDir, log);
+      // Said at any log level: an operator needs it to reach the embedded Redis (audit verify finds the file).
+      const file = join(flags.dataDir, EMBEDDED_URL_FILE);
+      log.child({}, { level: 'info' }).info({ redisUrl: embedded.url, file }, `embedded Redis listening on ${embedded.url} (address in ${file})`);
     } catch (err) {
       if (err instanceof RedisUnavailableError) {
         process.stderr.write(`warden: ${err.message}\n`);

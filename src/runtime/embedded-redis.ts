@@ -56,11 +56,11 @@ export async function startEmbeddedRedis(dir: string, log: Logger): Promise<Embe
   return handle(url, child.pid as number, child, stateFile);
 }
 
-/** Says where the server listens, and writes it to `<dir>/url`, so `warden audit verify` finds it with no flags. */
+/** Writes where the server listens to `<dir>/url`, so `warden audit verify` finds it with no flags. */
 function publishUrl(dataDir: string, url: string, log: Logger): void {
   const file = join(dataDir, EMBEDDED_URL_FILE);
   writeFileSync(file, `${url}\n`);
-  log.child({}, { level: 'info' }).info({ redisUrl: url, file }, `embedded Redis listening on ${url} (address in ${file})`);
+  log.debug({ redisUrl: url, file }, 'embedded Redis address written');
 }
 
 function handle(url: string, pid: number, child: ChildProcess | undefined, stateFile: string): EmbeddedRedis {
