@@ -1,12 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exited, runCli, spawnCli } from '../../support/cli';
 import { restartDownRules, restartRemediationConfig } from '../../support/remediation-rules';
 import { startRedis, type TestRedis } from '../../support/redis-server';
+import { startRestartRecorder, type RestartRecorder } from '../../support/restart-recorder';
 
 /**
  * Issue 9: Warden killed -9 while Redis is unavailable (killed -9 with AOF on, or frozen with
@@ -20,26 +19,18 @@ jest.setTimeout(180_000);
 
 const RULES = restartDownRules({ url: '/control/restart/{{target}}', alertLabels: 'severity: P1, health: red' });
 
-let recorder: Server;
+let recorder: RestartRecorder;
 let recorderUrl: string;
-const restarts: string[] = [];
+let restarts: string[];
 const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
-  recorder = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      restarts.push(req.url ?? '');
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"restarting":true}');
-    });
-  });
-  await new Promise<void>((r) => recorder.listen(0, '127.0.0.1', r));
-  recorderUrl = `http://127.0.0.1:${(recorder.address() as AddressInfo).port}`;
+  recorder = await startRestartRecorder();
+  ({ url: recorderUrl, restarts } = recorder);
 });
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  recorder.closeAllConnections();
-  await new Promise<void>((r) => recorder.close(() => r()));
+  await recorder.close();
 });
 
 interface Scenario {

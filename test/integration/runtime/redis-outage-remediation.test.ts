@@ -1,9 +1,8 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { restartDownRules, restartRemediationConfig } from '../../support/remediation-rules';
 import { startRedis, type TestRedis } from '../../support/redis-server';
 import { startHarness, type WardenHarness } from '../../support/warden-harness';
 import { auditEntries, finishedJob, waitFor } from '../e2e/remediation-e2e-support';
+import { startRestartRecorder, type RestartRecorder } from '../../support/restart-recorder';
 
 /**
  * Issue 9: an alert that fires while Redis is unavailable (killed -9 and restarted on the same
@@ -15,24 +14,16 @@ jest.setTimeout(90_000);
 
 const RULES = restartDownRules({ url: '/control/restart/{{target}}', alertLabels: 'severity: P1, health: red' });
 
-let recorder: Server;
+let recorder: RestartRecorder;
 let recorderUrl: string;
-const restarts: string[] = [];
+let restarts: string[];
 
 beforeAll(async () => {
-  recorder = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      restarts.push(req.url ?? '');
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"restarting":true}');
-    });
-  });
-  await new Promise<void>((r) => recorder.listen(0, '127.0.0.1', r));
-  recorderUrl = `http://127.0.0.1:${(recorder.address() as AddressInfo).port}`;
+  recorder = await startRestartRecorder();
+  ({ url: recorderUrl, restarts } = recorder);
 });
 afterAll(async () => {
-  recorder.closeAllConnections();
-  await new Promise<void>((r) => recorder.close(() => r()));
+  await recorder.close();
 });
 
 const config = () => `
