@@ -12,7 +12,7 @@ import type { Escalator } from './escalator';
 import type { Executor, RemediationAction } from './executor';
 import { JobCancellation } from './job-cancellation';
 import type { RemediationAuditSink } from './remediation-audit';
-import { RemediationEnqueuer, newEnqueueProgress, type EnqueueOutcome } from './remediation-enqueuer';
+import { RemediationEnqueuer, newEnqueueProgress, type EnqueueOutcome, type EnqueueProgress } from './remediation-enqueuer';
 import type { RemediationJobData, RemediationJobResult } from './remediation-job';
 import { RemediationJobs } from './remediation-jobs';
 import { REMEDIATION_QUEUE_NAME, RemediationKeys } from './remediation-keys';
@@ -23,7 +23,8 @@ import { TargetLease } from './target-lease';
 import type { VerifyCheck } from './verify';
 import { closeBullmq, closeRedisClient, reportClose } from '../runtime/close-bullmq';
 import type { JournalRecord, JournalSink } from '../runtime/outbox-journal';
-import { WriteOutbox } from '../runtime/write-outbox';
+import { WriteOutbox, type OutboxBatch } from '../runtime/write-outbox';
+import { isRedisUnavailable } from '../runtime/redis-unavailable';
 import { TargetSettle } from './target-settle';
 import { TargetPolicy } from './target-policy';
 import { ApprovalStore } from './approval-store';
@@ -84,6 +85,8 @@ interface QueuedEnqueue {
 
 /** Firing transitions kept for Redis during an outage; beyond it the oldest are dropped, counted. */
 const MAX_QUEUED_ENQUEUES = 10_000;
+/** Fired alerts enqueued concurrently at most (bounds the Redis commands of one burst in flight). */
+const ENQUEUE_BATCH = 64;
 
 /**
  * The remediation pipeline the composition root wires (issue 4 §2): alert transitions in,
@@ -105,6 +108,8 @@ export class RemediationService {
    * down or frozen is enqueued once it answers, its `matched` entry at the time it fired.
    */
   readonly #pending: WriteOutbox;
+  readonly #enqueues: OutboxBatch<QueuedEnqueue> = { kind: 'remediation enqueue', max: ENQUEUE_BATCH, journaled: true, writeMany: (items) => this.#enqueueMany(items) };
+  readonly #progress = new WeakMap<QueuedEnqueue, EnqueueProgress>();
   readonly #approvals: RemediationApprovals;
   #worker: Worker<RemediationJobData, RemediationJobResult> | undefined;
   /** BullMQ does not close connections it was handed; we do, after the worker. */
@@ -227,12 +232,31 @@ export class RemediationService {
   }
 
   #queueEnqueue(q: QueuedEnqueue, journal = false): void {
-    // Kept across retries: steps already audited are not audited again (see EnqueueProgress).
-    const progress = newEnqueueProgress(q.atMs, q.token);
-    const write = () => this.#enqueuer.onAlert(q.t, progress).then(() => undefined);
-    this.#pending.enqueue({ kind: 'remediation enqueue', record: q, write }, { journal }).catch((err: unknown) => {
+    this.#pending.enqueueItem(this.#enqueues, q, { journal }).catch((err: unknown) => {
       if (!this.#stopping) this.#o.log.error({ err, alert: q.t.alert.name }, 'could not enqueue remediation');
     });
+  }
+
+  /**
+   * Alerts that fired are enqueued together, concurrently: they are independent (deterministic job
+   * ids keep each one once), so a burst costs round trips per batch, not per alert in a row. Only a
+   * Redis outage fails the batch, to be retried whole; the steps already made are not made again
+   * (the item's EnqueueProgress). Any other failure is one alert's and is logged, not retried.
+   */
+  async #enqueueMany(items: QueuedEnqueue[]): Promise<void> {
+    const results = await Promise.allSettled(items.map((q) => this.#enqueuer.onAlert(q.t, this.#progressOf(q))));
+    const outage = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && isRedisUnavailable(r.reason));
+    if (outage) throw outage.reason;
+    results.forEach((r, i) => {
+      if (r.status === 'rejected' && !this.#stopping) this.#o.log.error({ err: r.reason, alert: items[i]?.t.alert.name }, 'could not enqueue remediation');
+    });
+  }
+
+  /** Kept across retries of the same queued item: steps already audited are not audited again. */
+  #progressOf(q: QueuedEnqueue): EnqueueProgress {
+    let p = this.#progress.get(q);
+    if (!p) this.#progress.set(q, (p = newEnqueueProgress(q.atMs, q.token)));
+    return p;
   }
 
   /** Stops taking new jobs (running ones finish); for maintenance and tests. */
