@@ -124,6 +124,11 @@ export class BatchReader {
     return this.#b.count;
   }
 
+  /** Every sample, decoded a slice at a time (for a check of the whole batch that keeps no copy of it). */
+  *all(sliceSize = 10_000): Generator<Sample> {
+    for (let from = 0; from < this.count; from += sliceSize) yield* this.slice(from, from + sliceSize);
+  }
+
   /** Samples [from, to). */
   slice(from: number, to: number): Sample[] {
     const b = this.#b;

@@ -15,7 +15,7 @@ import { contextFromHeaders, inSpan, recordError } from '../../telemetry/trace-c
 
 export interface IngestRouteDeps {
   auth: Authenticator;
-  loop: Pick<EvaluationLoop, 'ingest'>;
+  loop: Pick<EvaluationLoop, 'ingest' | 'seriesGuard'>;
   validator: PushValidator;
   maxBodyBytes: number;
   registry: Registry;
@@ -49,8 +49,10 @@ export function ingestRoutes(deps: IngestRouteDeps): Router {
   /** Validates the whole batch, then applies it: here for small bodies, off-thread and sliced for large. */
   const apply = async (raw: Buffer) => {
     if (!offThread || raw.length <= aboveBytes) return deps.loop.ingest(deps.validator.validate(parseJsonBody(raw), clock()), 'push');
-    const batch = await offThread.parse(raw, clock());
-    return applyInSlices(new BatchReader(batch), (samples) => deps.loop.ingest(samples, 'push'));
+    const reader = new BatchReader(await offThread.parse(raw, clock()));
+    // The whole push is checked against the series limits before its first slice: a 422 applies nothing.
+    deps.loop.seriesGuard.enforce(reader.all(), 'push');
+    return applyInSlices(reader, (samples) => deps.loop.ingest(samples, 'push', { seriesChecked: true }));
   };
 
   router.post(

@@ -100,3 +100,35 @@ describe('series limits (limits.max_series, limits.max_series_per_metric)', () =
     expect(await metricValue(/^warden_series (\d+)$/m)).toBe(h.warden.store.seriesCount);
   });
 });
+
+describe('a large push (parsed off-thread, applied in slices) is checked whole against the series limits', () => {
+  let big: WardenHarness;
+  beforeAll(async () => {
+    big = await startHarness({
+      config: `
+components: [{name: db, critical: false}]
+rules: [test.rules.yaml]
+limits: {max_series_per_metric: 2500}
+`,
+      files: { 'test.rules.yaml': RULES },
+    });
+  });
+  afterAll(async () => big?.stop());
+
+  it('a 422 applies none of it, not even the slices before the one that passes the limit', async () => {
+    const pad = 'x'.repeat(60);
+    // ~470 KB: above the 256 KB at which a body goes to the parse worker and is applied in slices of 1000+.
+    const samples = Array.from({ length: 4000 }, (_, i) => ({ name: 'wide_metric', labels: { pod: `pod-${i}-${pad}` }, value: 1, timestamp: Date.now() }));
+    expect(Buffer.byteLength(JSON.stringify(samples))).toBeGreaterThan(256 * 1024);
+    const before = big.warden.store.seriesCount;
+    const res = await big.push(samples);
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: 'too_many_series', field: 'wide_metric' });
+    expect(big.warden.store.seriesCount).toBe(before);
+    expect([...big.warden.store.seriesOf('wide_metric')]).toEqual([]);
+    // Within the limit, the same large shape applies whole.
+    const ok = await big.push(samples.slice(0, 2400));
+    expect(ok.status).toBe(200);
+    expect([...big.warden.store.seriesOf('wide_metric')]).toHaveLength(2400);
+  });
+});
