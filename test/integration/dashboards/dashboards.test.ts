@@ -97,7 +97,7 @@ withPrometheus('every dashboard query on Debian prometheus scraping a real Warde
     for (const [name, values] of Object.entries(found)) expect({ name, found: values.length > 0 }).toEqual({ name, found: true });
     expect(found.action).toEqual(expect.arrayContaining(['archive_logs', 'halt_trading', 'restart']));
     expect(found.component).toEqual(['database', 'market-data', 'matching-engine', 'order-gateway', 'reporting', 'settlement']);
-    expect(found.channel).toEqual(['email', 'pagerduty', 'slack']);
+    expect(found.channel).toEqual(['email', 'pagerduty', 'slack', 'webhook']);
   });
 
   it("Warden's /metrics exports every metric of the contract with its type and exactly its labels", async () => {

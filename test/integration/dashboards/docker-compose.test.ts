@@ -114,9 +114,13 @@ describe('deploy/prometheus/prometheus.yml', () => {
 describe('deploy/warden/warden.yaml (Warden inside compose)', () => {
   const warden = parseConfig('deploy/warden/warden.yaml', read('deploy/warden/warden.yaml'));
 
-  it('passes Warden\'s own schema and watches every simulated component on its port', () => {
-    expect(warden.components.map((c) => c.name)).toEqual([...SIM_COMPONENTS]);
-    for (const c of warden.components) expect(c.probe?.url).toBe(`http://simulator:${layout.componentPorts.get(c.name as (typeof SIM_COMPONENTS)[number])}/healthz`);
+  it('passes Warden\'s own schema and watches every simulated component on its port, and the database pair on the control port', () => {
+    const dbPair = ['db-primary', 'db-replica'];
+    expect(warden.components.map((c) => c.name)).toEqual([...SIM_COMPONENTS, ...dbPair]);
+    for (const c of warden.components) {
+      const url = dbPair.includes(c.name) ? `http://simulator:${layout.controlPort}/db/${c.name}/health` : `http://simulator:${layout.componentPorts.get(c.name as (typeof SIM_COMPONENTS)[number])}/healthz`;
+      expect({ component: c.name, probe: c.probe?.url }).toEqual({ component: c.name, probe: url });
+    }
     expect(warden.scrape.map((s) => s.url)).toEqual(SIM_COMPONENTS.map((c) => `http://simulator:${layout.componentPorts.get(c)}/metrics`));
     expect(warden.exchange.admin_url).toBe(`http://simulator:${layout.exchangeAdminPort}`);
   });

@@ -74,7 +74,7 @@ export async function healthOf(h: WardenHarness, token?: string): Promise<{ stat
 /** warden.yaml `components:` and `scrape:` for a simulator on its own ports, probed and scraped fast. */
 export function simulatorSections(sim: SimulatorHandle, o: { probeInterval: string; scrapeInterval: string }): string {
   const components = sim.components.map((c) => `  - {name: ${c.name}, critical: ${CRITICAL.has(c.name)}, probe: {url: "${c.healthUrl}", interval: ${o.probeInterval}, timeout: 1s, failure_threshold: 3}}`);
-  const scrape = sim.components.map((c) => `  - {job: ${c.name}, url: "${c.metricsUrl}", interval: ${o.scrapeInterval}, timeout: 1s}`);
+  const scrape = sim.components.map((c) => `  - {job: ${c.name}, url: "${c.metricsUrl}", interval: ${o.scrapeInterval}, timeout: ${o.scrapeInterval}}`);
   return `components:\n${components.join('\n')}\nscrape:\n${scrape.join('\n')}\n`;
 }
 

@@ -20,7 +20,8 @@ describe('createExecutors', () => {
     const client = redis.client();
     const trading = new TradingState({ redis: client, prefix: 'ce', audit: new AuditLog({ redis: client, prefix: 'ce' }) });
     const executors = createExecutors({ trading });
-    expect([...executors.keys()].sort()).toEqual(['archive_logs', 'halt_trading', 'reap_connections', 'restart']);
+    expect([...executors.keys()].sort()).toEqual(['archive_logs', 'failover_database', 'halt_trading', 'reap_connections', 'restart']);
+    await expect(executors.get('failover_database')!.execute('orders-db', {}, executionContext())).rejects.toMatchObject({ name: 'PermanentError', message: expect.stringMatching(/not configured/) });
     await expect(executors.get('reap_connections')!.execute('postgres', { databases: ['x'] }, executionContext())).rejects.toMatchObject({ name: 'PermanentError', message: expect.stringMatching(/not configured/) });
     await expect(executors.get('halt_trading')!.execute('exchange', {}, executionContext())).rejects.toMatchObject({ name: 'PermanentError', message: expect.stringMatching(/admin_url/) });
     await expect(executors.get('archive_logs')!.execute('disk', {}, executionContext())).rejects.toMatchObject({ name: 'PermanentError', message: expect.stringMatching(/no log directories/) });

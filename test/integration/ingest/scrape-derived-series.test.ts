@@ -36,7 +36,7 @@ beforeAll(async () => {
 components:
   - {name: settlement, critical: true, probe: {url: "${url}/healthz", interval: 200ms, failure_threshold: 1}}
 scrape:
-  - {job: exporter, url: "${url}/metrics", interval: 200ms, timeout: 1s}
+  - {job: exporter, url: "${url}/metrics", interval: 200ms, timeout: 200ms}
 ${restartRemediationConfig(url)}`,
     files: { 'down.rules.yaml': RULES },
   });

@@ -1,5 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import express from 'express';
+import pino from 'pino';
+import { DatabasePair } from '../../../src/sim/database-pair';
+import { patroniApi } from '../../../src/sim/patroni-api';
 import type { AlertTransition } from '../../../src/rules/alert';
 import { shippedConfigText } from '../../support/shipped-config';
 import { startHarness, type WardenHarness } from '../../support/warden-harness';
@@ -14,6 +18,7 @@ import { waitFor } from '../e2e/remediation-e2e-support';
 jest.setTimeout(60_000);
 
 let exchange: Server;
+let port = 0;
 let h: WardenHarness;
 const transitions: AlertTransition[] = [];
 const probes: Array<{ component: string; atMs: number; ok: boolean }> = [];
@@ -23,7 +28,12 @@ const mode = new Map<string, 'ok' | 'drop503' | 'reset' | 'down'>();
 const componentByPort = new Map<string, string>();
 
 beforeAll(async () => {
+  // The shipped config also watches the simulator's database pair (on its control port, 9300):
+  // served by the simulator's own Patroni API, so the database rules see a healthy pair.
+  const db = express();
+  db.use('/p9300/db/:member', patroniApi(new DatabasePair(Date.now), () => `http://127.0.0.1:${port}/p9300`, pino({ level: 'silent' })));
   exchange = createServer((req, res) => {
+    if (req.url?.startsWith('/p9300/db/')) return void db(req, res);
     const m = /^\/p(\d+)(\/.*)$/.exec(req.url ?? '');
     const path = m?.[2] ?? '';
     const restart = /^\/control\/restart\/([a-z-]+)$/.exec(path);
@@ -42,7 +52,7 @@ beforeAll(async () => {
     res.writeHead(now === 'ok' ? 200 : 503).end();
   });
   await new Promise<void>((r) => exchange.listen(0, '127.0.0.1', r));
-  const port = (exchange.address() as AddressInfo).port;
+  port = (exchange.address() as AddressInfo).port;
   const config = shippedConfigText({ dir: '/tmp/unused-by-this-test', url: (shipped, path) => `http://127.0.0.1:${port}/p${shipped}${path}` });
   for (const [, name, shipped] of config.matchAll(/name: ([a-z-]+),.*\/p(\d+)\/healthz/g)) componentByPort.set(shipped as string, name as string);
   expect([...componentByPort.values()]).toEqual(expect.arrayContaining(['settlement', 'market-data']));
