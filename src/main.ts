@@ -36,6 +36,7 @@ import { loadRuleFiles, type RuleSet } from './rules/load-rules';
 import { checkRemediationParams } from './remediate/executors/check-remediation-params';
 import { RuleEngine } from './rules/rule-engine';
 import { dropRedisClient } from './runtime/close-bullmq';
+import { connectRedis } from './runtime/redis-connection';
 import { RedisHealth } from './runtime/redis-health';
 import { registerOutboxMetrics } from './runtime/write-outbox';
 import { within } from './runtime/within';
@@ -83,7 +84,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
   const clock = opts.clock ?? Date.now;
   const registry = createMetricsRegistry({ defaultMetrics: opts.defaultMetrics ?? true });
   const events = new WardenEvents();
-  const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 3, enableOfflineQueue: true });
+  const redis = connectRedis(opts.redisUrl, { maxRetriesPerRequest: 3, enableOfflineQueue: true });
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const cleanup: Array<readonly [string, () => Promise<void> | void]> = [['redis client', () => dropRedisClient(redis)]];
   try {

@@ -1,7 +1,7 @@
 import { createWriteStream, readFileSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import type { Command } from 'commander';
-import Redis from 'ioredis';
+import { connectRedis } from '../runtime/redis-connection';
 import { parseAnchorArg, readAnchorLines, type AuditAnchor } from '../audit/audit-anchor';
 import { AuditLog } from '../audit/audit-log';
 import { ConfigError, errorMessage } from '../errors';
@@ -21,7 +21,7 @@ async function withAuditLog<T>(o: AuditCliOptions, fn: (audit: AuditLog) => Prom
     return undefined;
   }
   if (target.from !== '--redis-url') process.stderr.write(`reading ${target.url} (prefix ${target.prefix}) from ${target.from}\n`);
-  const redis = new Redis(target.url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  const redis = connectRedis(target.url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
   await redis.connect();
   try {
     return await fn(new AuditLog({ redis, prefix: target.prefix }));

@@ -4,6 +4,7 @@ import { redisConfigSchema } from '../config/schema';
 import { YamlSource } from '../config/yaml-source';
 import { ConfigError } from '../errors';
 import { EMBEDDED_URL_FILE } from '../runtime/embedded-redis';
+import { sentinelUrl } from '../runtime/redis-connection';
 
 export interface RedisTargetFlags {
   redisUrl?: string;
@@ -36,6 +37,7 @@ export function resolveRedisTarget(flags: RedisTargetFlags, env: NodeJS.ProcessE
   if (flags.redisUrl) return { url: flags.redisUrl, prefix, from: '--redis-url' };
   if (env.REDIS_URL) return { url: env.REDIS_URL, prefix, from: 'REDIS_URL' };
   if (redis?.url) return { url: redis.url, prefix, from: `${configFile} redis.url` };
+  if (redis?.sentinels && redis.name) return { url: sentinelUrl(redis.sentinels, redis.name), prefix, from: `${configFile} redis.sentinels` };
   const urlFile = join(flags.dataDir, EMBEDDED_URL_FILE);
   if (existsSync(urlFile)) {
     const url = readFileSync(urlFile, 'utf8').trim();

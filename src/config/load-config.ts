@@ -7,6 +7,7 @@ import { resolveIntegrations } from './integrations-schema';
 import { checkNotifyReferences } from './notify-config-check';
 import { resolveWebhookEndpoints } from './webhook-endpoint';
 import { resolveDatabaseClusters } from './resolve-database-clusters';
+import { sentinelUrl } from '../runtime/redis-connection';
 
 /** Overrides from the command line and the environment; the only place that reads process.env. */
 export interface ConfigOverrides {
@@ -42,6 +43,8 @@ export function parseConfig(file: string, text: string, overrides: ConfigOverrid
   config.remediation = { ...parsed.remediation, executors: { ...parsed.remediation.executors, databases } };
   checkNotifyReferences(source, config.notify);
   if (overrides.port !== undefined) config.server.port = overrides.port;
+  // Sentinels become the one Redis string every connection is made from (runtime/redis-connection).
+  if (parsed.redis.sentinels && parsed.redis.name) config.redis = { ...config.redis, url: sentinelUrl(parsed.redis.sentinels, parsed.redis.name) };
   if (overrides.redisUrl !== undefined) config.redis.url = overrides.redisUrl;
   return config;
 }

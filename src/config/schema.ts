@@ -100,9 +100,18 @@ const tokenSchema = z.strictObject({
 /** `redis:`; also read alone by the CLI's Redis-only commands (audit verify/export). */
 export const redisConfigSchema = z
   .strictObject({
-    url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+    url: z.string().regex(/^(rediss?|redis\+sentinel):\/\//, 'must be a redis://, rediss:// or redis+sentinel:// URL').optional(),
+    /** Redis Sentinel: the sentinels' host:port (any that answer tell Warden the primary of `name`). */
+    sentinels: z.array(z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port')).min(1).optional(),
+    /** The master group name the sentinels monitor (`sentinel monitor <name> ...`). */
+    name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be a Sentinel master name ([A-Za-z0-9._-])').optional(),
     /** Key prefix, so several Wardens (or tests) can share one Redis. */
     prefix: z.string().default('warden'),
+  })
+  .superRefine((r, ctx) => {
+    if (r.sentinels && r.url) ctx.addIssue({ code: 'custom', path: ['sentinels'], message: 'give either url or sentinels, not both' });
+    if (r.sentinels && !r.name) ctx.addIssue({ code: 'custom', path: ['name'], message: 'sentinels need the master group name (redis.name)' });
+    if (r.name && !r.sentinels) ctx.addIssue({ code: 'custom', path: ['name'], message: 'name is the Sentinel master group: it needs redis.sentinels' });
   })
   .default({ prefix: 'warden' });
 

@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import { connectRedis } from '../runtime/redis-connection';
 import type { Logger } from 'pino';
 import type { WardenConfig } from '../config/schema';
 import { errorMessage } from '../errors';
@@ -188,7 +188,7 @@ function listen(warden: Warden, events: DrillEvent[]): () => void {
 
 /** The run's own key prefix only (SCAN, never KEYS): the drill leaves nothing behind in a shared Redis. */
 async function dropKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+  const redis = connectRedis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
   try {
     await redis.connect();
     let cursor = '0';

@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import { connectRedis } from '../runtime/redis-connection';
 import type { Logger } from 'pino';
 import { loadConfig, overridesFromEnv } from '../config/load-config';
 import { errorMessage } from '../errors';
@@ -21,7 +21,7 @@ export interface StandaloneDeliveryWorker {
 export async function runDeliveryWorker(opts: { configFile: string; log: Logger; lockDurationMs?: number; concurrency?: number }): Promise<StandaloneDeliveryWorker> {
   const config = loadConfig(opts.configFile, overridesFromEnv());
   if (!config.redis.url) throw new Error('no Redis: set redis.url in the config or REDIS_URL');
-  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3 });
+  const redis = connectRedis(config.redis.url, { maxRetriesPerRequest: 3 });
   const prefix = config.redis.prefix;
   const externalUrl = () => config.alertmanager.external_url ?? '';
   const notifiers = [...createNotifiers(config.notify.receivers, { breakers: createChannelBreakers(), configFile: opts.configFile, externalUrl }).values()].flat();

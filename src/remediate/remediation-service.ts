@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import Redis, { type RedisOptions } from 'ioredis';
+import { connectRedis } from '../runtime/redis-connection';
 import type { Registry } from 'prom-client';
 import type { AlertTransition } from '../rules/alert';
 import type { Logger } from '../telemetry/logger';
@@ -341,5 +342,5 @@ export class RemediationService {
 
 function connect(redis: string | RedisOptions): Redis {
   // BullMQ needs maxRetriesPerRequest null: its blocking commands must wait out reconnects.
-  return typeof redis === 'string' ? new Redis(redis, { maxRetriesPerRequest: null }) : new Redis({ ...redis, maxRetriesPerRequest: null });
+  return typeof redis === 'string' ? connectRedis(redis, { maxRetriesPerRequest: null }) : new Redis({ ...redis, maxRetriesPerRequest: null });
 }

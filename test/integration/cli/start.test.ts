@@ -93,7 +93,7 @@ describe('warden audit: Redis named as warden start names it', () => {
     writeFileSync(join(dir, 'badredis.yaml'), 'redis:\n  url: "http://nope"\n');
     const r = await runCli(['audit', 'verify', '--config', join(dir, 'badredis.yaml')], { env: { REDIS_URL: '' } });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/badredis\.yaml:2:\d+: redis\.url: must be a redis:\/\/ URL/);
+    expect(r.stderr).toMatch(/badredis\.yaml:2:\d+: redis\.url: must be a redis:\/\/, rediss:\/\/ or redis\+sentinel:\/\/ URL/);
   });
 });
 

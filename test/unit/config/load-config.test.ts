@@ -90,3 +90,22 @@ describe('warden.yaml loading', () => {
     expect(schema.additionalProperties).toBe(false);
   });
 });
+
+describe('redis.sentinels (issue 12 §5)', () => {
+  it('sentinels and a master name become the one Redis string every connection is made from', () => {
+    const c = parseConfig('warden.yaml', 'redis: {sentinels: ["10.0.0.1:26379", "s2.example:26380"], name: orders-primary}\n');
+    expect(c.redis.url).toBe('redis+sentinel://10.0.0.1:26379,s2.example:26380/orders-primary');
+  });
+
+  it.each([
+    ['redis: {url: "redis://h:1", sentinels: ["h:26379"], name: m}\n', 'redis.sentinels', /either url or sentinels/],
+    ['redis: {sentinels: ["h:26379"]}\n', 'redis.name', /master group name/],
+    ['redis: {name: m}\n', 'redis.name', /needs redis.sentinels/],
+    ['redis: {sentinels: ["h"], name: m}\n', 'redis.sentinels[0]', /host:port/],
+    ['redis: {sentinels: [], name: m}\n', 'redis.sentinels', /.+/],
+    ['redis: {sentinels: ["h:1"], name: "a b"}\n', 'redis.name', /Sentinel master name/],
+    ['redis: {url: "http://h:1"}\n', 'redis.url', /redis\+sentinel/],
+  ])('%s is refused, naming the field', (text, field, message) => {
+    expectConfigError(text, { line: 1, field, message });
+  });
+});
