@@ -33,6 +33,7 @@ export function seriesLimitViolation(
   counts: SeriesCounts,
   limits: SeriesLimits,
 ): SeriesLimitViolation | undefined {
+  if (Array.isArray(samples) && cannotPassLimits(samples, counts, limits)) return undefined;
   let created = 0;
   let seen: Set<string> | undefined;
   let perMetric: Map<string, number> | undefined;
@@ -53,4 +54,16 @@ export function seriesLimitViolation(
     }
   }
   return undefined;
+}
+
+/**
+ * True when even if every sample made a new series no limit would be passed: then no label set
+ * needs hashing (the exact check costs a series lookup per sample, ~6% of remote-write's time).
+ */
+function cannotPassLimits(samples: ReadonlyArray<{ readonly name: string }>, counts: SeriesCounts, limits: SeriesLimits): boolean {
+  if (counts.total + samples.length > limits.maxSeries) return false;
+  const perName = new Map<string, number>();
+  for (const s of samples) perName.set(s.name, (perName.get(s.name) ?? 0) + 1);
+  for (const [name, n] of perName) if (counts.perMetric(name) + n > limits.maxSeriesPerMetric) return false;
+  return true;
 }
