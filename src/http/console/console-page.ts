@@ -28,7 +28,7 @@ const MARKUP = `
   <button class="btn" type="submit">Use token</button><button id="operate-cancel" class="btn btn-ghost" type="button">Cancel</button>
   <span id="operate-error" class="error" role="alert"></span>
 </form>
-<p id="readonly-note" class="readonly-note" role="note">Read-only: enter an operate token to acknowledge, resolve, silence or resume trading.</p>
+<p id="readonly-note" class="readonly-note" role="note">Read-only: enter an operate token to acknowledge, resolve, silence, approve or reject a repair, end a maintenance window or resume trading.</p>
 <main id="main">
   <section id="banner" class="banner st-none" aria-live="assertive" aria-label="Overall exchange health">
     <div id="banner-icon" class="banner-icon" aria-hidden="true">?</div>
@@ -51,7 +51,9 @@ const MARKUP = `
   <section id="silences" class="panel" hidden><h2>Silences</h2>
     <table><thead><tr><th>Matchers</th><th>State</th><th>Ends</th><th>By</th><th>Comment</th><th></th></tr></thead><tbody id="silences-body"></tbody></table></section>
   <section id="remediations" class="panel" hidden><h2>Remediations</h2>
-    <table><thead><tr><th>Action</th><th>Target</th><th>State</th><th>Attempts</th><th>Enqueued</th><th>Outcome</th></tr></thead><tbody id="remediations-body"></tbody></table></section>
+    <table><thead><tr><th>Action</th><th>Target</th><th>State</th><th>Attempts</th><th>Enqueued</th><th>Outcome</th><th></th></tr></thead><tbody id="remediations-body"></tbody></table></section>
+  <section id="maintenance" class="panel" hidden><h2>Maintenance windows</h2>
+    <table><thead><tr><th>Name</th><th>Matchers</th><th>State</th><th>Until</th><th>By</th><th>Comment</th><th></th></tr></thead><tbody id="maintenance-body"></tbody></table></section>
 </main>
 <div id="toast" class="toast" role="status" hidden></div>
 <dialog id="reason-dialog"><form method="dialog">

@@ -7,7 +7,7 @@ export const CONSOLE_LIVE_JS = String.raw`
 var STALE_AFTER_MS = 30000, SILENCE_TIMEOUT_MS = 35000, FEED_MAX = 200, POLL_MS = 5000;
 var S = { token: sessionStorage.getItem('warden.token') || '', health: null, alerts: new Map(), feed: [],
   connected: false, snapshotSeen: false, gen: 0, retryTimer: 0, skewMs: 0, backoffMs: 1000, lastByteAt: 0, ctrl: null, retryAt: 0,
-  sections: { trading: 'unknown', incidents: 'unknown', silences: 'unknown', remediations: 'unknown' } };
+  sections: { trading: 'unknown', incidents: 'unknown', silences: 'unknown', remediations: 'unknown', maintenance: 'unknown' } };
 function serverNow() { return Date.now() + S.skewMs; }
 /** Reads use the read token, or the operate token when only that was given (operate implies read). */
 function authHeaders(extra) { var h = Object.assign({}, extra || {}), t = S.token || S.operateToken; if (t) h.Authorization = 'Bearer ' + t; return h; }

@@ -3,7 +3,8 @@
  * against GET /v1/whoami, kept in sessionStorage (gone when the tab closes) and sent as a bearer
  * token with every action; without one the page is read-only and says so. Actions: acknowledge and
  * resolve an incident, silence (matchers prefilled from an alert, a duration), expire a silence,
- * resume trading — each with its reason, each audited by Warden under the token's name.
+ * approve / reject a remediation awaiting approval, end a maintenance window, resume trading —
+ * each with its reason where the API takes one, each audited by Warden under the token's name.
  * No backticks in here (the TS template ends at one).
  */
 export const CONSOLE_OPERATE_JS = String.raw`
@@ -105,6 +106,37 @@ function matcherText(ms) { return ms.map(function (m) { return m.name + (m.isEqu
 async function expireSilence(s) {
   var r = await operateApi('DELETE', '/v1/silences/' + encodeURIComponent(s.id));
   toast(r.ok ? 'Silence of ' + matcherText(s.matchers) + ' expired.' : 'Expiring the silence failed: ' + failure(r));
+  refreshSections();
+}
+
+/** Approve / Reject for a job waiting on a person; the API decides whether this token may (403 not_an_approver). */
+function approvalActions(j) {
+  if (!canOperate() || j.state !== 'awaiting_approval') return [];
+  var what = j.action + ' ' + j.target, would = (j.approval && j.approval.wouldDo) || what;
+  return [
+    small('Approve', function () { decide(j, 'approve', 'Approve ' + what, 'It runs at once: ' + would); }),
+    small('Reject', function () { decide(j, 'reject', 'Reject ' + what, 'Nothing runs; a P0 incident records the rejection. ' + would); }),
+  ];
+}
+async function decide(j, verb, title, text) {
+  var reason = await askReason(title, text);
+  if (!reason) return;
+  var r = await operateApi('POST', '/v1/remediations/' + encodeURIComponent(j.id) + '/' + verb, { reason: reason });
+  var b = r.body || {}, done = b.decision === 'approved' ? 'approved' : 'rejected';
+  if (!r.ok) toast(title + ' failed: ' + failure(r));
+  // Idempotent on the API: the same decision twice is 200 with changed false.
+  else toast(b.changed ? cap(done) + ' by ' + b.decidedBy + (done === 'approved' ? ': it runs now.' : ': nothing runs.') : 'Already ' + done + ' by ' + b.decidedBy + '.');
+  refreshSections();
+}
+
+function windowActions(w) {
+  if (!canOperate() || w.source === 'config') return w.source === 'config' ? [el('span', { cls: 'muted', text: 'in warden.yaml' })] : [];
+  return [small('End', function () { endWindow(w); })];
+}
+/** DELETE /v1/maintenance/{id} takes no reason: the audit records who ended it. Held jobs then re-check their alert. */
+async function endWindow(w) {
+  var r = await operateApi('DELETE', '/v1/maintenance/' + encodeURIComponent(w.id));
+  toast(r.ok ? 'Maintenance window "' + w.name + '" ended; held repairs re-check their alert now.' : 'Ending the window failed: ' + failure(r));
   refreshSections();
 }
 

@@ -1,6 +1,6 @@
 /**
  * Browser code, part 3: sections for stages that may not be wired (trading, incidents, silences,
- * remediations). Each is probed with GET; a 404 hides it for good, so the console works on a
+ * remediations, maintenance windows). Each is probed with GET; a 404 hides it for good, so the console works on a
  * Warden with only the core pipeline. Action buttons appear only for an operate token
  * (canOperate, console-script-operate.ts). No backticks in here (the TS template ends at one).
  */
@@ -54,7 +54,8 @@ function renderSilences(body) {
   }) : [emptyRow(6, 'No active silences.')]);
 }
 
-var SKIP_REASONS = { cooldown: 'the target is in its cooldown', budget: 'the remediation budget is used up', already_done: 'it had already acted before a restart', alert_resolved: 'the alert had resolved before it ran' };
+var SKIP_REASONS = { cooldown: 'the target is in its cooldown', budget: 'the remediation budget is used up', already_done: 'it had already acted before a restart', alert_resolved: 'the alert had resolved before it ran',
+  rejected: 'a person rejected it', approval_expired: 'nobody approved it in time' };
 function plural(n, word) { return n + ' ' + word + (n === 1 ? '' : 's'); }
 function sentenceEnd(text) { text = String(text || '').trim(); return /[.!?]$/.test(text) ? text : text + '.'; }
 function cap(text) { return text.charAt(0).toUpperCase() + text.slice(1); }
@@ -83,14 +84,26 @@ function renderRemediations(body) {
     var outcome = waiting || outcomeSentence(j);
     return el('tr', { 'data-remediation': j.id }, el('td', { text: j.action + (j.dry_run ? ' (dry run)' : '') }), el('td', { text: j.target }),
       el('td', { text: j.state }), el('td', { text: String(j.attempts) }), el('td', { text: when(j.enqueued_at) }),
-      el('td', { cls: 'outcome', text: outcome }));
-  }) : [emptyRow(6, 'No remediation jobs.')]);
+      el('td', { cls: 'outcome', text: outcome }), el('td', { cls: 'actions' }, ...approvalActions(j)));
+  }) : [emptyRow(7, 'No remediation jobs.')]);
+}
+
+/** Windows not yet over; one from warden.yaml cannot be ended here (the API answers 409), so it says where it lives. */
+function renderMaintenance(body) {
+  var rows = listOf(body, 'windows').filter(function (w) { return w.status !== 'ended'; }).slice(0, 50);
+  replace($('maintenance-body'), rows.length ? rows.map(function (w) {
+    var until = w.status === 'active' ? (w.activeUntil ? 'until ' + whenAhead(w.activeUntil) : 'open-ended') : (w.nextStartsAt ? 'starts ' + whenAhead(w.nextStartsAt) : '—');
+    return el('tr', { 'data-window': w.id }, el('td', { text: w.name }), el('td', { cls: 'matchers', text: matcherText(w.matchers || []) }),
+      el('td', { cls: 'status', text: w.status }), el('td', { text: until }), el('td', { text: w.createdBy || (w.source === 'config' ? 'warden.yaml' : '') }),
+      el('td', { text: w.comment || '' }), el('td', { cls: 'actions' }, ...windowActions(w)));
+  }) : [emptyRow(7, 'No maintenance windows open or scheduled.')]);
 }
 
 var SECTIONS = {
   trading: { url: '/v1/trading', render: renderTrading },
   incidents: { url: '/v1/incidents', render: renderIncidents },
   silences: { url: '/v1/silences', render: renderSilences },
-  remediations: { url: '/v1/remediations?limit=30', render: renderRemediations }
+  remediations: { url: '/v1/remediations?limit=30', render: renderRemediations },
+  maintenance: { url: '/v1/maintenance', render: renderMaintenance }
 };
 `;

@@ -173,7 +173,7 @@ describeInBrowser('the console on a Warden with tokens, trading halted', () => {
     await page.click('#token-form button[type=submit]');
     await page.locator('#trading-state', { hasText: 'Trading \u2715 HALTED' }).waitFor();
     expect(await page.locator('#resume-btn').isHidden()).toBe(true);
-    expect(await page.locator('#readonly-note').textContent()).toBe('Read-only: enter an operate token to acknowledge, resolve, silence or resume trading.');
+    expect(await page.locator('#readonly-note').textContent()).toBe('Read-only: enter an operate token to acknowledge, resolve, silence, approve or reject a repair, end a maintenance window or resume trading.');
     expect(await page.locator('#operator').textContent()).toMatch(/^Read-only/);
 
     // A read token in the operate form is refused, and nothing is offered.
