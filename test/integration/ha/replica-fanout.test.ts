@@ -78,6 +78,9 @@ describe('replica fan-out through a Redis stream', () => {
     expect(p50).toBeLessThan(100);
     expect(max).toBeLessThan(1000);
     const metrics = (await b.request('GET', '/metrics')).body as string;
+    const sum = Number(/warden_fanout_lag_seconds_sum (\S+)/.exec(metrics)?.[1]);
+    const count = Number(/warden_fanout_lag_seconds_count (\S+)/.exec(metrics)?.[1]);
+    console.log(`fanout publish on A -> applied on B (warden_fanout_lag_seconds): mean ${((1000 * sum) / count).toFixed(2)} ms over ${count} batches`);
     expect(metrics).toMatch(/warden_fanout_applied_batches_total\{source="push"\} (5\d|[6-9]\d|\d{3,})/);
     expect(metrics).toMatch(/warden_fanout_lag_seconds_count \d+/);
     expect(metrics).toMatch(/warden_fanout_dropped_batches_total 0/);
