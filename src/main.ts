@@ -31,6 +31,7 @@ import { streamRoutes } from './http/routes/stream';
 import { PushValidator } from './ingest/push-validation';
 import { OffThreadPushParser } from './ingest/off-thread-parser';
 import { DerivedSeries } from './ingest/derived-series';
+import { startReplicaFanout, type ReplicaFanout } from './ingest/replica-fanout';
 import { startSources } from './compose/sources';
 import { loadRuleFiles, type RuleSet } from './rules/load-rules';
 import { checkRemediationParams } from './remediate/executors/check-remediation-params';
@@ -182,6 +183,12 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     cleanup.push(['reconcile timer', () => clearTimeout(reconcile)]);
     const pushParser = new OffThreadPushParser(config.limits, config.components.filter((c) => c.probe).map((c) => c.name));
     cleanup.push(['push parse worker', () => pushParser.close()]);
+    // Issue 12: replicas share what they are pushed (off unless cluster.fanout).
+    let fanout: ReplicaFanout | undefined;
+    if (config.cluster.fanout) {
+      fanout = await startReplicaFanout({ cluster: config.cluster, redis, prefix: config.redis.prefix, loop, replayMs: config.limits.window, registry, log, clock });
+      cleanup.push(['replica fan-out', () => fanout?.stop()]);
+    }
     const operatorConsole = startConsole({ config, store, auth, clock });
     cleanup.push(['console trends', () => operatorConsole.stop()]);
     // Redis known down with writes waiting: pushes and remote writes answer 503 at once.
@@ -192,14 +199,16 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
       metricsAuth: config.server.metrics_auth ? auth.require('read') : undefined,
       ready: () => {
         const r = redisHealth.state;
-        const checks = { redis: r.up, rules: rulesLoaded };
+        const behind = fanout?.catchingUp();
+        const checks: Record<string, boolean> = { redis: r.up, rules: rulesLoaded, ...(fanout ? { fanout: behind === undefined } : {}) };
         const reasons: Record<string, string> = {};
         if (!r.up) reasons.redis = r.reason ?? 'not answering';
         if (!rulesLoaded) reasons.rules = 'rules not loaded yet';
-        return { ready: checks.redis && checks.rules, checks, reasons };
+        if (behind !== undefined) reasons.fanout = behind;
+        return { ready: Object.values(checks).every(Boolean), checks, reasons };
       },
       routers: [
-        ingestRoutes({ auth, loop, validator: new PushValidator(config.limits, derived), parseInWorker: { parser: pushParser }, maxBodyBytes: config.limits.max_body, registry, log, clock, unavailable }),
+        ingestRoutes({ auth, loop, validator: new PushValidator(config.limits, derived), parseInWorker: { parser: pushParser }, fanout: fanout?.publisher, maxBodyBytes: config.limits.max_body, registry, log, clock, unavailable }),
         healthRoutes({ auth, tracker }),
         ...operatorConsole.routers,
         streamRoutes({ auth, events, snapshot: () => consoleSnapshot({ health: tracker.current, alerts: estate.alerts.activeAlerts() }, clock()), log }),
@@ -209,7 +218,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
         ...integrations.routers,
         ...maintenance.routers,
         auditRoutes({ auth, audit }),
-        ...estate.routers({ auth, loop, incidents: paging.incidents, ingest: { unavailable, parser: pushParser, derived } }),
+        ...estate.routers({ auth, loop, incidents: paging.incidents, ingest: { unavailable, parser: pushParser, derived, fanout: fanout?.publisher } }),
       ],
     });
     // Loopback unless server.host says otherwise, and always while no token is asked for.

@@ -20,6 +20,7 @@ import { WARDEN_VERSION } from '../build-info';
 import { remoteWriteRoutes } from '../http/routes/remote-write';
 import type { DerivedSeries } from '../ingest/derived-series';
 import type { OffThreadPushParser } from '../ingest/off-thread-parser';
+import type { FanoutPublisher } from '../ingest/replica-fanout';
 import { RemoteWriteValidator } from '../ingest/remote-write/remote-write-validation';
 import { prometheusQueryRoutes } from '../http/routes/prometheus/query';
 import { prometheusRulesRoutes } from '../http/routes/prometheus/rules';
@@ -47,7 +48,7 @@ export interface PrometheusEstateRouteDeps {
   loop: Pick<EvaluationLoop, 'applyTransitions' | 'ingest' | 'seriesGuard'>;
   incidents: IncidentService;
   /** What /v1/samples uses too: remote-write gets the same Redis-down 503s, worker and derived-series rules. */
-  ingest: { unavailable: () => string | undefined; parser: OffThreadPushParser; derived: DerivedSeries };
+  ingest: { unavailable: () => string | undefined; parser: OffThreadPushParser; derived: DerivedSeries; fanout?: FanoutPublisher };
 }
 
 /**
@@ -98,7 +99,7 @@ export async function startPrometheusEstate(d: PrometheusEstateDeps): Promise<Pr
       alertmanagerSilenceRoutes({ auth: r.auth, incidents: r.incidents, log, clock: d.clock }),
       remoteWriteRoutes({
         auth: r.auth, loop: r.loop, validator: new RemoteWriteValidator(config.limits, r.ingest.derived), maxBodyBytes: config.limits.max_body,
-        unavailable: r.ingest.unavailable, parseInWorker: { parser: r.ingest.parser }, registry: d.registry, log, clock: d.clock,
+        unavailable: r.ingest.unavailable, parseInWorker: { parser: r.ingest.parser }, fanout: r.ingest.fanout, registry: d.registry, log, clock: d.clock,
       }),
       prometheusQueryRoutes({ auth: r.auth, store: d.store, limits: queryLimits, maxFormBytes: FORM_MAX_BYTES, log, clock: d.clock }),
       prometheusSeriesRoutes({ auth: r.auth, store: d.store, maxSeries: CATALOG_MAX_SERIES, maxResults: CATALOG_MAX_RESULTS, maxFormBytes: FORM_MAX_BYTES, log }),

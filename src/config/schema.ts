@@ -7,6 +7,7 @@ import { simulatorConfigDefaults, simulatorConfigSchema } from './simulator-sche
 import { alertmanagerConfigDefaults, alertmanagerConfigSchema } from './alertmanager-schema';
 import { drillConfigSchema } from './drill-schema';
 import { maintenanceConfigSchema } from './maintenance-schema';
+import { clusterConfigSchema } from './cluster-schema';
 
 /** The one schema of warden.yaml: defaults first, unknown keys rejected (like Alertmanager). */
 
@@ -163,6 +164,7 @@ export const configSchema = z.strictObject({
   maintenance: maintenanceConfigSchema.default([]),
   /** Inbound PagerDuty webhooks and Slack interactivity (issue 13); off unless configured. */
   integrations: integrationsConfigSchema.default({}),
+  cluster: clusterConfigSchema,
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -9,6 +9,7 @@ import { parseJsonBody, readRawBody } from '../read-json-body';
 import { BatchReader } from '../../ingest/encoded-batch';
 import type { OffThreadPushParser } from '../../ingest/off-thread-parser';
 import { applyInSlices } from '../../ingest/apply-in-slices';
+import type { FanoutPublisher } from '../../ingest/replica-fanout';
 import type { Logger } from 'pino';
 import { SpanKind } from '@opentelemetry/api';
 import { contextFromHeaders, inSpan, recordError } from '../../telemetry/trace-context';
@@ -30,6 +31,8 @@ export interface IngestRouteDeps {
    * thread (with the limits of `validator`) and applied in slices; without it every body is parsed here.
    */
   parseInWorker?: { parser: OffThreadPushParser; aboveBytes?: number };
+  /** cluster.fanout: an accepted push is also published to the other replicas (never waited for). */
+  fanout?: FanoutPublisher;
 }
 
 /**
@@ -48,10 +51,18 @@ export function ingestRoutes(deps: IngestRouteDeps): Router {
   const aboveBytes = deps.parseInWorker?.aboveBytes ?? WORKER_PARSE_ABOVE_BYTES;
   /** Validates the whole batch, then applies it: here for small bodies, off-thread and sliced for large. */
   const apply = async (raw: Buffer) => {
-    if (!offThread || raw.length <= aboveBytes) return deps.loop.ingest(deps.validator.validate(parseJsonBody(raw), clock()), 'push');
-    const reader = new BatchReader(await offThread.parse(raw, clock()));
+    if (!offThread || raw.length <= aboveBytes) {
+      const samples = deps.validator.validate(parseJsonBody(raw), clock());
+      const result = deps.loop.ingest(samples, 'push');
+      // Only once accepted here (ingest throws a 422 past the series limits).
+      deps.fanout?.publishSamples(samples, 'push');
+      return result;
+    }
+    const batch = await offThread.parse(raw, clock());
+    const reader = new BatchReader(batch);
     // The whole push is checked against the series limits before its first slice: a 422 applies nothing.
     deps.loop.seriesGuard.enforce(reader.all(), 'push');
+    deps.fanout?.publishBatch(batch, 'push');
     return applyInSlices(reader, (samples) => deps.loop.ingest(samples, 'push', { seriesChecked: true }));
   };
 

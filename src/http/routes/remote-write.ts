@@ -7,6 +7,7 @@ import type { EvaluationLoop } from '../../evaluate/evaluation-loop';
 import { RequestError } from '../../errors';
 import { applyInSlices } from '../../ingest/apply-in-slices';
 import { BatchReader } from '../../ingest/encoded-batch';
+import type { FanoutPublisher } from '../../ingest/replica-fanout';
 import type { OffThreadPushParser } from '../../ingest/off-thread-parser';
 import { readRemoteWrite, snappyDecodedLength } from '../../ingest/remote-write/remote-write-decode';
 import { remoteWriteVersion, type RemoteWriteVersion } from '../../ingest/remote-write/remote-write-format';
@@ -30,6 +31,8 @@ export interface RemoteWriteRouteDeps {
   unavailable?: () => string | undefined;
   /** Bodies decoding to more than `aboveBytes` are decoded on the push parse worker and applied in slices. */
   parseInWorker?: { parser: OffThreadPushParser; aboveBytes?: number };
+  /** cluster.fanout: accepted samples are also published to the other replicas (never waited for). */
+  fanout?: FanoutPublisher;
 }
 
 /**
@@ -71,12 +74,15 @@ export function remoteWriteRoutes(d: RemoteWriteRouteDeps): Router {
     if (!offThread || snappyDecodedLength(raw) <= aboveBytes) {
       const { samples, stats } = readRemoteWrite(raw, version, d.validator, now, d.maxBodyBytes);
       d.loop.seriesGuard.enforce(samples, 'remote_write');
-      return { stats, ...d.loop.ingest(samples, 'remote_write') };
+      const result = d.loop.ingest(samples, 'remote_write');
+      d.fanout?.publishSamples(samples, 'remote_write');
+      return { stats, ...result };
     }
     const { batch, stats } = await offThread.parseRemoteWrite(raw, version, now, d.maxBodyBytes);
     const reader = new BatchReader(batch);
     // The whole request is checked against the series limits before its first slice is applied.
     d.loop.seriesGuard.enforce(reader.all(), 'remote_write');
+    d.fanout?.publishBatch(batch, 'remote_write');
     return { stats, ...(await applyInSlices(reader, (samples) => d.loop.ingest(samples, 'remote_write'))) };
   };
 
