@@ -13,6 +13,7 @@ import { benchScaleRss } from './rss-bench';
 import { benchScrape1000 } from './scrape-bench';
 import { benchRemoteWrite } from './remote-write-bench';
 import { benchAmAlerts } from './am-alerts-bench';
+import { benchFanout } from './fanout-bench';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +89,8 @@ async function main(argv: string[]): Promise<void> {
     // Issue 15: the Prometheus estate's wire protocols.
     ['remote write', benchRemoteWrite],
     ['alertmanager alerts', benchAmAlerts],
+    // Issue 12: a push to one replica applied on another.
+    ['fanout', () => benchFanout()],
   ];
   // A failing step is reported as `error_<step>` and the others still run: one flaky step does not
   // hide every figure, and the exit code is still 1.
