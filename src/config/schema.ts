@@ -163,6 +163,17 @@ export const configSchema = z.strictObject({
   maintenance: maintenanceConfigSchema.default([]),
   /** Inbound PagerDuty webhooks and Slack interactivity (issue 13); off unless configured. */
   integrations: integrationsConfigSchema.default({}),
+  /**
+   * Issue 12: replicas on one Redis elect one leader by a lease; only it acts (pages, remediates,
+   * anchors). A lease not renewed within lease_ttl is lost, locally at once.
+   */
+  cluster: z.strictObject({
+    /** Unset: hostname-pid. Must differ between replicas. */
+    replica_id: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'must be 1-128 letters, digits, _ . : or -').optional(),
+    lease_ttl: duration().default(5000),
+    renew_interval: duration().default(1000),
+  }).refine((c) => c.renew_interval * 2 <= c.lease_ttl, { message: 'renew_interval must be at most half of lease_ttl (a lease must survive one missed renewal)', path: ['renew_interval'] })
+    .default({ lease_ttl: 5000, renew_interval: 1000 }),
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
