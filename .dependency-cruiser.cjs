@@ -9,6 +9,7 @@ const layers = [
   ['errors.ts', 'build-info.ts', 'backoff.ts'], // neutral kernel: typed errors, version, spec §3.1 retry timing
   ['signals', 'runtime'], // the series store and matchers (pure); Redis plumbing
   ['config'], // plain schemas and loading: imports no stage
+  ['cluster'], // issue 12: the leader lease, fencing token, members and agreed episode starts
   ['rules'], // PromQL, rule files (alerting + remediation rules), the rule engine, `rules test`
   ['health', 'audit', 'notify', 'telemetry'],
   ['warden-events.ts'], // the in-process bus

@@ -18,6 +18,9 @@ import { startPrometheusEstate } from './compose/prometheus-estate';
 import { startIntegrations } from './compose/integrations';
 import { openOutboxJournal, watchRedisOutage } from './compose/durability';
 import { startMaintenance } from './compose/maintenance';
+import { agreeFiringStarts, firingEpisode, startCluster } from './compose/cluster';
+import type { Cluster } from './cluster/cluster';
+import { clusterRoutes } from './http/routes/cluster';
 import type { IncidentService } from './incidents/incident-service';
 import { auditRoutes } from './http/routes/audit';
 import { createApp } from './http/app';
@@ -75,6 +78,7 @@ export interface Warden {
   readonly audit: AuditLog;
   readonly incidents: IncidentService;
   readonly remediation: Remediation;
+  readonly cluster: Cluster;
   reloadRules(): ReturnType<RuleReloader<RuleSet>['reload']>;
   stop(): Promise<void>;
 }
@@ -117,7 +121,11 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     const audit = new AuditLog({ redis, prefix: config.redis.prefix, clock, journal, onWritten: (e) => emitSafely(log, () => events.emit('audited', e)) });
     await audit.replay(journal.takeOrphans('audit'), (err) => log.error({ err }, 'replayed audit entry failed'));
     registerOutboxMetrics(registry, 'audit', audit);
+    // Issue 12: joined before any stage acts, so a follower never acts for a moment at start.
+    const cluster = await startCluster({ config, redis, registry, log, clock });
+    cleanup.push(['cluster lease', () => cluster.stop()]);
     const anchorer = new AuditAnchorer({
+      isLeader: () => cluster.isLeader(),
       head: () => audit.head(),
       log,
       intervalMs: config.audit.anchor_interval,
@@ -129,12 +137,16 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     const maintenance = await startMaintenance({ config, redis, auth, audit, log, clock });
     cleanup.push(['maintenance windows', () => maintenance.stop()]);
     let listenUrl = '';
-    const paging = await startPaging({ config, configFile: opts.configFile ?? 'warden.yaml', redis, auth, audit, events, registry, log, clock, listenUrl: () => listenUrl, journal, maintenance: maintenance.windows });
+    const paging = await startPaging({ config, configFile: opts.configFile ?? 'warden.yaml', redis, auth, audit, events, registry, log, clock, listenUrl: () => listenUrl, journal, maintenance: maintenance.windows, cluster: { leader: cluster, episodes: cluster.episodes } });
     cleanup.push(['paging', () => paging.stop()]);
     paging.incidents.replay(journal.takeOrphans('incidents'));
-    const stillFiring = (a: { fingerprint: string; firedAtMs: number }) => estate.alerts.activeAlerts().some((x) => x.fingerprint === a.fingerprint && x.state === 'firing' && x.firedAtMs === a.firedAtMs);
-    const remediation = await startRemediation({ config, redisUrl: opts.redisUrl, redis, auth, audit, escalator: paging.incidents, events, store, stillFiring, awaitingRestore: (a) => engine.awaitingRestore(a.fingerprint, a.firedAtMs), registry, log, clock,
-      redisDown: () => (redisHealth.state.up ? undefined : redisHealth.state.reason ?? 'not answering'), journal, maintenance: maintenance.windows });
+    const unagree = agreeFiringStarts(cluster, events, log);
+    cleanup.push(['firing-start agreement', unagree]);
+    // A job's firing start is the one agreed through Redis (issue 12 §3), which may be another replica's.
+    const episode = (a: { fingerprint: string; firedAtMs: number }) => firingEpisode(cluster, estate.alerts.activeAlerts(), a);
+    const stillFiring = (a: { fingerprint: string; firedAtMs: number }) => episode(a) !== undefined;
+    const remediation = await startRemediation({ config, redisUrl: opts.redisUrl, redis, auth, audit, escalator: paging.incidents, events, store, stillFiring, awaitingRestore: (a) => engine.awaitingRestore(a.fingerprint, episode(a)?.firedAtMs ?? a.firedAtMs), registry, log, clock,
+      redisDown: () => (redisHealth.state.up ? undefined : redisHealth.state.reason ?? 'not answering'), journal, maintenance: maintenance.windows, cluster: { leader: cluster, episodes: cluster.episodes } });
     maintenance.wakeOnEnd(() => remediation.service.releaseHeld());
     cleanup.push(['remediation', () => remediation.stop()]);
     // Issue 9: journaled from the moment Redis stops answering, written the moment it answers again.
@@ -175,18 +187,36 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     await loop.tick();
     // Once restored alerts have resumed or resolved (see RuleEngine.restore), close incidents whose
     // alert is gone for any other reason, so none stays open for good.
+    // Then continuously, by the leader (issue 12 §3): none stays open after its alerts resolved.
+    const firingNow = () => estate.alerts.activeAlerts().filter((a) => a.state === 'firing');
+    let reconcileEvery: NodeJS.Timeout | undefined;
+    const reconcileOnce = (why?: string) => paging.incidents.reconcile(firingNow().map((a) => a.fingerprint), why).catch((err: unknown) => log.error({ err }, 'incident reconcile failed'));
     const reconcile = setTimeout(() => {
-      const firing = estate.alerts.activeAlerts().filter((a) => a.state === 'firing').map((a) => a.fingerprint);
-      paging.incidents.reconcile(firing).catch((err: unknown) => log.error({ err }, 'incident reconcile failed'));
+      void reconcileOnce();
+      reconcileEvery = setInterval(() => void reconcileOnce('no longer firing (reconciled)'), Math.max(5 * config.evaluation_interval, 5_000));
+      reconcileEvery.unref();
     }, config.staleness + 2 * config.evaluation_interval);
     reconcile.unref();
-    cleanup.push(['reconcile timer', () => clearTimeout(reconcile)]);
+    cleanup.push(['reconcile timer', () => {
+      clearTimeout(reconcile);
+      clearInterval(reconcileEvery);
+    }]);
+    // A follower that becomes leader re-drives what fires now (issue 12 §4): incidents without
+    // one are opened, remediations without a job enqueued (deterministic ids keep them once).
+    const onElected = () => {
+      const firing = firingNow();
+      log.info({ firing: firing.length }, 'leader takeover: re-driving firing alerts');
+      paging.incidents.takeOver(firing).catch((err: unknown) => log.error({ err }, 'incident takeover failed'));
+      remediation.service.takeOver(firing).catch((err: unknown) => log.error({ err }, 'remediation takeover failed'));
+    };
+    cluster.lease.on('elected', onElected);
+    cleanup.push(['leader takeover', () => void cluster.lease.off('elected', onElected)]);
     const pushParser = new OffThreadPushParser(config.limits, config.components.filter((c) => c.probe).map((c) => c.name));
     cleanup.push(['push parse worker', () => pushParser.close()]);
     // Issue 12: replicas share what they are pushed (off unless cluster.fanout).
     let fanout: ReplicaFanout | undefined;
     if (config.cluster.fanout) {
-      fanout = await startReplicaFanout({ cluster: config.cluster, redis, prefix: config.redis.prefix, loop, replayMs: config.limits.window, registry, log, clock });
+      fanout = await startReplicaFanout({ cluster: { ...config.cluster, replica_id: cluster.replicaId }, redis, prefix: config.redis.prefix, loop, replayMs: config.limits.window, registry, log, clock });
       cleanup.push(['replica fan-out', () => fanout?.stop()]);
     }
     const operatorConsole = startConsole({ config, store, auth, clock });
@@ -200,8 +230,11 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
       ready: () => {
         const r = redisHealth.state;
         const behind = fanout?.catchingUp();
-        const checks: Record<string, boolean> = { redis: r.up, rules: rulesLoaded, ...(fanout ? { fanout: behind === undefined } : {}) };
+        const role = cluster.readiness();
+        const checks: Record<string, boolean> = { redis: r.up, rules: rulesLoaded, cluster: role.ok, ...(fanout ? { fanout: behind === undefined } : {}) };
         const reasons: Record<string, string> = {};
+        // Followers are ready (they serve reads and take pushes); the reason says this one does not act.
+        if (role.reason) reasons.cluster = role.reason;
         if (!r.up) reasons.redis = r.reason ?? 'not answering';
         if (!rulesLoaded) reasons.rules = 'rules not loaded yet';
         if (behind !== undefined) reasons.fanout = behind;
@@ -218,6 +251,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
         ...integrations.routers,
         ...maintenance.routers,
         auditRoutes({ auth, audit }),
+        clusterRoutes({ auth, status: () => cluster.status() }),
         ...estate.routers({ auth, loop, incidents: paging.incidents, ingest: { unavailable, parser: pushParser, derived, fanout: fanout?.publisher } }),
       ],
     });
@@ -245,7 +279,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     log.info({ url, components: config.components.length, scrape: config.scrape.length }, 'warden started');
     let stopping: Promise<void> | undefined;
     return {
-      url, host, port, config, events, store, engine, loop, tracker, registry, redis, audit, incidents: paging.incidents, remediation,
+      url, host, port, config, events, store, engine, loop, tracker, registry, redis, audit, incidents: paging.incidents, remediation, cluster,
       reloadRules: () => reloader.reload(),
       stop: () => (stopping ??= runCleanup(cleanup, log)),
     };

@@ -89,6 +89,8 @@ export interface AuditAnchorerOptions {
   intervalMs: number;
   /** Also append anchors here, fsynced: a file the operator ships or backs up elsewhere. */
   file?: string;
+  /** Issue 12: only the leader anchors (one anchor stream, not one per replica). @defaultValue always */
+  isLeader?: () => boolean;
 }
 
 /**
@@ -127,6 +129,7 @@ export class AuditAnchorer {
   }
 
   async #anchor(): Promise<void> {
+    if (this.#o.isLeader && !this.#o.isLeader()) return;
     try {
       const head = await this.#o.head();
       if (!head || (this.#last && this.#last.seq === head.seq && this.#last.hash === head.hash)) return;

@@ -15,6 +15,7 @@ import { NotifyMetrics } from '../notify/notify-metrics';
 import type { JournalSink } from '../runtime/outbox-journal';
 import type { WardenEvents } from '../warden-events';
 import type { MaintenanceMuter } from '../incidents/mute';
+import type { EpisodeAgreement, LeaderGate } from '../cluster/leader-gate';
 
 export interface PagingDeps {
   config: WardenConfig;
@@ -31,6 +32,8 @@ export interface PagingDeps {
   journal?: JournalSink;
   /** Maintenance windows: matching alerts recorded, not notified (issue 13 §3). */
   maintenance?: MaintenanceMuter;
+  /** Issue 12: the leader gate and agreed episode starts (unset: a lone Warden, always leader). */
+  cluster?: { leader: LeaderGate; episodes: EpisodeAgreement };
 }
 
 export interface Paging {
@@ -53,7 +56,7 @@ export async function startPaging(d: PagingDeps): Promise<Paging> {
   });
   const externalUrl = () => d.config.alertmanager.external_url ?? d.listenUrl?.() ?? '';
   const notifiers = [...createNotifiers(d.config.notify.receivers, { breakers, metrics: notifyMetrics, clock: d.clock, configFile: d.configFile, externalUrl }).values()].flat();
-  const incidents = new IncidentService({ redis: d.redis, prefix: d.config.redis.prefix, notify: d.config.notify, notifiers, log, registry: d.registry, clock: d.clock, audit: d.audit, journal: d.journal, ...(d.maintenance ? { maintenance: d.maintenance } : {}) });
+  const incidents = new IncidentService({ redis: d.redis, prefix: d.config.redis.prefix, notify: d.config.notify, notifiers, log, registry: d.registry, clock: d.clock, audit: d.audit, journal: d.journal, ...(d.maintenance ? { maintenance: d.maintenance } : {}), ...(d.cluster ?? {}) });
   await incidents.start();
   // onAlert never rejects: failures are logged and retried inside the service.
   const onAlert = (t: Parameters<IncidentService['onAlert']>[0]) => void incidents.onAlert(t);

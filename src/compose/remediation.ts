@@ -20,6 +20,7 @@ import type { SignalStore } from '../signals/signal-store';
 import type { JournalSink } from '../runtime/outbox-journal';
 import type { WardenEvents } from '../warden-events';
 import { createDatabases } from './databases';
+import type { EpisodeAgreement, LeaderGate } from '../cluster/leader-gate';
 
 export interface RemediationDeps {
   config: WardenConfig;
@@ -42,6 +43,8 @@ export interface RemediationDeps {
   journal?: JournalSink;
   /** Maintenance windows hold matching jobs (issue 13 §3). */
   maintenance?: MaintenanceHolds;
+  /** Issue 12: the leader gate and agreed episode starts (unset: a lone Warden, always leader). */
+  cluster?: { leader: LeaderGate; episodes: EpisodeAgreement };
 }
 
 export interface Remediation {
@@ -87,6 +90,7 @@ export async function startRemediation(d: RemediationDeps): Promise<Remediation>
     clock: d.clock,
     journal: d.journal,
     ...(d.maintenance ? { maintenance: d.maintenance } : {}),
+    ...(d.cluster ?? {}),
   });
   await service.start();
   const unlisten = service.listen(d.events);

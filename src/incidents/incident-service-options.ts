@@ -7,6 +7,7 @@ import type { Notifier } from '../notify/notifier';
 import type { Delivered } from './delivery-worker';
 import type { AuditSink } from './incident-audit';
 import type { MaintenanceMuter } from './mute';
+import type { EpisodeAgreement, LeaderGate } from '../cluster/leader-gate';
 
 /** Explicit dependencies of the IncidentService (the composition root builds them). */
 export interface IncidentServiceOptions {
@@ -36,4 +37,8 @@ export interface IncidentServiceOptions {
   maintenance?: MaintenanceMuter;
   /** Called after each delivery (benchmarks: page latency). */
   onDelivered?: (d: Delivered) => void;
+  /** Issue 12: only the leader opens, transitions and notifies; followers reload what it wrote. Unset: always leader. */
+  leader?: LeaderGate;
+  /** Issue 12 §3: incident starts agreed through Redis, not this replica's clock. */
+  episodes?: EpisodeAgreement;
 }

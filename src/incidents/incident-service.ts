@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { RequestError, TransientError } from '../errors';
-import type { AlertTransition } from '../rules/alert';
+import type { Alert, AlertTransition } from '../rules/alert';
 import { trace } from '@opentelemetry/api';
 import { incidentSpanName } from '../telemetry/trace-alerts';
 import { contextFrom, injectTraceContext, inSpan } from '../telemetry/trace-context';
@@ -19,6 +19,7 @@ import { SilenceStore, type Silence, type SilenceBody } from './silence-store';
 import { within } from '../runtime/within';
 import type { JournalRecord } from '../runtime/outbox-journal';
 import { WriteOutbox, type OutboxBatch } from '../runtime/write-outbox';
+import { ALWAYS_LEADER, type LeaderGate } from '../cluster/leader-gate';
 
 /** How long stop() lets in-flight incident updates finish; longer means Redis is not answering. */
 const CHAIN_DRAIN_MS = 3_000;
@@ -80,10 +81,12 @@ export class IncidentService {
   /** Set by stop(): updates still queued are dropped, not run (see stop). */
   #stopping = false;
   #dropped = 0;
+  readonly #leader: LeaderGate;
 
   constructor(opts: IncidentServiceOptions) {
     this.#o = opts;
     this.#clock = opts.clock ?? Date.now;
+    this.#leader = opts.leader ?? ALWAYS_LEADER;
     this.#auditLog = new IncidentAudit(opts.audit, opts.log);
     this.store = new IncidentStore(opts.redis, opts.prefix);
     this.silences = new SilenceStore(opts.redis, opts.prefix, this.#clock);
@@ -142,6 +145,9 @@ export class IncidentService {
    * effect is in Redis; while Redis is unavailable it waits in the outbox and is retried.
    */
   onAlert(t: AlertTransition): Promise<void> {
+    // A follower evaluates the same alerts but leaves their incidents to the leader (issue 12);
+    // a follower that takes over re-drives what fires then (takeOver).
+    if (!this.#leader.isLeader()) return Promise.resolve();
     return this.#alerts.enqueueItem(this.#transitions, { t, atMs: this.#clock() }).catch((err: unknown) => {
       if (err !== STOPPING && !this.#stopping) this.#o.log.error({ err, alert: t.alert.name }, 'incident update failed');
     });
@@ -154,6 +160,8 @@ export class IncidentService {
    */
   #applyTransitions(batch: ReadonlyArray<{ t: AlertTransition; atMs: number }>): Promise<void> {
     return this.#serial(async () => {
+      // Lost the lease while these waited: the new leader re-drives them from its own alerts.
+      if (!this.#leader.isLeader()) return;
       if (this.#reloadBeforeNext) await this.#reloadOpen();
       this.#reloadBeforeNext = true;
       this.#joined.clear();
@@ -216,7 +224,24 @@ export class IncidentService {
 
   /** Runs due timers: group flushes, ended silences and inhibitions, escalations. */
   tick(): Promise<void> {
-    return this.#serial(() => this.#tick());
+    // A follower's timers are the leader's to run; it reloads what the leader wrote, so its reads agree.
+    return this.#serial(() => (this.#leader.isLeader() ? this.#tick() : this.#reloadOpen()));
+  }
+
+  /**
+   * This replica just became leader (issue 12 §4): start from what Redis holds, open incidents for
+   * alerts firing now that have none (an alert already in its incident changes nothing), and
+   * resolve the alerts of open incidents that no longer fire.
+   */
+  takeOver(firing: readonly Alert[]): Promise<void> {
+    return this.#serial(async () => {
+      if (!this.#leader.isLeader()) return;
+      await this.#reloadOpen();
+      const now = this.#clock();
+      for (const alert of firing) await this.#onAlert({ alert, from: 'pending', to: 'firing', atMs: now }, now);
+      await this.#writeJoined();
+      await this.#reconcile(new Set(firing.map((a) => a.fingerprint)), 'no longer firing at leader takeover');
+    });
   }
 
   /**
@@ -224,20 +249,24 @@ export class IncidentService {
    * Warden was down never sends its `firing -> inactive`. Call once after the first evaluation
    * with the fingerprints firing now; alerts of open incidents not among them are resolved.
    */
-  reconcile(firingFingerprints: Iterable<string>): Promise<void> {
+  reconcile(firingFingerprints: Iterable<string>, why = 'no longer firing after restart'): Promise<void> {
     const firing = new Set(firingFingerprints);
-    return this.#serial(async () => {
+    return this.#serial(() => (this.#leader.isLeader() ? this.#reconcile(firing, why) : Promise.resolve()));
+  }
+
+  async #reconcile(firing: ReadonlySet<string>, why: string): Promise<void> {
+    {
       const now = this.#clock();
       for (const inc of [...this.#open.values()]) {
         if (inc.source !== 'alert') continue;
         const gone = firingAlerts(inc).filter((a) => !firing.has(a.fingerprint)).map((a) => a.fingerprint);
         for (const fp of gone) resolveAlert(inc, fp, now);
         if (gone.length === 0) continue;
-        await this.store.appendTimeline(inc.id, { atMs: now, kind: 'alert', message: `${gone.length} alert(s) no longer firing after restart` });
-        if (inc.alertCounts.firing === 0) await this.#resolve(inc, now, 'warden', 'all alerts resolved (while Warden was down)', gone);
+        await this.store.appendTimeline(inc.id, { atMs: now, kind: 'alert', message: `${gone.length} alert(s) ${why}` });
+        if (inc.alertCounts.firing === 0) await this.#resolve(inc, now, 'warden', `all alerts resolved (${why})`, gone);
         else await this.store.save(inc, gone);
       }
-    });
+    }
   }
 
   /** Escalator: a remediation that gave up opens a P0 incident, once per key (kept 24 h, spec §9.1). */
@@ -397,8 +426,11 @@ export class IncidentService {
   }
 
   async #newIncident(route: Route, alert: IncidentAlert, now: number, groupKey: string, opened?: { source: Incident['source']; details: Record<string, unknown> }): Promise<Incident> {
-    // Ids come from group key and start time; a re-fire in the same millisecond as the last start takes the next one.
-    for (let startMs = now; ; startMs++) {
+    // Ids come from group key and start time, the start agreed through Redis (issue 12 §3) so
+    // every replica and every leader names one episode alike; a re-fire in the same millisecond
+    // as the last start takes the next one.
+    const agreed = this.#o.episodes ? await this.#o.episodes.agree('incident', groupKey, now) : now;
+    for (let startMs = agreed; ; startMs++) {
       const inc = newIncident({ groupKey, routeId: route.id, labels: groupLabels(route, alert.labels), nowMs: startMs, source: opened?.source ?? 'alert', details: opened?.details });
       if (!(await this.store.exists(inc.id))) return inc;
     }
@@ -435,6 +467,7 @@ export class IncidentService {
     await this.#dispatcher.followUp(inc, 'resolve');
     await this.store.save(inc, changedAlerts);
     this.#forget(inc);
+    await this.#o.episodes?.end('incident', inc.groupKey);
     this.#metrics.resolved(inc);
     this.#auditLog.incident(actor, 'incident.resolve', inc, { message }, now);
   }

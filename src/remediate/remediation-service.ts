@@ -3,7 +3,8 @@ import { Queue, Worker } from 'bullmq';
 import Redis, { type RedisOptions } from 'ioredis';
 import { connectRedis } from '../runtime/redis-connection';
 import type { Registry } from 'prom-client';
-import type { AlertTransition } from '../rules/alert';
+import type { Alert, AlertTransition } from '../rules/alert';
+import { ALWAYS_LEADER, type EpisodeAgreement, type LeaderGate } from '../cluster/leader-gate';
 import type { Logger } from '../telemetry/logger';
 import type { WardenEvents } from '../warden-events';
 import { BACKOFF_TYPE, retryDelayMs } from '../backoff';
@@ -75,6 +76,10 @@ export interface RemediationServiceOptions {
   journal?: JournalSink;
   /** Maintenance windows (issue 13 §3): matching jobs are held until they end. @defaultValue none */
   maintenance?: MaintenanceHolds;
+  /** Issue 12: only the leader enqueues (workers run everywhere). @defaultValue always leader */
+  leader?: LeaderGate;
+  /** Issue 12 §3: the firing start in job ids is agreed through Redis, not this replica's clock. */
+  episodes?: EpisodeAgreement;
 }
 
 /** An alert that fired, until its remediations are enqueued (and audited) in Redis. */
@@ -116,6 +121,8 @@ export class RemediationService {
   /** BullMQ does not close connections it was handed; we do, after the worker. */
   #workerRedis: Redis | undefined;
   #stopping: Promise<void> | undefined;
+  /** Firing starts being agreed, not yet in the outbox (idle() waits for them too). */
+  readonly #agreeing = new Set<Promise<void>>();
 
   constructor(opts: RemediationServiceOptions) {
     this.#o = opts;
@@ -194,14 +201,42 @@ export class RemediationService {
    */
   listen(events: WardenEvents): () => void {
     const listener = (t: AlertTransition) => {
-      if (t.to === 'firing' && t.from !== 'firing') this.#queueEnqueue({ t, atMs: (this.#o.clock ?? Date.now)(), token: randomUUID() });
+      if (t.to === 'firing' && t.from !== 'firing' && (this.#o.leader ?? ALWAYS_LEADER).isLeader()) void this.#agreedEnqueue(t);
     };
     events.on('alert', listener);
     return () => events.off('alert', listener);
   }
 
+  /**
+   * This replica just became leader (issue 12 §4): enqueue for every alert firing now; a job the
+   * dead leader already made has the same deterministic id and is kept once (a dedup skip).
+   */
+  async takeOver(firing: readonly Alert[]): Promise<void> {
+    const now = (this.#o.clock ?? Date.now)();
+    await Promise.all(firing.map((alert) => this.#agreedEnqueue({ alert, from: 'pending', to: 'firing', atMs: now })));
+  }
+
+  /** The job id's firing start is the one agreed through Redis; if Redis cannot say, ours (the outbox waits for it anyway). */
+  #agreedEnqueue(t: AlertTransition): Promise<void> {
+    const atMs = (this.#o.clock ?? Date.now)();
+    const local = t.alert.firedAtMs ?? t.atMs;
+    const queue = (firedAtMs: number) => this.#queueEnqueue({ t: firedAtMs === local ? t : { ...t, alert: { ...t.alert, firedAtMs } }, atMs, token: randomUUID() });
+    if (!this.#o.episodes) {
+      queue(local);
+      return Promise.resolve();
+    }
+    const p = this.#o.episodes.agree('alert', t.alert.fingerprint, local).then(queue, (err: unknown) => {
+      this.#o.log.warn({ err: (err as Error).message, alert: t.alert.name }, "firing start not agreed through Redis: using this replica's");
+      queue(local);
+    });
+    this.#agreeing.add(p);
+    void p.then(() => this.#agreeing.delete(p));
+    return p;
+  }
+
   /** Resolves once every alert queued so far has its jobs enqueued (or failed for good). */
-  idle(): Promise<void> {
+  async idle(): Promise<void> {
+    await Promise.all([...this.#agreeing]);
     return this.#pending.idle();
   }
 
