@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
@@ -48,7 +49,7 @@ export class Cluster implements LeaderGate {
   constructor(opts: ClusterOptions) {
     this.#o = opts;
     this.#clock = opts.clock ?? Date.now;
-    this.lease = new LeaderLease({ redis: opts.redis, prefix: opts.prefix, replicaId: opts.replicaId ?? `${hostname()}-${process.pid}`, ttlMs: opts.leaseTtlMs, renewIntervalMs: opts.renewIntervalMs, log: opts.log, clock: this.#clock });
+    this.lease = new LeaderLease({ redis: opts.redis, prefix: opts.prefix, replicaId: opts.replicaId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`, ttlMs: opts.leaseTtlMs, renewIntervalMs: opts.renewIntervalMs, log: opts.log, clock: this.#clock });
     this.#members = new ClusterMembers(opts.redis, this.lease.keys, 3 * opts.leaseTtlMs);
     // An episode's start is refreshed by every firing transition and deleted when it ends; the TTL only bounds one a dead leader left behind.
     this.episodes = new EpisodeStarts(opts.redis, this.lease.keys, 24 * 3600_000);

@@ -151,7 +151,7 @@ describe('POST /v1/samples applies good input', () => {
     expect((await h.request('GET', '/healthz')).status).toBe(200);
     const ready = await h.request('GET', '/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ready', checks: { redis: true, rules: true } });
+    expect(ready.body).toEqual({ status: 'ready', checks: { redis: true, rules: true, cluster: true } });
   });
 
   it('answers unknown routes with 404 in the error shape', async () => {
