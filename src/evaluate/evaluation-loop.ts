@@ -112,22 +112,20 @@ export class EvaluationLoop {
     return this.#o.tracker.current;
   }
 
-  /** `seriesChecked`: the caller checked the series limits for a batch this is a slice of. */
-  ingest(samples: readonly Sample[], source: string, opts?: { seriesChecked?: boolean }): IngestResult {
+  /** Applies samples whose series limits the caller checked (seriesGuard), for the batch they belong to. */
+  ingest(samples: readonly Sample[], source: string): IngestResult {
     // Traced only inside a traced request (ingest.push); scrapes and probes start a trace only when
     // an alert changes (alert.transition), so a quiet exchange sends no spans.
-    if (!tracingActive() || !trace.getActiveSpan()) return this.#ingest(samples, source, opts?.seriesChecked === true);
+    if (!tracingActive() || !trace.getActiveSpan()) return this.#ingest(samples, source);
     return inSpanSync('evaluate.samples', {}, (span) => {
-      const r = this.#ingest(samples, source, opts?.seriesChecked === true);
+      const r = this.#ingest(samples, source);
       span.setAttributes({ 'warden.source': source, 'warden.samples.accepted': r.accepted, 'warden.samples.skipped': r.skipped });
       return r;
     });
   }
 
-  #ingest(samples: readonly Sample[], source: string, seriesChecked: boolean): IngestResult {
+  #ingest(samples: readonly Sample[], source: string): IngestResult {
     const { store } = this.#o;
-    // A push past a series limit is rejected whole (422); scrapes check before handing samples over.
-    if (source === 'push' && !seriesChecked) this.seriesGuard.enforce(samples, source);
     const touched = this.#touched;
     touched.clear();
     const touchedSeries = new Map<string, Series[]>();

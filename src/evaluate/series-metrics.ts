@@ -4,6 +4,13 @@ import type { Sample } from '../signals/sample';
 import type { SeriesLimitViolation } from '../signals/series-limits';
 import type { SignalStore } from '../signals/signal-store';
 
+/** What SeriesGuard reads of a decoded batch (ingest's BatchReader). */
+export interface DecodedBatch {
+  readonly count: number;
+  countsByName(): ReadonlyMap<string, number>;
+  all(): Iterable<Pick<Sample, 'name' | 'labels'>>;
+}
+
 /**
  * The series limits as a guard for every source, with its metrics: warden_series,
  * warden_series_evicted_total and warden_series_limit_rejections_total{reason,source}.
@@ -32,6 +39,22 @@ export class SeriesGuard {
     const v = this.#store.seriesLimitViolation(samples);
     if (v) this.#rejections.inc({ reason: v.reason, source });
     return v;
+  }
+
+  /**
+   * A large decoded batch (BatchReader), checked whole before its first slice is applied: from its
+   * name column alone when no limit can be reached (the usual case: no label set is decoded on the
+   * main thread, which a 64k-sample push would block for ~100 ms), else exactly.
+   */
+  checkBatch(batch: DecodedBatch, source: string): SeriesLimitViolation | undefined {
+    if (this.#store.cannotPassSeriesLimits(batch.countsByName(), batch.count)) return undefined;
+    return this.check(batch.all(), source);
+  }
+
+  /** checkBatch, as a 422 too_many_series naming the metric; nothing was applied. */
+  enforceBatch(batch: DecodedBatch, source: string): void {
+    const v = this.checkBatch(batch, source);
+    if (v) throw new RequestError(422, 'too_many_series', v.message, { field: v.metric });
   }
 
   /** For a push: the client hears 422 too_many_series naming the metric; nothing was applied. */

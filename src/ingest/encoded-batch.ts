@@ -124,6 +124,16 @@ export class BatchReader {
     return this.#b.count;
   }
 
+  /** Samples per metric name, from the name column alone (no label decoded): the series limits' quick bound. */
+  countsByName(): Map<string, number> {
+    const byId = new Map<number, number>();
+    const names = this.#b.names;
+    for (let i = 0; i < this.#b.count; i++) byId.set(names[i] as number, (byId.get(names[i] as number) ?? 0) + 1);
+    const out = new Map<string, number>();
+    for (const [id, n] of byId) out.set(this.#string(id), n);
+    return out;
+  }
+
   /** Every sample, decoded a slice at a time (for a check of the whole batch that keeps no copy of it). */
   *all(sliceSize = 10_000): Generator<Sample> {
     for (let from = 0; from < this.count; from += sliceSize) yield* this.slice(from, from + sliceSize);

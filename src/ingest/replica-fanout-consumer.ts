@@ -122,13 +122,13 @@ export class StreamConsumer {
       return;
     }
     // The same limits as a push here: the whole batch or none of it.
-    const violation = loop.seriesGuard.check(reader.all(), 'fanout');
+    const violation = loop.seriesGuard.checkBatch(reader, 'fanout');
     if (violation) {
       metrics.rejected.inc({ reason: 'too_many_series' });
       log.warn({ id, publisher, err: violation.message }, 'fan-out batch past the series limits here: skipped');
       return;
     }
-    const r = await applyInSlices(reader, (samples) => loop.ingest(samples, 'fanout', { seriesChecked: true }));
+    const r = await applyInSlices(reader, (samples) => loop.ingest(samples, 'fanout'));
     r.persisted.catch((err: unknown) => log.error({ err, id }, 'state change of a fanned-out batch failed to persist'));
     metrics.applied.inc({ source });
     if (Number.isFinite(sentMs)) metrics.lag.observe(Math.max(0, this.#clock() - sentMs) / 1000);

@@ -33,7 +33,7 @@ export function seriesLimitViolation(
   counts: SeriesCounts,
   limits: SeriesLimits,
 ): SeriesLimitViolation | undefined {
-  if (Array.isArray(samples) && cannotPassLimits(samples, counts, limits)) return undefined;
+  if (Array.isArray(samples) && cannotPassLimits(samplesPerName(samples), samples.length, counts, limits)) return undefined;
   let created = 0;
   let seen: Set<string> | undefined;
   let perMetric: Map<string, number> | undefined;
@@ -59,11 +59,16 @@ export function seriesLimitViolation(
 /**
  * True when even if every sample made a new series no limit would be passed: then no label set
  * needs hashing (the exact check costs a series lookup per sample, ~6% of remote-write's time).
+ * `perName`: how many of the batch's `total` samples each metric name has.
  */
-function cannotPassLimits(samples: ReadonlyArray<{ readonly name: string }>, counts: SeriesCounts, limits: SeriesLimits): boolean {
-  if (counts.total + samples.length > limits.maxSeries) return false;
-  const perName = new Map<string, number>();
-  for (const s of samples) perName.set(s.name, (perName.get(s.name) ?? 0) + 1);
+export function cannotPassLimits(perName: ReadonlyMap<string, number>, total: number, counts: SeriesCounts, limits: SeriesLimits): boolean {
+  if (counts.total + total > limits.maxSeries) return false;
   for (const [name, n] of perName) if (counts.perMetric(name) + n > limits.maxSeriesPerMetric) return false;
   return true;
+}
+
+function samplesPerName(samples: ReadonlyArray<{ readonly name: string }>): Map<string, number> {
+  const perName = new Map<string, number>();
+  for (const s of samples) perName.set(s.name, (perName.get(s.name) ?? 0) + 1);
+  return perName;
 }

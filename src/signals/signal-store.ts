@@ -2,7 +2,7 @@ import { Postings, internName } from './postings';
 import type { Labels, Sample } from './sample';
 import { type HistoryPolicy, Series } from './series';
 import { SeriesIndex } from './series-index';
-import { type SeriesLimits, type SeriesLimitViolation, seriesLimitViolation } from './series-limits';
+import { type SeriesLimits, type SeriesLimitViolation, cannotPassLimits, seriesLimitViolation } from './series-limits';
 
 export interface SignalStoreOptions {
   /** History kept per series for range functions while no history plan is set (see planHistory). */
@@ -113,6 +113,14 @@ export class SignalStore {
     if (limits === UNLIMITED) return undefined;
     this.#counts.total = this.#seriesCount;
     return seriesLimitViolation(samples, this.#counts, limits);
+  }
+
+  /** True when a batch of `total` samples (`perName` per metric) cannot pass a limit even if all were new series. */
+  cannotPassSeriesLimits(perName: ReadonlyMap<string, number>, total: number): boolean {
+    const limits = this.options.limits ?? UNLIMITED;
+    if (limits === UNLIMITED) return true;
+    this.#counts.total = this.#seriesCount;
+    return cannotPassLimits(perName, total, this.#counts, limits);
   }
 
   /** All series of a metric name (empty when none). */

@@ -53,17 +53,18 @@ export function ingestRoutes(deps: IngestRouteDeps): Router {
   const apply = async (raw: Buffer) => {
     if (!offThread || raw.length <= aboveBytes) {
       const samples = deps.validator.validate(parseJsonBody(raw), clock());
+      // A push past a series limit is rejected whole (422) before anything is applied or published.
+      deps.loop.seriesGuard.enforce(samples, 'push');
       const result = deps.loop.ingest(samples, 'push');
-      // Only once accepted here (ingest throws a 422 past the series limits).
       deps.fanout?.publishSamples(samples, 'push');
       return result;
     }
     const batch = await offThread.parse(raw, clock());
     const reader = new BatchReader(batch);
     // The whole push is checked against the series limits before its first slice: a 422 applies nothing.
-    deps.loop.seriesGuard.enforce(reader.all(), 'push');
+    deps.loop.seriesGuard.enforceBatch(reader, 'push');
     deps.fanout?.publishBatch(batch, 'push');
-    return applyInSlices(reader, (samples) => deps.loop.ingest(samples, 'push', { seriesChecked: true }));
+    return applyInSlices(reader, (samples) => deps.loop.ingest(samples, 'push'));
   };
 
   router.post(

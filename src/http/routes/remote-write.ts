@@ -81,7 +81,7 @@ export function remoteWriteRoutes(d: RemoteWriteRouteDeps): Router {
     const { batch, stats } = await offThread.parseRemoteWrite(raw, version, now, d.maxBodyBytes);
     const reader = new BatchReader(batch);
     // The whole request is checked against the series limits before its first slice is applied.
-    d.loop.seriesGuard.enforce(reader.all(), 'remote_write');
+    d.loop.seriesGuard.enforceBatch(reader, 'remote_write');
     d.fanout?.publishBatch(batch, 'remote_write');
     return { stats, ...(await applyInSlices(reader, (samples) => d.loop.ingest(samples, 'remote_write'))) };
   };

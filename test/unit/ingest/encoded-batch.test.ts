@@ -32,3 +32,12 @@ describe('EncodedBatch (how a worker hands validated samples to the main thread)
     expect(new BatchReader(batch).slice(0, 5000)).toEqual(many);
   });
 });
+
+describe('BatchReader.countsByName (the series limits\' quick bound for a large batch)', () => {
+  it('counts samples per metric name from the name column, unicode names included', () => {
+    const s = (name: string, pod: string): Sample => ({ name, labels: { pod }, value: 1, timestampMs: 1 });
+    const reader = new BatchReader(encodeSamples([s('a', '1'), s('b', '1'), s('a', '2'), s('ünï', '1'), s('a', '1')]));
+    expect(Object.fromEntries(reader.countsByName())).toEqual({ a: 3, b: 1, 'ünï': 1 });
+    expect([...reader.all(2)].map((x) => x.name)).toEqual(['a', 'b', 'a', 'ünï', 'a']);
+  });
+});
