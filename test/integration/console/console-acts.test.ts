@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { restartDownRules, restartRemediationConfig } from '../../support/remediation-rules';
 import { startHarness, type WardenHarness } from '../../support/warden-harness';
-import { CHROMIUM, launchChromium } from './browser';
+import { CHROMIUM, launchChromium, pageCollectingErrors } from './browser';
 
 /**
  * Issue 13 §4 on a whole Warden (rules, incidents, silences, trading, remediation) in real headless
@@ -61,11 +61,7 @@ ${restartRemediationConfig(stub).replace('evaluation_interval: 200ms', 'evaluati
       files: { 'down.rules.yaml': rules },
     });
     browser = await launchChromium();
-    page = await browser!.context.newPage();
-    page.on('pageerror', (err) => errors.push(err.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text());
-    });
+    page = await pageCollectingErrors(browser!.context, errors);
   });
   afterAll(async () => {
     await browser?.close();

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import type { WardenHarness } from '../../support/warden-harness';
 import { ALICE, BOB, READER, RestartRecorder, auditOf, jobOf, setUp, startApprovalWarden, waitFor } from '../approvals/approval-fixture';
-import { CHROMIUM, launchChromium } from './browser';
+import { CHROMIUM, launchChromium, pageCollectingErrors } from './browser';
 
 /**
  * Issue 13 §4, the remaining actions, on a whole Warden in real headless Chromium: approve and
@@ -38,11 +38,7 @@ describeInBrowser('the console approves, rejects and ends maintenance, on a whol
     expect(w.status).toBe(201);
     windowId = w.body.id;
     browser = await launchChromium();
-    page = await browser!.context.newPage();
-    page.on('pageerror', (err) => errors.push(err.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text());
-    });
+    page = await pageCollectingErrors(browser!.context, errors);
   });
   afterAll(async () => {
     await browser?.close();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { exited, runCli, spawnCli } from '../../support/cli';
 import { restartDownRules, restartRemediationConfig } from '../../support/remediation-rules';
 import { startRestartRecorder, type RestartRecorder } from '../../support/restart-recorder';
-import { sentinelAvailable, startSentinelCluster, type SentinelCluster } from '../../support/sentinel-cluster';
+import { sentinelAvailable, startSentinelCluster, until, type SentinelCluster } from '../../support/sentinel-cluster';
 
 /**
  * Issue 12 §5: Warden on Redis Sentinel (Debian's redis-server + redis-sentinel, real processes).
@@ -57,15 +57,6 @@ afterAll(async () => {
 const get = async (path: string) => (await fetch(`${url}${path}`)).json() as Promise<any>;
 const push = (component: string, value: number) => fetch(`${url}/v1/samples`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ samples: [{ name: 'component_up', labels: { component }, value, timestamp: Date.now() }] }) });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const incidentsOf = async (component: string) => ((await get('/v1/incidents')).incidents as Array<{ id: string; labels?: Record<string, string>; alerts?: Array<{ labels: Record<string, string> }> }>).filter((i) => JSON.stringify(i).includes(`"component":"${component}"`));
 
