@@ -12,8 +12,10 @@ export class EpisodeStarts {
   readonly #redis: Redis;
   readonly #keys: ClusterKeys;
   readonly #ttlMs: number;
-  /** The last agreed start per key in this process (for comparisons that must be synchronous). */
+  /** The agreed start of each episode open in this process (for comparisons that must be synchronous). */
   readonly #known = new Map<string, number>();
+  /** An agreement in flight: the stages that ask for the same episode at once share one round trip. */
+  readonly #inflight = new Map<string, Promise<number>>();
 
   constructor(redis: Redis, keys: ClusterKeys, ttlMs: number) {
     this.#redis = redis;
@@ -22,8 +24,17 @@ export class EpisodeStarts {
   }
 
   /** The episode's agreed start: ours if we are first, else the one already written. */
-  async agree(kind: string, key: string, localStartMs: number): Promise<number> {
+  agree(kind: string, key: string, localStartMs: number): Promise<number> {
     const k = this.#keys.episode(kind, key);
+    let p = this.#inflight.get(k);
+    if (!p) {
+      p = this.#agree(k, localStartMs).finally(() => this.#inflight.delete(k));
+      this.#inflight.set(k, p);
+    }
+    return p;
+  }
+
+  async #agree(k: string, localStartMs: number): Promise<number> {
     const [[, set], [, got]] = (await this.#redis.multi().set(k, String(localStartMs), 'PX', this.#ttlMs, 'NX').get(k).pexpire(k, this.#ttlMs).exec()) as [[unknown, unknown], [unknown, unknown], unknown];
     const agreed = set === 'OK' ? localStartMs : Number(got);
     const start = Number.isFinite(agreed) ? agreed : localStartMs;
@@ -41,5 +52,10 @@ export class EpisodeStarts {
     const k = this.#keys.episode(kind, key);
     this.#known.delete(k);
     await this.#redis.del(k);
+  }
+
+  /** The episode is over here (a follower): dropped from memory only; the leader deletes the key. */
+  forget(kind: string, key: string): void {
+    this.#known.delete(this.#keys.episode(kind, key));
   }
 }

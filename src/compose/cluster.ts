@@ -29,9 +29,13 @@ export async function startCluster(d: ClusterDeps): Promise<Cluster> {
 export function agreeFiringStarts(cluster: Cluster, events: WardenEvents, log: Logger): () => void {
   const listener = (t: AlertTransition) => {
     const fp = t.alert.fingerprint;
-    const step = t.to === 'firing' && t.from !== 'firing'
-      ? cluster.episodes.agree('alert', fp, t.alert.firedAtMs ?? t.atMs)
-      : t.from === 'firing' && t.to !== 'firing' && cluster.isLeader() ? cluster.episodes.end('alert', fp) : undefined;
+    let step: Promise<unknown> | undefined;
+    if (t.to === 'firing' && t.from !== 'firing') step = cluster.episodes.agree('alert', fp, t.alert.firedAtMs ?? t.atMs);
+    else if (t.from === 'firing' && t.to !== 'firing') {
+      // Followers forget it too, so what each replica knows stays bounded by the alerts firing.
+      if (cluster.isLeader()) step = cluster.episodes.end('alert', fp);
+      else cluster.episodes.forget('alert', fp);
+    }
     step?.catch((err: unknown) => log.warn({ err: (err as Error).message, alert: t.alert.name }, 'firing start not agreed through Redis'));
   };
   events.on('alert', listener);

@@ -255,17 +255,15 @@ export class IncidentService {
   }
 
   async #reconcile(firing: ReadonlySet<string>, why: string): Promise<void> {
-    {
-      const now = this.#clock();
-      for (const inc of [...this.#open.values()]) {
-        if (inc.source !== 'alert') continue;
-        const gone = firingAlerts(inc).filter((a) => !firing.has(a.fingerprint)).map((a) => a.fingerprint);
-        for (const fp of gone) resolveAlert(inc, fp, now);
-        if (gone.length === 0) continue;
-        await this.store.appendTimeline(inc.id, { atMs: now, kind: 'alert', message: `${gone.length} alert(s) ${why}` });
-        if (inc.alertCounts.firing === 0) await this.#resolve(inc, now, 'warden', `all alerts resolved (${why})`, gone);
-        else await this.store.save(inc, gone);
-      }
+    const now = this.#clock();
+    for (const inc of [...this.#open.values()]) {
+      if (inc.source !== 'alert') continue;
+      const gone = firingAlerts(inc).filter((a) => !firing.has(a.fingerprint)).map((a) => a.fingerprint);
+      for (const fp of gone) resolveAlert(inc, fp, now);
+      if (gone.length === 0) continue;
+      await this.store.appendTimeline(inc.id, { atMs: now, kind: 'alert', message: `${gone.length} alert(s) ${why}` });
+      if (inc.alertCounts.firing === 0) await this.#resolve(inc, now, 'warden', `all alerts resolved (${why})`, gone);
+      else await this.store.save(inc, gone);
     }
   }
 
