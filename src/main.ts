@@ -139,7 +139,13 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     let listenUrl = '';
     const paging = await startPaging({ config, configFile: opts.configFile ?? 'warden.yaml', redis, auth, audit, events, registry, log, clock, listenUrl: () => listenUrl, journal, maintenance: maintenance.windows, cluster: { leader: cluster, episodes: cluster.episodes } });
     cleanup.push(['paging', () => paging.stop()]);
-    paging.incidents.replay(journal.takeOrphans('incidents'));
+    // A previous run's decisions, made as leader before it died: replayed once this replica leads
+    // again (its dead lease lapses within lease_ttl); if a live replica leads, that one re-drives them.
+    const orphans = { incidents: journal.takeOrphans('incidents'), remediation: journal.takeOrphans('remediation') };
+    if (orphans.incidents.length + orphans.remediation.length > 0 && !(await cluster.awaitLeadership(config.cluster.lease_ttl + 2 * config.cluster.renew_interval))) {
+      log.warn({ incidents: orphans.incidents.length, remediation: orphans.remediation.length }, 'another replica leads: it re-drives what this one had not written before it stopped');
+    }
+    paging.incidents.replay(orphans.incidents);
     const unagree = agreeFiringStarts(cluster, events, log);
     cleanup.push(['firing-start agreement', unagree]);
     // A job's firing start is the one agreed through Redis (issue 12 §3), which may be another replica's.
@@ -182,7 +188,7 @@ export async function startWarden(opts: StartOptions): Promise<Warden> {
     const first = await reloader.reload();
     if (!first.ok) throw new Error(`rules not loaded: ${first.error}`);
     // Once the remediation rules are loaded: a previous run's enqueues are matched against them.
-    remediation.service.replay(journal.takeOrphans('remediation'));
+    remediation.service.replay(orphans.remediation);
     await journal.releaseOrphans();
     await loop.tick();
     // Once restored alerts have resumed or resolved (see RuleEngine.restore), close incidents whose

@@ -82,6 +82,20 @@ export class Cluster implements LeaderGate {
     this.#heartbeat.unref();
   }
 
+  /**
+   * Resolves true once this replica leads, false after `maxMs` (another, live replica leads). A
+   * restarted replica waits so before replaying decisions it made as leader before a kill -9: the
+   * lease its dead process held lapses within lease_ttl, and then it leads again.
+   */
+  async awaitLeadership(maxMs: number): Promise<boolean> {
+    const deadline = this.#clock() + maxMs;
+    while (!this.isLeader() && this.#clock() < deadline) {
+      await new Promise((r) => setTimeout(r, Math.min(this.#o.renewIntervalMs, 100)));
+      await this.lease.renewNow();
+    }
+    return this.isLeader();
+  }
+
   async stop(): Promise<void> {
     if (this.#heartbeat) clearInterval(this.#heartbeat);
     this.#heartbeat = undefined;

@@ -121,8 +121,6 @@ export class RemediationService {
   /** BullMQ does not close connections it was handed; we do, after the worker. */
   #workerRedis: Redis | undefined;
   #stopping: Promise<void> | undefined;
-  /** Firing starts being agreed, not yet in the outbox (idle() waits for them too). */
-  readonly #agreeing = new Set<Promise<void>>();
 
   constructor(opts: RemediationServiceOptions) {
     this.#o = opts;
@@ -201,7 +199,7 @@ export class RemediationService {
    */
   listen(events: WardenEvents): () => void {
     const listener = (t: AlertTransition) => {
-      if (t.to === 'firing' && t.from !== 'firing' && (this.#o.leader ?? ALWAYS_LEADER).isLeader()) void this.#agreedEnqueue(t);
+      if (t.to === 'firing' && t.from !== 'firing' && (this.#o.leader ?? ALWAYS_LEADER).isLeader()) this.#queueEnqueue({ t, atMs: (this.#o.clock ?? Date.now)(), token: randomUUID() });
     };
     events.on('alert', listener);
     return () => events.off('alert', listener);
@@ -213,30 +211,30 @@ export class RemediationService {
    */
   async takeOver(firing: readonly Alert[]): Promise<void> {
     const now = (this.#o.clock ?? Date.now)();
-    await Promise.all(firing.map((alert) => this.#agreedEnqueue({ alert, from: 'pending', to: 'firing', atMs: now })));
+    for (const alert of firing) this.#queueEnqueue({ t: { alert, from: 'pending', to: 'firing', atMs: now }, atMs: now, token: randomUUID() });
+    await this.idle();
   }
 
-  /** The job id's firing start is the one agreed through Redis; if Redis cannot say, ours (the outbox waits for it anyway). */
-  #agreedEnqueue(t: AlertTransition): Promise<void> {
-    const atMs = (this.#o.clock ?? Date.now)();
+  /**
+   * The alert with the firing start agreed through Redis (issue 12 §3), which may be another
+   * replica's. Asked when the enqueue is written, not when the alert fires: the decision is queued
+   * (and journaled) at once even with Redis away, and a Redis outage here retries the batch.
+   */
+  async #agreed(t: AlertTransition): Promise<AlertTransition> {
     const local = t.alert.firedAtMs ?? t.atMs;
-    const queue = (firedAtMs: number) => this.#queueEnqueue({ t: firedAtMs === local ? t : { ...t, alert: { ...t.alert, firedAtMs } }, atMs, token: randomUUID() });
-    if (!this.#o.episodes) {
-      queue(local);
-      return Promise.resolve();
-    }
-    const p = this.#o.episodes.agree('alert', t.alert.fingerprint, local).then(queue, (err: unknown) => {
+    if (!this.#o.episodes) return t;
+    try {
+      const firedAtMs = await this.#o.episodes.agree('alert', t.alert.fingerprint, local);
+      return firedAtMs === local ? t : { ...t, alert: { ...t.alert, firedAtMs } };
+    } catch (err) {
+      if (isRedisUnavailable(err)) throw err;
       this.#o.log.warn({ err: (err as Error).message, alert: t.alert.name }, "firing start not agreed through Redis: using this replica's");
-      queue(local);
-    });
-    this.#agreeing.add(p);
-    void p.then(() => this.#agreeing.delete(p));
-    return p;
+      return t;
+    }
   }
 
   /** Resolves once every alert queued so far has its jobs enqueued (or failed for good). */
-  async idle(): Promise<void> {
-    await Promise.all([...this.#agreeing]);
+  idle(): Promise<void> {
     return this.#pending.idle();
   }
 
@@ -280,7 +278,7 @@ export class RemediationService {
    * (the item's EnqueueProgress). Any other failure is one alert's and is logged, not retried.
    */
   async #enqueueMany(items: QueuedEnqueue[]): Promise<void> {
-    const results = await Promise.allSettled(items.map((q) => this.#enqueuer.onAlert(q.t, this.#progressOf(q))));
+    const results = await Promise.allSettled(items.map(async (q) => this.#enqueuer.onAlert(await this.#agreed(q.t), this.#progressOf(q))));
     const outage = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && isRedisUnavailable(r.reason));
     if (outage) throw outage.reason;
     results.forEach((r, i) => {
