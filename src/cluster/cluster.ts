@@ -37,6 +37,12 @@ export interface ClusterStatus {
 }
 
 /** A replica's membership: the lease, its heartbeat, and the episode starts all replicas agree. */
+/**
+ * Lease validity is measured on a monotonic clock: a wall-clock step (NTP, or an injected clock)
+ * must neither end leadership early nor stretch it past the TTL Redis enforces.
+ */
+const monotonicMs = (): number => performance.now();
+
 export class Cluster implements LeaderGate {
   readonly lease: LeaderLease;
   readonly episodes: EpisodeStarts;
@@ -49,7 +55,7 @@ export class Cluster implements LeaderGate {
   constructor(opts: ClusterOptions) {
     this.#o = opts;
     this.#clock = opts.clock ?? Date.now;
-    this.lease = new LeaderLease({ redis: opts.redis, prefix: opts.prefix, replicaId: opts.replicaId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`, ttlMs: opts.leaseTtlMs, renewIntervalMs: opts.renewIntervalMs, log: opts.log, clock: this.#clock });
+    this.lease = new LeaderLease({ redis: opts.redis, prefix: opts.prefix, replicaId: opts.replicaId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`, ttlMs: opts.leaseTtlMs, renewIntervalMs: opts.renewIntervalMs, log: opts.log, clock: monotonicMs });
     this.#members = new ClusterMembers(opts.redis, this.lease.keys, 3 * opts.leaseTtlMs);
     // An episode's start is refreshed by every firing transition and deleted when it ends; the TTL only bounds one a dead leader left behind.
     this.episodes = new EpisodeStarts(opts.redis, this.lease.keys, 24 * 3600_000);
@@ -88,8 +94,8 @@ export class Cluster implements LeaderGate {
    * lease its dead process held lapses within lease_ttl, and then it leads again.
    */
   async awaitLeadership(maxMs: number): Promise<boolean> {
-    const deadline = this.#clock() + maxMs;
-    while (!this.isLeader() && this.#clock() < deadline) {
+    const deadline = monotonicMs() + maxMs;
+    while (!this.isLeader() && monotonicMs() < deadline) {
       await new Promise((r) => setTimeout(r, Math.min(this.#o.renewIntervalMs, 100)));
       await this.lease.renewNow();
     }
@@ -115,7 +121,7 @@ export class Cluster implements LeaderGate {
       replicaId: this.replicaId,
       isLeader: this.isLeader(),
       fencingToken: this.token() ?? null,
-      leaseAgeMs: this.lease.acquiredAtMs === undefined ? null : now - this.lease.acquiredAtMs,
+      leaseAgeMs: this.lease.acquiredAtMs === undefined ? null : monotonicMs() - this.lease.acquiredAtMs,
       leaseTtlMs: this.#o.leaseTtlMs,
       lostLeaseReason: this.lease.lostReason ?? null,
     };
